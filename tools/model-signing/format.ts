@@ -76,7 +76,8 @@ export function rootDigest(resources: readonly { digest: string }[]): string {
 
 /** The 1.1.0 key hint: hex SHA-256 of the public key's SPKI PEM text. */
 export function publicKeyHint(key: KeyObject): string {
-  const pem = key.export({ type: "spki", format: "pem" }).toString();
+  const pub = key.type === "private" ? createPublicKey(key) : key;
+  const pem = pub.export({ type: "spki", format: "pem" }).toString();
   return createHash("sha256").update(pem, "utf8").digest("hex");
 }
 
