@@ -1,0 +1,34 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { withName, type Tags } from "../tags";
+
+/**
+ * Data classes of logs. `audit`: who did what and when, never content; kept long (HIPAA
+ * 164.316(b)(2)). `content`: prompts and completions; kept briefly (GDPR Art. 5(1)(e)).
+ */
+export type LogClass = "audit" | "content";
+
+export interface EncryptedLogGroupArgs {
+  /** Full log-group name. */
+  name: string;
+  /** Customer-managed key (the KeyRing's logs key). */
+  kmsKeyArn: pulumi.Input<string>;
+  retentionInDays: number;
+  logClass: LogClass;
+  tags: Tags;
+}
+
+/** A CloudWatch log group encrypted with a customer-managed key, with retention and a data-class tag. */
+export function encryptedLogGroup(resourceName: string, args: EncryptedLogGroupArgs, opts: pulumi.CustomResourceOptions): aws.cloudwatch.LogGroup {
+  return new aws.cloudwatch.LogGroup(
+    resourceName,
+    {
+      name: args.name,
+      kmsKeyId: args.kmsKeyArn,
+      retentionInDays: args.retentionInDays,
+      logGroupClass: "STANDARD",
+      tags: { ...withName(args.tags, args.name), "log-class": args.logClass },
+    },
+    opts,
+  );
+}

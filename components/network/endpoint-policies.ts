@@ -1,0 +1,78 @@
+/**
+ * VPC endpoint policies: a data perimeter at the network edge. Pure: returns documents.
+ *
+ * Interface endpoints admit only principals of this account (so stolen credentials of another
+ * account cannot use this VPC's path to AWS), and, for services whose resources are always the
+ * account's own (KMS, Logs, Secrets Manager, SSM), only resources of this account (so a workload
+ * cannot push data into someone else's key, log group or secret). ECR and EKS pull images from
+ * AWS-owned registries, so they are scoped by principal only.
+ * See https://docs.aws.amazon.com/whitepapers/latest/building-a-data-perimeter-on-aws/perimeter-implementation.html
+ */
+import type { PolicyDocument } from "../keys/key-policies";
+
+/** Interface endpoints the platform calls, with the IAM action prefix of each service. */
+export const INTERFACE_ENDPOINTS: Record<string, { actionPrefixes: string[]; ownResourcesOnly: boolean }> = {
+  "ecr.api": { actionPrefixes: ["ecr"], ownResourcesOnly: false },
+  "ecr.dkr": { actionPrefixes: ["ecr"], ownResourcesOnly: false },
+  sts: { actionPrefixes: ["sts"], ownResourcesOnly: false },
+  kms: { actionPrefixes: ["kms"], ownResourcesOnly: true },
+  logs: { actionPrefixes: ["logs"], ownResourcesOnly: true },
+  ec2: { actionPrefixes: ["ec2"], ownResourcesOnly: false },
+  eks: { actionPrefixes: ["eks"], ownResourcesOnly: false },
+  "eks-auth": { actionPrefixes: ["eks-auth"], ownResourcesOnly: false },
+  ssm: { actionPrefixes: ["ssm"], ownResourcesOnly: true },
+  ssmmessages: { actionPrefixes: ["ssmmessages"], ownResourcesOnly: false },
+  ec2messages: { actionPrefixes: ["ec2messages"], ownResourcesOnly: false },
+  secretsmanager: { actionPrefixes: ["secretsmanager"], ownResourcesOnly: true },
+};
+
+export function interfaceEndpointPolicy(service: string, accountId: string): PolicyDocument {
+  const spec = INTERFACE_ENDPOINTS[service];
+  if (!spec) throw new Error(`no endpoint policy for service ${service}`);
+  const condition: Record<string, Record<string, string>> = {
+    StringEquals: { "aws:PrincipalAccount": accountId, ...(spec.ownResourcesOnly ? { "aws:ResourceAccount": accountId } : {}) },
+  };
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ThisAccountOnly",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: spec.actionPrefixes.map((p) => `${p}:*`),
+        Resource: "*",
+        Condition: condition,
+      },
+    ],
+  };
+}
+
+/** S3 actions workloads need: read models and ECR layers; admins publish through other paths. */
+const S3_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:GetBucketLocation", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
+
+/**
+ * The S3 gateway endpoint: the account's own buckets, plus the regional bucket ECR stores image
+ * layers in (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html#ecr-setting-up-s3-gateway).
+ */
+export function s3GatewayPolicy(partition: string, region: string, accountId: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "OwnBucketsOnly",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: S3_ACTIONS,
+        Resource: "*",
+        Condition: { StringEquals: { "aws:ResourceAccount": accountId, "aws:PrincipalAccount": accountId } },
+      },
+      {
+        Sid: "EcrImageLayers",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: "s3:GetObject",
+        Resource: `arn:${partition}:s3:::prod-${region}-starport-layer-bucket/*`,
+      },
+    ],
+  };
+}

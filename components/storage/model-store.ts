@@ -1,0 +1,90 @@
+import * as pulumi from "@pulumi/pulumi";
+import { SecureBucket } from "./secure-bucket";
+import type { PolicyStatement } from "../keys/key-policies";
+import type { Tags } from "../tags";
+
+export interface ModelStoreArgs {
+  /** Globally unique bucket name. Required. */
+  bucketName: pulumi.Input<string>;
+  /** The KeyRing's models key; uploads encrypted with anything else are refused. Required. */
+  modelsKeyArn: pulumi.Input<string>;
+  /** The S3 gateway endpoint every workload read must come through. Required. */
+  s3EndpointId: pulumi.Input<string>;
+  /** Roles allowed to reach the bucket from outside the VPC (publishing models). Required, at least one. */
+  adminRoleArns: string[];
+  /** Object Lock mode: COMPLIANCE in prod, GOVERNANCE elsewhere. Required. */
+  lockMode: "GOVERNANCE" | "COMPLIANCE";
+  /** Object Lock default retention in days. Required. */
+  lockDays: number;
+  /** AWS partition. Default `aws`. */
+  partition?: string;
+  /** Protect from deletion and keep on removal. Default false. */
+  protect?: boolean;
+  /** Base tags. Default none. */
+  tags?: Tags;
+}
+
+/** Object data actions that must come through the VPC endpoint (bucket management is not blocked, so a deployer cannot lock itself out). */
+export const MODEL_DATA_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucket", "s3:ListBucketVersions", "s3:RestoreObject"];
+
+/**
+ * The model artifact bucket. Reads come only through the VPC's S3 endpoint (admins excepted, to
+ * publish), every upload must name the models key, and Object Lock keeps approved weights from
+ * being silently replaced.
+ */
+export class ModelStore extends pulumi.ComponentResource {
+  public readonly bucket: SecureBucket;
+  public readonly arn: pulumi.Output<string>;
+  public readonly name: pulumi.Output<string>;
+
+  constructor(name: string, args: ModelStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sovereign-llm:storage:ModelStore", name, {}, opts);
+    if (args.adminRoleArns.length === 0) throw new Error(`ModelStore ${name}: adminRoleArns: name at least one admin role`);
+    const statements = (arn: string): pulumi.Output<PolicyStatement[]> =>
+      pulumi.all([args.s3EndpointId, args.modelsKeyArn]).apply(([endpointId, keyArn]): PolicyStatement[] => [
+        {
+          Sid: "DenyDataAccessOutsideVpcEndpoint",
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: MODEL_DATA_ACTIONS,
+          Resource: [arn, `${arn}/*`],
+          Condition: {
+            StringNotEquals: { "aws:SourceVpce": endpointId },
+            ArnNotLike: { "aws:PrincipalArn": [...args.adminRoleArns] },
+          },
+        },
+        {
+          Sid: "DenyUploadsNotSseKms",
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: "s3:PutObject",
+          Resource: `${arn}/*`,
+          Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+        },
+        {
+          Sid: "DenyUploadsWithOtherKeys",
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: "s3:PutObject",
+          Resource: `${arn}/*`,
+          Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn } },
+        },
+      ]);
+    this.bucket = new SecureBucket(
+      `${name}`,
+      {
+        bucketName: args.bucketName,
+        kmsKeyArn: args.modelsKeyArn,
+        partition: args.partition,
+        objectLock: { mode: args.lockMode, days: args.lockDays },
+        policyStatements: statements,
+        protect: args.protect,
+        tags: { ...(args.tags ?? {}), "data-class": "model-artifacts" },
+      },
+      { parent: this },
+    );
+    this.arn = this.bucket.arn;
+    this.name = this.bucket.name;
+    this.registerOutputs({ arn: this.arn, name: this.name });
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The only reader of stack configuration. Everything under `sovereign-llm:` is parsed by the zod
+ * schema in `schema.ts`; every problem is reported at once, each naming its full key and the fix,
+ * and the program stops before a single resource is declared.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { stackSchema, crossFieldProblems, type StackConfig } from "./schema";
+import { partitionOf } from "./regions";
+
+export const NAMESPACE = "sovereign-llm";
+
+/**
+ * Keys that hold secrets (`pulumi config set --secret`). They never enter the parsed object;
+ * the code that needs one reads it with `requireSecret`/`getSecretObject`, so it stays a secret
+ * Output end to end. `gatewayApiKeyHashes`: workload API keys for the gateway, as a JSON map of
+ * key name to SHA-256 hex of the key.
+ */
+export const SECRET_KEYS = ["gatewayApiKeyHashes"] as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The stack configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n` + problems.map((p) => `  - ${p}`).join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+/** Everything the program needs to know about where and what it deploys. */
+export interface PlatformSettings extends StackConfig {
+  /** Pulumi project and stack names. */
+  project: string;
+  stack: string;
+  region: string;
+  partition: "aws" | "aws-us-gov";
+  /** Whether data that must outlive a mistake is protected (prod only). */
+  protect: boolean;
+}
+
+/** `sovereign-llm:gpuNodeGroups[0].instanceTypes[1]` from a zod path. */
+export function keyName(path: readonly PropertyKey[]): string {
+  if (path.length === 1 && typeof path[0] === "string" && path[0].includes(":")) return path[0];
+  let out = `${NAMESPACE}:`;
+  path.forEach((part, i) => {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += `${i === 0 ? "" : "."}${String(part)}`;
+  });
+  return out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((k) => `${keyName([...issue.path, k])}: unknown key; check its spelling against the README's configuration table, or remove it`);
+  }
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    return [`${keyName(issue.path)}: is required (${issue.expected}); add it to the stack file`];
+  }
+  if (issue.code === "invalid_value") {
+    return [`${keyName(issue.path)}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`];
+  }
+  return [`${keyName(issue.path)}: ${issue.message}`];
+}
+
+/**
+ * Parses raw values (already JSON-decoded) of the `sovereign-llm:` namespace, keyed without the
+ * namespace, for a stack in `region`. Throws a ConfigError naming every problem.
+ */
+export function parseStackConfig(raw: Record<string, unknown>, region: string): StackConfig {
+  const parsed = stackSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.flatMap(describeIssue));
+  }
+  const problems = crossFieldProblems(parsed.data, region);
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `${keyName(p.path)}: ${p.message}`));
+  return parsed.data;
+}
+
+/** Structured config values reach the program as JSON text; plain strings stay strings. */
+export function decodeValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Reads and validates the stack's configuration; secrets (SECRET_KEYS) are left out. */
+export function loadSettings(): PlatformSettings {
+  const all = pulumi.runtime.allConfig();
+  const raw: Record<string, unknown> = {};
+  for (const [fullKey, value] of Object.entries(all)) {
+    const [ns, key] = fullKey.split(":", 2);
+    if (ns !== NAMESPACE || key === undefined) continue;
+    if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
+    raw[key] = decodeValue(value);
+  }
+  const region = new pulumi.Config("aws").get("region");
+  if (!region) throw new ConfigError(["aws:region: is required; set it in the stack file (e.g. aws:region: eu-central-1)"]);
+  const cfg = parseStackConfig(raw, region);
+  return {
+    ...cfg,
+    project: pulumi.getProject(),
+    stack: pulumi.getStack(),
+    region,
+    partition: partitionOf(region),
+    protect: cfg.environment === "prod",
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * Entry point of the Pulumi program (Pulumi.yaml `main: infra/`). Reads and validates the whole
+ * stack configuration before declaring anything, then builds the platform and exports what
+ * operators and tools need.
+ */
+import { loadSettings } from "./config";
+import { buildPlatform } from "./platform";
+
+const platform = buildPlatform(loadSettings());
+
+export const region = platform.outputs.region;
+export const vpcId = platform.outputs.vpcId;
+export const workloadSubnetIds = platform.outputs.workloadSubnetIds;
+export const modelBucket = platform.outputs.modelBucket;
+export const auditBucket = platform.outputs.auditBucket;
+export const trailArn = platform.outputs.trailArn;
+export const keyArns = platform.outputs.keyArns;

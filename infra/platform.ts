@@ -1,0 +1,107 @@
+/**
+ * Composition: turns validated settings into the platform's components. Declares nothing until
+ * the settings have passed validation (config.ts throws first).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import type { PlatformSettings } from "./config";
+import * as naming from "./naming";
+import { KeyRing } from "../components/keys/key-ring";
+import { IsolatedVpc } from "../components/network/isolated-vpc";
+import { ModelStore } from "../components/storage/model-store";
+import { AuditTrail } from "../components/audit/audit-trail";
+import type { Tags } from "../components/tags";
+
+export function baseTags(s: PlatformSettings): Tags {
+  return {
+    project: s.project,
+    stack: s.stack,
+    environment: s.environment,
+    "data-classification": s.dataClassification,
+    owner: s.owner,
+  };
+}
+
+export function buildPlatform(s: PlatformSettings) {
+  const tags = baseTags(s);
+  const prefix = naming.stackPrefix(s.project, s.stack);
+  const logPrefix = naming.logGroupPrefix(s.project, s.stack);
+  const cluster = naming.clusterName(s.project, s.stack);
+  const trail = naming.trailName(s.project, s.stack);
+  const accountId = aws.getCallerIdentityOutput().accountId;
+  const lockMode = s.environment === "prod" ? "COMPLIANCE" : "GOVERNANCE";
+
+  const keys = new KeyRing(`${prefix}-keys`, {
+    aliasPrefix: `${s.project}/${s.stack}`,
+    partition: s.partition,
+    region: s.region,
+    accountId,
+    adminRoleArns: s.access.adminRoleArns,
+    readOnlyRoleArns: s.access.readOnlyRoleArns,
+    logGroupPrefixes: [logPrefix, `/aws/eks/${cluster}/`],
+    trailName: trail,
+    protect: s.protect,
+    tags,
+  });
+
+  const network = new IsolatedVpc(`${prefix}-net`, {
+    cidr: s.network.cidr,
+    availabilityZones: s.network.availabilityZones,
+    region: s.region,
+    partition: s.partition,
+    accountId,
+    workloadSubnetPrefix: s.network.workloadSubnetPrefix,
+    egressMode: s.egress.mode,
+    clusterName: cluster,
+    logsKeyArn: keys.arns.logs,
+    logGroupPrefix: logPrefix,
+    flowLogRetentionDays: s.logging.auditRetentionDays,
+    tags,
+  });
+
+  const models = new ModelStore(`${prefix}-models`, {
+    bucketName: accountId.apply((id) => naming.modelBucketName(s.project, s.stack, id, s.region)),
+    modelsKeyArn: keys.arns.models,
+    s3EndpointId: network.s3Endpoint.id,
+    adminRoleArns: s.access.adminRoleArns,
+    lockMode,
+    lockDays: s.storage.modelLockDays,
+    partition: s.partition,
+    protect: s.protect,
+    tags,
+  });
+
+  const audit = new AuditTrail(`${prefix}-audit`, {
+    trailName: trail,
+    bucketName: accountId.apply((id) => naming.auditBucketName(s.project, s.stack, id, s.region)),
+    region: s.region,
+    partition: s.partition,
+    accountId,
+    auditKeyArn: keys.arns.audit,
+    logsKeyArn: keys.arns.logs,
+    logGroupPrefix: logPrefix,
+    dataEventBucketArns: [models.arn],
+    auditRetentionDays: s.logging.auditRetentionDays,
+    lock: { mode: lockMode, days: s.storage.auditLockDays },
+    content: { mode: s.logging.content, retentionDays: s.logging.contentRetentionDays },
+    alarmEmails: s.logging.alarmEmails,
+    protect: s.protect,
+    tags,
+  });
+
+  return {
+    keys,
+    network,
+    models,
+    audit,
+    outputs: {
+      region: s.region,
+      vpcId: network.vpcId,
+      workloadSubnetIds: pulumi.all(network.workloadSubnetIds),
+      modelBucket: models.name,
+      auditBucket: audit.archive.name,
+      trailArn: audit.trail.arn,
+      keyArns: pulumi.all(keys.arns),
+    },
+  };
+}

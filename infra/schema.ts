@@ -1,0 +1,315 @@
+/**
+ * The stack configuration schema: every key under `sovereign-llm:`, its default, and the rules
+ * that relate keys to each other. Pure: reads nothing and declares nothing; `config.ts` feeds it.
+ */
+import { z } from "zod";
+import { JURISDICTIONS, regionsFor, azBelongsTo, azIndex, KNOWN_REGIONS } from "./regions";
+import { planProblem, vpcCidrProblem, cidrsOverlap } from "../components/network/cidr-plan";
+import { normaliseDomain } from "../components/network/egress-rules";
+import { GPU_INSTANCES, GPU_FAMILIES, instanceFamily } from "../components/cluster/gpu-instances";
+
+/** Retention values CloudWatch Logs accepts (days). 0 (never expire) is deliberately not offered. */
+export const CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** EKS minor versions in standard support on the date of this release (1.34 ends 2026-12-02). */
+export const EKS_VERSIONS = ["1.34", "1.35", "1.36"] as const;
+
+export const FRAMEWORKS = ["hipaa", "gdpr", "soc2", "fedramp-moderate"] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
+
+/** An image reference pinned by digest: `registry/repo[:tag]@sha256:<64 hex>`. A tag alone can be moved. */
+export const DIGEST_REF = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:(?::[0-9]+)?(?:\.[a-z0-9-]+)*)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+(?::[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/;
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, "must be a DNS label: lower-case letters, digits and hyphens, starting with a letter, at most 32 characters");
+
+const iamRoleArn = z
+  .string()
+  .regex(/^arn:aws(-us-gov)?:iam::[0-9]{12}:role\/[\w+=,.@\/-]{1,512}$/, "must be an IAM role ARN such as arn:aws:iam::111122223333:role/platform-admin");
+
+const retention = z
+  .number()
+  .int()
+  .refine((d) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(d), {
+    message: `must be a retention CloudWatch Logs accepts: ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`,
+  });
+
+const image = z
+  .string()
+  .regex(DIGEST_REF, "must be pinned by digest (registry/repository@sha256:<64 hex digits>); a tag can be moved to other content, so it is not accepted");
+
+const network = z.strictObject({
+  /** IPv4 CIDR of the VPC, RFC 1918, /16 to /22. */
+  cidr: z.string().superRefine((c, ctx) => {
+    const problem = vpcCidrProblem(c);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
+  /** Availability zones, 2 or 3, in the stack's region. */
+  availabilityZones: z.array(z.string()).min(2, "list 2 or 3 availability zones").max(3, "list 2 or 3 availability zones"),
+  /** Prefix of each workload (node and pod) subnet. Default 19: 8,187 usable pod and node addresses per zone. */
+  workloadSubnetPrefix: z.number().int().default(19),
+});
+
+const egress = z
+  .strictObject({
+    /** `none`: no internet path at all. `allowlist`: NAT behind the firewall, only allowedDomains. Default none. */
+    mode: z.enum(["none", "allowlist"]).default("none"),
+    /** Domains reachable in `allowlist` mode (`example.com`, `*.example.com`). Default none. */
+    allowedDomains: z
+      .array(
+        z.string().superRefine((d, ctx) => {
+          const r = normaliseDomain(d);
+          if (!r.ok) ctx.addIssue({ code: "custom", message: r.error });
+        }),
+      )
+      .default([]),
+  })
+  .default({ mode: "none", allowedDomains: [] });
+
+const systemNodes = z
+  .strictObject({
+    instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m7i.large").default("m7i.large"),
+    minSize: z.number().int().min(2, "keep at least 2 system nodes so CoreDNS survives a node loss").default(2),
+    maxSize: z.number().int().min(2).default(4),
+    desiredSize: z.number().int().min(2).default(2),
+  })
+  .default({ instanceType: "m7i.large", minSize: 2, maxSize: 4, desiredSize: 2 });
+
+const cluster = z.strictObject({
+  /** EKS minor version; one in standard support. */
+  version: z.enum(EKS_VERSIONS),
+  /** CIDRs allowed to reach the public API endpoint. Default none: the endpoint is private only. */
+  publicAccessCidrs: z
+    .array(
+      z.string().superRefine((c, ctx) => {
+        const problem = publicCidrProblem(c);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
+    )
+    .default([]),
+  /** The on-demand node group for cluster services (CoreDNS, controllers). */
+  systemNodes,
+});
+
+const gpuNodeGroup = z.strictObject({
+  /** Name of the node group; models refer to it. */
+  name: dnsLabel,
+  /** GPU instance types, all from GPU families (g4dn, g5, g6, g6e, p4d, p4de, p5, p5e, p5en). */
+  instanceTypes: z
+    .array(
+      z.string().superRefine((t, ctx) => {
+        if (!GPU_FAMILIES.includes(instanceFamily(t))) {
+          ctx.addIssue({ code: "custom", message: `"${t}" is not from a GPU instance family; use one of ${GPU_FAMILIES.join(", ")}` });
+        } else if (!GPU_INSTANCES[t]) {
+          const known = Object.keys(GPU_INSTANCES).filter((k) => instanceFamily(k) === instanceFamily(t));
+          ctx.addIssue({ code: "custom", message: `"${t}" is not a known size of ${instanceFamily(t)}; known: ${known.join(", ")}` });
+        }
+      }),
+    )
+    .min(1, "list at least one instance type"),
+  /** ON_DEMAND, SPOT or CAPACITY_BLOCK. Default ON_DEMAND. */
+  capacityType: z.enum(["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"]).default("ON_DEMAND"),
+  /** EC2 capacity reservation (capacity block) id; required with CAPACITY_BLOCK. */
+  capacityReservationId: z.string().regex(/^cr-[0-9a-f]{8,17}$/, "must be a capacity reservation id such as cr-0123456789abcdef0").optional(),
+  minSize: z.number().int().min(0),
+  maxSize: z.number().int().min(1),
+  /** Initial size; the cluster autoscaler owns it after creation. Default minSize. */
+  desiredSize: z.number().int().min(0).optional(),
+  /** Data volume (container images, model cache) in GiB. Default 200: the vLLM image is about 10 GiB compressed and a 70B model about 140 GiB. */
+  dataVolumeGiB: z.number().int().min(100).max(16384).default(200),
+});
+
+const autoscaling = z
+  .strictObject({
+    /** Render a KEDA ScaledObject on vllm:num_requests_waiting. Default off. */
+    enabled: z.boolean().default(false),
+    minReplicas: z.number().int().min(1).default(1),
+    maxReplicas: z.number().int().min(1).default(4),
+    /** Waiting requests per replica that trigger a scale-out. Default 5. */
+    queueThreshold: z.number().int().min(1).default(5),
+  })
+  .default({ enabled: false, minReplicas: 1, maxReplicas: 4, queueThreshold: 5 });
+
+const model = z.strictObject({
+  /** Name of the model: the S3 prefix `models/<name>/` and the served model name. */
+  name: dnsLabel,
+  /** GPU node group the model runs on. */
+  nodeGroup: dnsLabel,
+  /** GPUs per replica (tensor parallel size). Default 1. */
+  gpusPerReplica: z.number().int().min(1).max(8).default(1),
+  /** Replicas. Default 2, spread across zones. */
+  replicas: z.number().int().min(1).default(2),
+  /** Maximum context length in tokens. */
+  maxModelLen: z.number().int().min(256).max(1048576),
+  /** Fraction of GPU memory vLLM may use. Default 0.9. */
+  gpuMemoryUtilization: z.number().gt(0.1).max(0.98).default(0.9),
+  /** Node-local volume for the model files, GiB. */
+  storageGiB: z.number().int().min(1),
+  /** Minutes the startup probe allows for copying, verifying and loading the model. Default 20. */
+  startupMinutes: z.number().int().min(1).max(120).default(20),
+  /** Automatic prefix caching. Default true. */
+  prefixCaching: z.boolean().default(true),
+  autoscaling,
+});
+
+const logging = z
+  .strictObject({
+    /** Retention of audit-class logs (CloudTrail, EKS audit, flow logs, firewall). Default 2192 (6 years, HIPAA 164.316(b)(2)). */
+    auditRetentionDays: retention.default(2192),
+    /** Content-class logs (prompts and completions). `off` keeps no content. Default off. */
+    content: z.enum(["off", "enabled"]).default("off"),
+    /** Retention of content-class logs when enabled. Default 7. */
+    contentRetentionDays: retention.default(7),
+    /** E-mail addresses subscribed to security alarms (root use, trail or key tampering, denied calls). Default none. */
+    alarmEmails: z.array(z.email("must be an e-mail address")).default([]),
+  })
+  .default({ auditRetentionDays: 2192, content: "off", contentRetentionDays: 7, alarmEmails: [] });
+
+const storage = z
+  .strictObject({
+    /** Object Lock default retention of model artifacts, days. Default 30. */
+    modelLockDays: z.number().int().min(1).max(36500).default(30),
+    /** Object Lock default retention of the CloudTrail archive, days. Default 2192. */
+    auditLockDays: z.number().int().min(1).max(36500).default(2192),
+  })
+  .default({ modelLockDays: 30, auditLockDays: 2192 });
+
+const access = z.strictObject({
+  /** Roles that administer keys, buckets and the cluster. At least one. */
+  adminRoleArns: z.array(iamRoleArn).min(1, "name at least one admin role; without one nobody can manage the keys"),
+  /** Roles with read-only access to the cluster. Default none. */
+  readOnlyRoleArns: z.array(iamRoleArn).default([]),
+});
+
+const serving = z.strictObject({
+  /** vLLM OpenAI server image, pinned by digest (mirror it into the account's ECR). */
+  vllmImage: image,
+  /** Image that copies the model from S3 (AWS CLI v2), pinned by digest. */
+  modelSyncImage: image,
+  /** Node.js 20+ image that runs the model verifier, pinned by digest. */
+  verifierImage: image,
+});
+
+export const stackSchema = z.strictObject({
+  /** dev, staging or prod. prod protects keys and buckets and uses compliance-mode Object Lock. */
+  environment: z.enum(["dev", "staging", "prod"]),
+  /** Team accountable for the stack; tagged on every resource. */
+  owner: z.string().min(1).max(128),
+  /** Highest class of data the stack processes; tagged on every resource. */
+  dataClassification: z.enum(["confidential", "pii", "phi"]),
+  /** Jurisdictions the stack's data may reside in; the region must lie inside one. */
+  residency: z.array(z.enum(JURISDICTIONS)).min(1, "name at least one jurisdiction, e.g. [eu]"),
+  /** Policy packs the stack must pass. */
+  compliance: z.array(z.enum(FRAMEWORKS)).min(1, "name at least one framework"),
+  network,
+  egress,
+  cluster,
+  gpuNodeGroups: z.array(gpuNodeGroup).min(1, "declare at least one GPU node group"),
+  models: z.array(model).default([]),
+  logging,
+  storage,
+  access,
+  serving,
+});
+
+export type StackConfig = z.infer<typeof stackSchema>;
+export type ModelConfig = StackConfig["models"][number];
+export type GpuNodeGroupConfig = StackConfig["gpuNodeGroups"][number];
+
+/** Cross-field rules. Each problem names its path below `sovereign-llm:`. */
+export function crossFieldProblems(cfg: StackConfig, region: string): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const add = (path: (string | number)[], message: string) => problems.push({ path, message });
+
+  if (!KNOWN_REGIONS.includes(region)) {
+    add(["aws:region"], `"${region}" is not a region this project knows a jurisdiction for; use one of ${KNOWN_REGIONS.join(", ")}`);
+  } else {
+    const allowed = regionsFor(cfg.residency);
+    if (!allowed.includes(region)) {
+      add(["residency"], `aws:region "${region}" lies outside the residency [${cfg.residency.join(", ")}], which allows ${allowed.join(", ")}; change aws:region or the residency list`);
+    }
+  }
+
+  const azs = cfg.network.availabilityZones;
+  azs.forEach((az, i) => {
+    if (!azBelongsTo(az, region)) add(["network", "availabilityZones", i], `"${az}" is not an availability zone of ${region}; use names like ${region}a`);
+  });
+  if (new Set(azs).size !== azs.length) add(["network", "availabilityZones"], "lists a zone twice; list each zone once");
+  const indexes = azs.filter((az) => azBelongsTo(az, region)).map(azIndex);
+  const planIssue = planProblem(cfg.network.cidr, cfg.network.workloadSubnetPrefix, indexes);
+  if (planIssue) add(["network", "cidr"], planIssue);
+
+  if (cfg.egress.mode === "none" && cfg.egress.allowedDomains.length > 0) {
+    add(["egress", "allowedDomains"], 'lists domains but egress.mode is "none", so nothing could reach them; set mode to "allowlist" or remove the domains');
+  }
+
+  if (cfg.environment === "prod" && cfg.cluster.publicAccessCidrs.length > 0) {
+    add(["cluster", "publicAccessCidrs"], "must be empty in prod: the API endpoint is private only; deploy from a runner inside the VPC");
+  }
+  const sys = cfg.cluster.systemNodes;
+  if (!(sys.minSize <= sys.desiredSize && sys.desiredSize <= sys.maxSize)) {
+    add(["cluster", "systemNodes"], `needs minSize <= desiredSize <= maxSize (got ${sys.minSize}, ${sys.desiredSize}, ${sys.maxSize})`);
+  }
+
+  const groupNames = new Map<string, number>();
+  cfg.gpuNodeGroups.forEach((g, i) => {
+    if (groupNames.has(g.name)) add(["gpuNodeGroups", i, "name"], `"${g.name}" is used twice; node group names must be unique`);
+    groupNames.set(g.name, i);
+    const desired = g.desiredSize ?? g.minSize;
+    if (!(g.minSize <= desired && desired <= g.maxSize)) {
+      add(["gpuNodeGroups", i], `needs minSize <= desiredSize <= maxSize (got ${g.minSize}, ${desired}, ${g.maxSize})`);
+    }
+    if (g.capacityType === "CAPACITY_BLOCK" && !g.capacityReservationId) {
+      add(["gpuNodeGroups", i, "capacityReservationId"], "is required when capacityType is CAPACITY_BLOCK; give the capacity block's reservation id");
+    }
+    if (g.capacityType !== "CAPACITY_BLOCK" && g.capacityReservationId) {
+      add(["gpuNodeGroups", i, "capacityReservationId"], "only applies to capacityType CAPACITY_BLOCK; remove it or change the capacity type");
+    }
+  });
+
+  const modelNames = new Set<string>();
+  cfg.models.forEach((m, i) => {
+    if (modelNames.has(m.name)) add(["models", i, "name"], `"${m.name}" is used twice; model names must be unique`);
+    modelNames.add(m.name);
+    const gi = groupNames.get(m.nodeGroup);
+    if (gi === undefined) {
+      add(["models", i, "nodeGroup"], `"${m.nodeGroup}" is not a GPU node group of this stack; use one of ${[...groupNames.keys()].join(", ")}`);
+      return;
+    }
+    const group = cfg.gpuNodeGroups[gi];
+    const gpuCounts = group.instanceTypes.map((t) => GPU_INSTANCES[t]?.gpus).filter((n): n is number => n !== undefined);
+    if (gpuCounts.length > 0 && m.gpusPerReplica > Math.min(...gpuCounts)) {
+      add(["models", i, "gpusPerReplica"], `asks for ${m.gpusPerReplica} GPUs per replica but node group "${group.name}" has instance types with ${Math.min(...gpuCounts)}; lower gpusPerReplica or use larger instance types`);
+    }
+    if (m.autoscaling.enabled && m.autoscaling.minReplicas > m.autoscaling.maxReplicas) {
+      add(["models", i, "autoscaling"], "needs minReplicas <= maxReplicas");
+    }
+  });
+
+  if (cfg.logging.content === "enabled" && cfg.logging.contentRetentionDays > 30) {
+    add(["logging", "contentRetentionDays"], `keeps prompts and completions for ${cfg.logging.contentRetentionDays} days; content logs are kept 30 days at most (GDPR Art. 5(1)(e) storage limitation)`);
+  }
+  if (cfg.logging.auditRetentionDays < 365) {
+    add(["logging", "auditRetentionDays"], `is ${cfg.logging.auditRetentionDays}; audit logs are kept at least 365 days (use 2192 for HIPAA's six years)`);
+  }
+  if (cfg.compliance.includes("gdpr") && !cfg.residency.every((j) => j === "eu" || j === "uk" || j === "ch")) {
+    add(["residency"], "a stack under GDPR keeps personal data in the EU or a country with an adequacy decision that AWS has regions in (uk, ch); set residency to [eu]");
+  }
+  if (cfg.compliance.includes("fedramp-moderate") && !cfg.residency.every((j) => j === "us" || j === "us-gov")) {
+    add(["residency"], "a FedRAMP stack keeps data in US regions; set residency to [us] or [us-gov]");
+  }
+  return problems;
+}
+
+/** Why a CIDR may not reach the public API endpoint, or undefined when it may. */
+export function publicCidrProblem(cidr: string): string | undefined {
+  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
+  if (!m) return `"${cidr}" is not an IPv4 CIDR such as 203.0.113.0/24`;
+  const prefix = Number(m[2]);
+  if (prefix < 16) return `"${cidr}" opens the API endpoint to /${prefix}; list the operators' egress addresses, /16 or narrower (never 0.0.0.0/0)`;
+  if (cidrsOverlap(cidr, "10.0.0.0/8") || cidrsOverlap(cidr, "172.16.0.0/12") || cidrsOverlap(cidr, "192.168.0.0/16")) {
+    return `"${cidr}" is a private range; private callers use the private endpoint, list public addresses only`;
+  }
+  return undefined;
+}

@@ -1,0 +1,157 @@
+/**
+ * Offline synthesis: runs the Pulumi program under mocks and records every resource
+ * registration with its options and raw (wire-format) inputs, including unknown and secret
+ * markers, which is what the engine would hand a policy pack.
+ *
+ * Pulumi's runtime state is global per process, so each synthesis runs in a child process
+ * (`synthesize`); `synthesizeInProcess` is what that child runs.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT, type StackFile } from "./stack-file";
+
+export interface Registration {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  /** Parent URN ('' for top-level resources). */
+  parent: string;
+  /** Provider reference (`urn::id`) or ''. */
+  provider: string;
+  id: string;
+  protect: boolean;
+  retainOnDelete: boolean;
+  deleteBeforeReplace: boolean;
+  ignoreChanges: string[];
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  additionalSecretOutputs: string[];
+  /** Inputs exactly as sent to the engine (unknowns as the unknown sentinel, secrets wrapped). */
+  inputs: Record<string, unknown>;
+  /** State returned by the (mock) provider, wire format. */
+  outputs: Record<string, unknown>;
+}
+
+export interface SynthResult {
+  stack: string;
+  project: string;
+  preview: boolean;
+  registrations: Registration[];
+  stackOutputs: Record<string, unknown>;
+}
+
+export type SynthOutcome = { ok: true; result: SynthResult } | { ok: false; kind: "config"; problems: string[] } | { ok: false; kind: "program"; message: string };
+
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const PROGRAM = join(REPO_ROOT, "infra", "index.ts");
+
+/** The account the mocks report: the account of the first admin role, so policies see one account. */
+function mockAccount(file: StackFile): string {
+  try {
+    const access = JSON.parse(file.config["sovereign-llm:access"] ?? "{}") as { adminRoleArns?: string[] };
+    const m = /^arn:aws[\w-]*:iam::(\d{12}):/.exec(access.adminRoleArns?.[0] ?? "");
+    if (m) return m[1];
+  } catch {
+    // fall through to the documentation account
+  }
+  return "123456789012";
+}
+
+export async function synthesizeInProcess(file: StackFile, opts: { preview: boolean; project?: string; program?: string }): Promise<SynthOutcome> {
+  // Required here so that merely loading this module (for types) does not start a runtime.
+  const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+  // Internal module of the SDK: the monitor to wrap, and the wait for outstanding registrations.
+  const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): unknown; waitForRPCs(): Promise<void> };
+  const { createMocks } = require("./mocks") as typeof import("./mocks");
+  const project = opts.project ?? "sovereign-llm";
+  const region = file.config["aws:region"] ?? "us-east-1";
+  const partition = region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+  pulumi.runtime.setAllConfig(file.config, file.secretKeys);
+  await pulumi.runtime.setMocks(createMocks({ accountId: mockAccount(file), region, partition, preview: opts.preview }), project, file.stack, opts.preview);
+
+  const registrations: Registration[] = [];
+  const monitor = settings.getMonitor() as unknown as { registerResource: (req: any, cb: (err: unknown, resp: any) => void) => void };
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) => {
+    original(req, (err: unknown, resp: any) => {
+      if (!err && resp) {
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+          propertyDependencies[key] = deps.getUrnsList();
+        });
+        registrations.push({
+          urn: resp.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          custom: req.getCustom(),
+          parent: req.getParent(),
+          provider: req.getProvider(),
+          id: resp.getId(),
+          protect: req.getProtect() ?? false,
+          retainOnDelete: req.getRetainondelete() ?? false,
+          deleteBeforeReplace: req.getDeletebeforereplace(),
+          ignoreChanges: req.getIgnorechangesList(),
+          dependencies: req.getDependenciesList(),
+          propertyDependencies,
+          additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+          inputs: req.getObject()?.toJavaScript() ?? {},
+          outputs: resp.getObject()?.toJavaScript() ?? {},
+        });
+      }
+      callback(err, resp);
+    });
+  };
+
+  let stackOutputs: Record<string, unknown> = {};
+  try {
+    const program = opts.program ?? PROGRAM;
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => require(program));
+    stackOutputs = (outputs as Record<string, unknown>) ?? {};
+    await settings.waitForRPCs();
+  } catch (err) {
+    const e = err as Error & { problems?: string[] };
+    if (e.name === "ConfigError" && Array.isArray(e.problems)) return { ok: false, kind: "config", problems: e.problems };
+    return { ok: false, kind: "program", message: e.stack ?? String(e) };
+  }
+  return { ok: true, result: { stack: file.stack, project, preview: opts.preview, registrations, stackOutputs: JSON.parse(JSON.stringify(stackOutputs, (_k, v) => (v === undefined ? null : v))) } };
+}
+
+/** Runs a synthesis in a child process and returns its outcome. */
+export function synthesize(file: StackFile, opts: { preview: boolean; program?: string }): SynthOutcome {
+  const dir = mkdtempSync(join(tmpdir(), "sovereign-synth-"));
+  try {
+    const input = join(dir, "input.json");
+    const output = join(dir, "output.json");
+    writeFileSync(input, JSON.stringify({ file, opts }));
+    const child = spawnSync(process.execPath, ["--import", "tsx", join(__dirname, "synth-worker.ts"), input, output], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    let text: string;
+    try {
+      text = readFileSync(output, "utf8");
+    } catch {
+      return { ok: false, kind: "program", message: `synthesis process failed (exit ${child.status}):\n${child.stderr}${child.stdout}` };
+    }
+    return JSON.parse(text) as SynthOutcome;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Inputs with secrets unwrapped and unknowns kept as the UNKNOWN sentinel: handy in tests. */
+export function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (value !== null && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) return plain(obj.value);
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
