@@ -8,11 +8,11 @@ import { join } from "node:path";
 import { ERROR_CODES } from "../../../tools/model-signing/errors.js";
 import { INTOTO_PAYLOAD_TYPE, PREDICATE_TYPE, publicKeyHint } from "../../../tools/model-signing/format.js";
 import { hashFiles } from "../../../tools/model-signing/hasher.js";
-import { modelLocation, readStackModels, signingKeyAlias, storageKeyAlias } from "../../../tools/model-signing/publish.js";
+import { localSigner, modelLocation, readStackModels, signingKeyAlias, storageKeyAlias } from "../../../tools/model-signing/publish.js";
 import { runPublishCli } from "../../../tools/model-signing/publish-cli.js";
 import { fmtBytes, ProgressBar } from "../../../tools/model-signing/upload.js";
 import { verifyModel } from "../../../tools/model-signing/verify.js";
-import { makeKey, makeModel, removeDir, safetensors, tempDir, verifyCli } from "./helpers.js";
+import { makeKey, makeModel, removeDir, safetensors, tempDir, VECTOR_PRIVATE_KEY, VECTORS, verifyCli } from "./helpers.js";
 import type { KeyFiles } from "./helpers.js";
 
 let root: string;
@@ -83,6 +83,11 @@ describe("model:publish --key (offline)", () => {
     const v = await verifyModel({ modelPath: dir, publicKey: readFileSync(key.publicPem) });
     assert.equal(v.files, 8);
     assert.ok(v.statement.predicate.serialization.ignore_paths?.includes("eval"));
+  });
+
+  it("a local signer writes the same key hint as the reference tool (its own P-384 test key)", () => {
+    const reference = JSON.parse(readFileSync(join(VECTORS, "v1.1.0-elliptic-key", "model.sig"), "utf8"));
+    assert.equal(publicKeyHint(localSigner(VECTOR_PRIVATE_KEY).publicKey), reference.verificationMaterial.publicKey.hint);
   });
 
   it("signs with a P-384 key too", async () => {
