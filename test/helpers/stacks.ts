@@ -1,0 +1,133 @@
+/**
+ * Shared test helpers: the committed stacks, their config in the forms the program sees, and
+ * offline synthesis of several stacks at once.
+ *
+ * `synthesize` in tools/check runs one child process synchronously (~2 s); `synthesizeMany` runs
+ * the same worker for several stack files in parallel, so a test file pays for its syntheses once
+ * and at the same time. Results are meant to be computed once per file (top-level `before`) and
+ * shared by every test in it.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { NAMESPACE, decodeValue } from "../../infra/config.js";
+import { REPO_ROOT, STACKS_DIR, stackFileFromConfig, type StackFile } from "../../tools/check/stack-file.js";
+import type { Registration, SynthOutcome, SynthResult } from "../../tools/check/synth.js";
+
+/** The committed stacks, in a fixed order. */
+export const STACKS = ["dev", "staging", "prod", "prod-eu"] as const;
+export type StackName = (typeof STACKS)[number];
+
+/** Stacks whose `environment` is prod (protected data, COMPLIANCE Object Lock). */
+export const PROD_STACKS: readonly StackName[] = ["prod", "prod-eu"];
+
+/** The five base tags every taggable resource must carry. */
+export const BASE_TAG_KEYS = ["project", "stack", "environment", "data-classification", "owner"] as const;
+
+/** A fresh (deep) copy of the `config:` map of `stacks/Pulumi.<stack>.yaml`, as parsed from YAML. */
+export function yamlConfig(stack: string): Record<string, unknown> {
+  const doc = parse(readFileSync(join(STACKS_DIR, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+  return structuredClone(doc.config);
+}
+
+/**
+ * The `sovereign-llm:` values of a YAML config map exactly as `loadSettings` hands them to
+ * `parseStackConfig`: through the CLI's string form (objects as JSON) and back, keyed without
+ * the namespace; plus `aws:region`.
+ */
+export function rawConfig(config: Record<string, unknown>): { raw: Record<string, unknown>; region: string } {
+  const file = stackFileFromConfig("test", config);
+  const raw: Record<string, unknown> = {};
+  for (const [fullKey, value] of Object.entries(file.config)) {
+    const [ns, key] = fullKey.split(":", 2);
+    if (ns === NAMESPACE && key !== undefined) raw[key] = decodeValue(value);
+  }
+  return { raw, region: file.config["aws:region"] ?? "" };
+}
+
+/** Runs tools/check's synthesis worker in a child process without blocking the event loop. */
+export function synthesizeAsync(file: StackFile, opts: { preview: boolean; program?: string }, env: NodeJS.ProcessEnv = process.env): Promise<SynthOutcome> {
+  const dir = mkdtempSync(join(tmpdir(), "sovereign-test-synth-"));
+  const input = join(dir, "input.json");
+  const output = join(dir, "output.json");
+  writeFileSync(input, JSON.stringify({ file, opts }));
+  return new Promise<SynthOutcome>((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "tools", "check", "synth-worker.ts"), input, output], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let log = "";
+    child.stdout.on("data", (d) => (log += d));
+    child.stderr.on("data", (d) => (log += d));
+    child.on("close", (code) => {
+      try {
+        resolve(JSON.parse(readFileSync(output, "utf8")) as SynthOutcome);
+      } catch {
+        resolve({ ok: false, kind: "program", message: `synthesis process failed (exit ${code}):\n${log}` });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+/** Synthesizes several stack files in parallel; fails loudly when one does not synthesize. */
+export async function synthesizeMany<K extends string>(files: Record<K, StackFile>, opts: { preview: boolean }): Promise<Record<K, SynthResult>> {
+  const entries = Object.entries(files) as [K, StackFile][];
+  const outcomes = await Promise.all(entries.map(([, file]) => synthesizeAsync(file, opts)));
+  const out = {} as Record<K, SynthResult>;
+  entries.forEach(([key], i) => {
+    const outcome = outcomes[i];
+    if (!outcome.ok) {
+      throw new Error(`stack ${key} did not synthesize (${outcome.kind}): ${outcome.kind === "config" ? outcome.problems.join("\n") : outcome.message}`);
+    }
+    out[key] = outcome.result;
+  });
+  return out;
+}
+
+/** Every committed stack, synthesized once (in parallel) in one mode. */
+export async function synthesizeCommitted(opts: { preview: boolean }): Promise<Record<StackName, SynthResult>> {
+  const files = Object.fromEntries(STACKS.map((s) => [s, stackFileFromConfig(s, yamlConfig(s), join(STACKS_DIR, `Pulumi.${s}.yaml`))])) as Record<StackName, StackFile>;
+  return synthesizeMany(files, opts);
+}
+
+/** Registrations of one resource type (token such as `aws:s3/bucket:Bucket`). */
+export function ofType(result: SynthResult, type: string): Registration[] {
+  return result.registrations.filter((r) => r.type === type);
+}
+
+/** The single registration of a type with a logical name ending in `suffix`; fails otherwise. */
+export function one(result: SynthResult, type: string, suffix: string): Registration {
+  const found = ofType(result, type).filter((r) => r.name.endsWith(suffix));
+  if (found.length !== 1) throw new Error(`expected one ${type} named *${suffix} in ${result.stack}, found ${found.map((r) => r.name).join(", ") || "none"}`);
+  return found[0];
+}
+
+/** The parsed JSON of a policy input (fails when it is unknown or not JSON). */
+export function policyOf(r: Registration, key = "policy"): PolicyDoc {
+  const value = r.inputs[key];
+  if (typeof value !== "string") throw new Error(`${r.name}.${key} is not a string: ${JSON.stringify(value)}`);
+  return JSON.parse(value) as PolicyDoc;
+}
+
+export interface PolicyStatementDoc {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: "*" | { AWS?: string | string[]; Service?: string | string[] };
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+export interface PolicyDoc {
+  Version: string;
+  Statement: PolicyStatementDoc[];
+}
+
+/** A string-or-list IAM field as a list. */
+export function list<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
