@@ -15,3 +15,5 @@ export const modelBucket = platform.outputs.modelBucket;
 export const auditBucket = platform.outputs.auditBucket;
 export const trailArn = platform.outputs.trailArn;
 export const keyArns = platform.outputs.keyArns;
+export const clusterName = platform.outputs.clusterName;
+export const kubeconfig = platform.outputs.kubeconfig;

@@ -10,6 +10,10 @@ import { KeyRing } from "../components/keys/key-ring";
 import { IsolatedVpc } from "../components/network/isolated-vpc";
 import { ModelStore } from "../components/storage/model-store";
 import { AuditTrail } from "../components/audit/audit-trail";
+import { EgressFirewall } from "../components/network/egress-firewall";
+import { SecureCluster } from "../components/cluster/secure-cluster";
+import { GpuNodeGroup } from "../components/cluster/gpu-node-group";
+import { InferenceNamespace } from "../components/cluster/inference-namespace";
 import type { Tags } from "../components/tags";
 
 export function baseTags(s: PlatformSettings): Tags {
@@ -29,7 +33,7 @@ export function buildPlatform(s: PlatformSettings) {
   const cluster = naming.clusterName(s.project, s.stack);
   const trail = naming.trailName(s.project, s.stack);
   const accountId = aws.getCallerIdentityOutput().accountId;
-  const lockMode = s.environment === "prod" ? "COMPLIANCE" : "GOVERNANCE";
+  const lockMode: "COMPLIANCE" | "GOVERNANCE" = s.environment === "prod" ? "COMPLIANCE" : "GOVERNANCE";
 
   const keys = new KeyRing(`${prefix}-keys`, {
     aliasPrefix: `${s.project}/${s.stack}`,
@@ -89,12 +93,75 @@ export function buildPlatform(s: PlatformSettings) {
     tags,
   });
 
+  const firewall = new EgressFirewall(`${prefix}-egress`, {
+    vpcId: network.vpcId,
+    vpcCidr: s.network.cidr,
+    zones: Object.values(network.zones),
+    egressMode: s.egress.mode,
+    allowedDomains: s.egress.allowedDomains,
+    logsKeyArn: keys.arns.logs,
+    logGroupPrefix: logPrefix,
+    logRetentionDays: s.logging.auditRetentionDays,
+    protect: s.protect,
+    tags,
+  });
+
+  const eks = new SecureCluster(`${prefix}-eks`, {
+    clusterName: cluster,
+    version: s.cluster.version,
+    region: s.region,
+    partition: s.partition,
+    vpcId: network.vpcId,
+    vpcCidr: s.network.cidr,
+    subnetIds: network.workloadSubnetIds,
+    publicAccessCidrs: s.cluster.publicAccessCidrs,
+    clusterKeyArn: keys.arns.cluster,
+    logsKeyArn: keys.arns.logs,
+    nodeVolumeKeyArn: keys.arns.nodeVolumes,
+    logRetentionDays: s.logging.auditRetentionDays,
+    adminRoleArns: s.access.adminRoleArns,
+    readOnlyRoleArns: s.access.readOnlyRoleArns,
+    addonVersions: s.cluster.addonVersions,
+    systemNodes: s.cluster.systemNodes,
+    protect: s.protect,
+    tags,
+  });
+
+  const gpuNodeGroups = Object.fromEntries(
+    s.gpuNodeGroups.map((g) => [
+      g.name,
+      new GpuNodeGroup(`${prefix}-gpu-${g.name}`, {
+        groupName: g.name,
+        clusterName: eks.name,
+        nodeRoleArn: eks.nodeRole.arn,
+        subnetIds: network.workloadSubnetIds,
+        instanceTypes: g.instanceTypes,
+        capacityType: g.capacityType,
+        capacityReservationId: g.capacityReservationId,
+        minSize: g.minSize,
+        maxSize: g.maxSize,
+        desiredSize: g.desiredSize,
+        dataVolumeGiB: g.dataVolumeGiB,
+        volumeKeyArn: keys.arns.nodeVolumes,
+        tags,
+      }),
+    ]),
+  );
+
+  const inference = new InferenceNamespace(`${prefix}-inference`, { namespace: "inference", kubernetesVersion: s.cluster.version }, { provider: eks.provider });
+
   return {
     keys,
     network,
     models,
     audit,
+    firewall,
+    eks,
+    gpuNodeGroups,
+    inference,
     outputs: {
+      clusterName: eks.name,
+      kubeconfig: pulumi.secret(eks.kubeconfig),
       region: s.region,
       vpcId: network.vpcId,
       workloadSubnetIds: pulumi.all(network.workloadSubnetIds),

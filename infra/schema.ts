@@ -11,8 +11,8 @@ import { GPU_INSTANCES, GPU_FAMILIES, instanceFamily } from "../components/clust
 /** Retention values CloudWatch Logs accepts (days). 0 (never expire) is deliberately not offered. */
 export const CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
-/** EKS minor versions in standard support on the date of this release (1.34 ends 2026-12-02). */
-export const EKS_VERSIONS = ["1.34", "1.35", "1.36"] as const;
+/** EKS minor versions in standard support on the date of this release (1.34 ends 2026-12-02) with known add-on pins. */
+export const EKS_VERSIONS = ["1.34", "1.35"] as const;
 
 export const FRAMEWORKS = ["hipaa", "gdpr", "soc2", "fedramp-moderate"] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
@@ -76,6 +76,8 @@ const systemNodes = z
   })
   .default({ instanceType: "m7i.large", minSize: 2, maxSize: 4, desiredSize: 2 });
 
+const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "must be an EKS add-on version such as v1.20.1-eksbuild.3 (aws eks describe-addon-versions)");
+
 const cluster = z.strictObject({
   /** EKS minor version; one in standard support. */
   version: z.enum(EKS_VERSIONS),
@@ -90,6 +92,19 @@ const cluster = z.strictObject({
     .default([]),
   /** The on-demand node group for cluster services (CoreDNS, controllers). */
   systemNodes,
+  /**
+   * Managed add-on versions (`v1.20.1-eksbuild.3`). Default: the versions this release pins for
+   * the cluster version, or, where none is pinned, EKS's default for that version resolved at
+   * preview. Set a version here to freeze it.
+   */
+  addonVersions: z
+    .strictObject({
+      vpcCni: addonVersion.optional(),
+      coreDns: addonVersion.optional(),
+      kubeProxy: addonVersion.optional(),
+      podIdentityAgent: addonVersion.optional(),
+    })
+    .default({}),
 });
 
 const gpuNodeGroup = z.strictObject({
