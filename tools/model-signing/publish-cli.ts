@@ -157,7 +157,8 @@ export async function runPublishCli(argv: readonly string[], io: CliIo, stderr: 
       const accountId = keyMeta.KeyMetadata?.AWSAccountId;
       if (accountId === undefined || keyMeta.KeyMetadata?.Arn === undefined) fail("AWS_ERROR", `kms:DescribeKey ${sseKmsKeyId} returned no key metadata`);
       if (keyMeta.KeyMetadata.KeyState !== "Enabled") fail("KEY_INVALID", `SSE-KMS key ${sseKmsKeyId} is ${keyMeta.KeyMetadata.KeyState}`);
-      const loc = modelLocation(args.stack, args.model, accountId);
+      if (region === undefined && args.bucket === undefined) fail("CONFIG_INVALID", "no region: set aws:region in the stack file, pass --region, or name the bucket with --bucket");
+      const loc = modelLocation(args.stack, args.model, accountId, region ?? "");
       const bucket = args.bucket ?? loc.bucket;
       const prefix = (args.prefix ?? loc.prefix).replace(/^\/+/, "").replace(/\/*$/, "/");
       const total = signed.bytes + Buffer.byteLength(signed.bundle);

@@ -1,5 +1,6 @@
 // Signing side of the model supply chain: hash a model directory, build the OpenSSF Model Signing
 // v1.0 statement, sign it (KMS or a local PEM key), write model.sig. The upload is in upload.ts.
+import { keyAlias, modelBucketName, modelPrefix } from "../../infra/naming";
 import { createHash, createPrivateKey, createPublicKey, sign as cryptoSign } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -32,7 +33,7 @@ export const PROJECT = "sovereign-llm";
 
 /** Alias of the stack's asymmetric ECC_NIST_P256 SIGN_VERIFY key that signs models (KeyRing purpose "signing"). */
 export function signingKeyAlias(stack: string, project: string = PROJECT): string {
-  return `alias/${project}/${stack}/signing`;
+  return keyAlias(project, stack, "signing");
 }
 
 export interface ModelLocation {
@@ -51,10 +52,10 @@ export interface ModelLocation {
  * `models/<model>/` (as infra/schema.ts documents), keys `alias/<project>/<stack>/{signing,models}`
  * (KeyRing's `alias/<aliasPrefix>/<purpose>` with aliasPrefix `<project>/<stack>`).
  */
-export function modelLocation(stack: string, model: string, accountId: string, project: string = PROJECT): ModelLocation {
+export function modelLocation(stack: string, model: string, accountId: string, region: string, project: string = PROJECT): ModelLocation {
   return {
-    bucket: `${project}-${stack}-models-${accountId}`,
-    prefix: `models/${model}/`,
+    bucket: modelBucketName(project, stack, accountId, region),
+    prefix: modelPrefix(model),
     signingKeyAlias: signingKeyAlias(stack, project),
     storageKeyAlias: storageKeyAlias(stack, project),
   };
@@ -62,7 +63,7 @@ export function modelLocation(stack: string, model: string, accountId: string, p
 
 /** Alias of the stack's symmetric key for model artifacts (KeyRing purpose "models"). */
 export function storageKeyAlias(stack: string, project: string = PROJECT): string {
-  return `alias/${project}/${stack}/models`;
+  return keyAlias(project, stack, "models");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -171,8 +171,8 @@ describe("model:publish refusals", () => {
 
 describe("naming and stack config", () => {
   it("modelLocation: the assumed bucket, prefix and key aliases", () => {
-    assert.deepEqual(modelLocation("prod", "llama-3-1-8b-instruct", "111122223333"), {
-      bucket: "sovereign-llm-prod-models-111122223333",
+    assert.deepEqual(modelLocation("prod", "llama-3-1-8b-instruct", "111122223333", "us-east-1"), {
+      bucket: "sovereign-llm-prod-models-111122223333-us-east-1",
       prefix: "models/llama-3-1-8b-instruct/",
       signingKeyAlias: "alias/sovereign-llm/prod/signing",
       storageKeyAlias: "alias/sovereign-llm/prod/models",
