@@ -131,3 +131,33 @@ export interface PolicyDoc {
 export function list<T>(value: T | T[] | undefined): T[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
+
+/** Registrations whose parent is `parent`. */
+export function childrenOf(result: SynthResult, parent: Registration, type?: string): Registration[] {
+  return result.registrations.filter((r) => r.parent === parent.urn && (type === undefined || r.type === type));
+}
+
+const taggable = new Map<string, boolean>();
+/**
+ * Whether an AWS resource type takes `tags`, read from the installed provider SDK (its
+ * constructor copies `args.tags` into the inputs exactly when the resource is taggable).
+ */
+export function isTaggable(type: string): boolean {
+  const cached = taggable.get(type);
+  if (cached !== undefined) return cached;
+  const m = /^aws:([\w]+)\/(\w+):\w+$/.exec(type);
+  let result = false;
+  if (m) {
+    const source = readFileSync(require.resolve(`@pulumi/aws/${m[1]}/${m[2]}.js`, { paths: [REPO_ROOT] }), "utf8");
+    result = /resourceInputs\["tags"\] = args/.test(source);
+  }
+  taggable.set(type, result);
+  return result;
+}
+
+/** The `sovereign-llm:` config of a committed stack, parsed and validated (defaults filled). */
+export async function settingsOf(stack: string) {
+  const { parseStackConfig } = await import("../../infra/config.js");
+  const { raw, region } = rawConfig(yamlConfig(stack));
+  return { region, cfg: parseStackConfig(raw, region) };
+}
