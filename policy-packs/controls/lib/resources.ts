@@ -1,0 +1,107 @@
+/**
+ * Helpers shared by controls: reading policy args into plain data, finding related resources in a
+ * stack, and reading tunables with their defaults.
+ */
+import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import { snapshot, isUnknown, Unknown } from "./unknown";
+
+/** A stack resource with its properties snapshotted (unknown leaves as `Unknown`). */
+export interface Node {
+  type: string;
+  urn: string;
+  name: string;
+  props: Record<string, unknown>;
+  parentUrn?: string;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+}
+
+export function nodesOf(args: StackValidationArgs): Node[] {
+  return args.resources.map(toNode);
+}
+
+function toNode(r: PolicyResource): Node {
+  const propertyDependencies: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(r.propertyDependencies ?? {})) propertyDependencies[k] = (v ?? []).map((d) => d.urn);
+  return {
+    type: r.type,
+    urn: r.urn,
+    name: r.name,
+    props: asRecord(snapshot(r.props)),
+    parentUrn: r.parent?.urn,
+    dependencies: (r.dependencies ?? []).map((d) => d.urn),
+    propertyDependencies,
+  };
+}
+
+export function propsOf(args: ResourceValidationArgs): Record<string, unknown> {
+  return asRecord(snapshot(args.props));
+}
+
+export function asRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+}
+
+export function ofType(nodes: Node[], ...types: string[]): Node[] {
+  return nodes.filter((n) => types.includes(n.type));
+}
+
+export type Link = "yes" | "no" | "unknown";
+
+/**
+ * Does `side`'s input `prop` refer to `target`? Decided, in order, by the engine's property
+ * dependencies (known even in preview), then by value: the input equals one of `targetValues`
+ * (the target's id, name or ARN as known). When the input is unknown and no dependency says
+ * otherwise, the answer is "unknown".
+ */
+export function refersTo(side: Node, prop: string, target: Node, targetValues: unknown[]): Link {
+  const deps = side.propertyDependencies[prop];
+  if (deps && deps.includes(target.urn)) return "yes";
+  const value = side.props[prop];
+  if (isUnknown(value)) return deps && deps.length > 0 ? "no" : "unknown";
+  const known = targetValues.filter((v): v is string => typeof v === "string" && v.length > 0);
+  const values = Array.isArray(value) ? value : [value];
+  if (values.some((v) => typeof v === "string" && known.includes(v))) return "yes";
+  if (values.some(isUnknown)) return deps && deps.length > 0 ? "no" : "unknown";
+  return "no";
+}
+
+/** Reads the policy's config, falling back to `defaults` for anything absent. */
+export function configOf<T extends object>(args: { getConfig<C extends object>(): C }, defaults: T): T {
+  const given = (args.getConfig<Partial<T>>() ?? {}) as Partial<T>;
+  const out = { ...defaults };
+  for (const key of Object.keys(defaults) as (keyof T)[]) {
+    if (given[key] !== undefined && given[key] !== null) out[key] = given[key] as T[keyof T];
+  }
+  return out;
+}
+
+/** A string value, or Unknown, or undefined when absent or not a string. */
+export function str(value: unknown): string | Unknown | undefined {
+  if (isUnknown(value)) return Unknown;
+  return typeof value === "string" ? value : undefined;
+}
+
+/** A boolean input, accepting the "true"/"false" strings some AWS inputs use. */
+export function bool(value: unknown): boolean | Unknown | undefined {
+  if (isUnknown(value)) return Unknown;
+  if (typeof value === "boolean") return value;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  return undefined;
+}
+
+export function tagsOf(props: Record<string, unknown>): Record<string, unknown> | Unknown | undefined {
+  const tags = props.tags;
+  if (isUnknown(tags)) return Unknown;
+  return tags === undefined || tags === null ? undefined : asRecord(tags);
+}
+
+/** A short label for messages: `type name`. */
+export function label(n: { type: string; name: string }): string {
+  return `${n.type.split(":").pop()} "${n.name}"`;
+}
