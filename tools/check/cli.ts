@@ -1,0 +1,191 @@
+/**
+ * `npm run check -- <stack> [--pack NAME ...] [--config FILE] [--format text|json|markdown] [--out DIR]`
+ *
+ * Synthesizes the stack under mocks in preview mode, prints the resource tree, runs every policy
+ * pack the stack requires over the Analyzer gRPC protocol (as `pulumi preview --policy-pack`
+ * would), prints violations grouped by control, and writes the evidence report.
+ *
+ * Exit codes: 0 no mandatory violation; 1 at least one mandatory violation; 2 bad input (unknown
+ * stack, unknown pack, invalid stack config, invalid pack config, bad arguments); 3 the program or
+ * a pack failed to run (nothing could be concluded).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { PackError, type PackRun } from "./analyzer";
+import { buildEvidence, isBlocking, renderMarkdown, type Evidence } from "./evidence";
+import { readPackConfigFile, type PackConfigFile } from "./pack-config";
+import { availablePacks, packsFromStackConfig } from "./packs";
+import { analyzeAll, configure, startPacks, type PendingPacks } from "./session";
+import { InputError, REPO_ROOT, availableStacks, readStackFile } from "./stack-file";
+import { synthesize } from "./synth";
+import { renderCounts, renderTree } from "./tree";
+
+export const EXIT = { ok: 0, violations: 1, input: 2, failure: 3 } as const;
+type Format = "text" | "json" | "markdown";
+
+const USAGE = `usage: npm run check -- <stack> [--pack NAME ...] [--config FILE] [--format text|json|markdown] [--out DIR] [--stacks-dir DIR]
+
+  <stack>          a stack with a stacks/Pulumi.<stack>.yaml
+  --pack NAME      run this pack instead of those in sovereign-llm:compliance (repeatable)
+  --config FILE    pack config (JSON): { "<policy>": "advisory" | { "enforcementLevel": ..., "<property>": ... }, "all": ... }
+  --format F       text (default), json (the evidence JSON on stdout, no progress), markdown
+  --out DIR        where to write evidence.md and evidence.json (default evidence/<stack>)
+  --stacks-dir DIR read stack files from DIR instead of stacks/
+
+exit codes: 0 pass, 1 mandatory violation, 2 bad input, 3 program or pack failure`;
+
+interface Options {
+  stack: string;
+  packs?: string[];
+  config?: string;
+  format: Format;
+  out?: string;
+  stacksDir?: string;
+}
+
+function parse(argv: string[]): Options {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        pack: { type: "string", multiple: true },
+        config: { type: "string" },
+        format: { type: "string", default: "text" },
+        out: { type: "string" },
+        "stacks-dir": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    throw new InputError(`${(err as Error).message}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) throw new InputError(USAGE);
+  if (positionals.length !== 1) throw new InputError(`expected exactly one stack name${positionals.length > 1 ? `, got ${positionals.join(" ")}` : ""}; known stacks: ${availableStacks().join(", ")}\n${USAGE}`);
+  const format = values.format as string;
+  if (!["text", "json", "markdown"].includes(format)) throw new InputError(`--format must be text, json or markdown, not "${format}"`);
+  return { stack: positionals[0], packs: values.pack, config: values.config, format: format as Format, out: values.out, stacksDir: values["stacks-dir"] };
+}
+
+function groupedViolations(runs: { pack: string; run: PackRun }[], remediationOf: (policy: string) => string): string {
+  type Group = { level: string; severity: string; packs: Set<string>; items: Map<string, { urn: string; message: string }>; remediation: string };
+  const groups = new Map<string, Group>();
+  for (const { pack, run } of runs) {
+    for (const d of run.diagnostics) {
+      if (d.notEvaluable) continue;
+      const g = groups.get(d.policyName) ?? { level: d.enforcementLevel, severity: d.severity, packs: new Set(), items: new Map(), remediation: remediationOf(d.policyName) };
+      if (isBlocking(d)) g.level = d.enforcementLevel;
+      g.packs.add(pack);
+      g.items.set(`${d.urn}\n${d.message}`, { urn: d.urn, message: d.message });
+      groups.set(d.policyName, g);
+    }
+  }
+  if (groups.size === 0) return "No violations.";
+  const lines: string[] = [];
+  const order = [...groups.entries()].sort(([, a], [, b]) => Number(b.level === "mandatory") - Number(a.level === "mandatory"));
+  for (const [policy, g] of order) {
+    lines.push(`${policy}  [${g.level}, ${g.severity} severity]  (packs: ${[...g.packs].join(", ")})`);
+    for (const { urn, message } of g.items.values()) {
+      lines.push(`  - ${urn || "(stack)"}`);
+      for (const l of message.split("\n")) lines.push(`      ${l}`);
+    }
+    if (g.remediation) lines.push(`  remediation: ${g.remediation.replace(/\n/g, "\n    ")}`);
+  }
+  return lines.join("\n");
+}
+
+export async function main(argv: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void; isTTY: boolean } = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  isTTY: Boolean(process.stderr.isTTY),
+}): Promise<number> {
+  let pending: PendingPacks | undefined;
+  let format: Format = "text";
+  const started = Date.now();
+  const progress = (msg: string) => {
+    if (io.isTTY && format !== "json") io.stderr(`[check ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
+  };
+  try {
+    const opts = parse(argv);
+    format = opts.format;
+    const file = opts.stacksDir ? readStackFile(opts.stack, resolve(opts.stacksDir)) : readStackFile(opts.stack);
+    const packNames = opts.packs ?? packsFromStackConfig(file.config);
+    for (const p of packNames) if (!availablePacks().includes(p)) throw new InputError(`unknown policy pack "${p}": known packs are ${availablePacks().join(", ")}`);
+    const packConfig: PackConfigFile = opts.config ? readPackConfigFile(opts.config) : {};
+
+    // Packs compile while the program is synthesized.
+    progress(`starting ${packNames.length} policy pack(s): ${packNames.join(", ") || "none"}`);
+    pending = startPacks([...new Set(packNames)]);
+    progress(`synthesizing stack ${file.stack} (preview, under mocks)`);
+    const outcome = synthesize(file, { preview: true });
+    if (!outcome.ok) {
+      if (outcome.kind === "config") {
+        io.stderr(`stack ${file.stack}: invalid configuration in ${relative(REPO_ROOT, file.path)}:\n${outcome.problems.map((p) => `  - ${p}`).join("\n")}\n`);
+        return EXIT.input;
+      }
+      io.stderr(`stack ${file.stack}: the program failed under mocks:\n${outcome.message}\n`);
+      return EXIT.failure;
+    }
+    const synth = outcome.result;
+    progress(`synthesized ${synth.registrations.length} resources`);
+    if (format === "text") {
+      io.stdout(`Stack ${synth.stack}: ${synth.registrations.length} resources (preview)\n\nResource tree (type, name; children indented under their parent):\n${renderTree(synth.registrations)}\n\nCount per type:\n${renderCounts(synth.registrations)}\n\n`);
+    }
+
+    const packs = await pending.ready;
+    progress(`packs serving: ${packs.map((p) => `${p.info.name}@${p.info.version} (${p.info.policies.length} policies)`).join(", ") || "none"}`);
+    const configs = configure(packs, packConfig);
+    const runs = await analyzeAll(packs, configs, synth, file, (p, run) => {
+      const blocking = run.diagnostics.filter(isBlocking).length;
+      progress(`pack ${p.name}: analyzed ${run.analyzed} resources and the stack in ${(run.durationMs / 1000).toFixed(1)}s, ${blocking} mandatory violation(s)`);
+    });
+    await pending.close();
+
+    const { controls } = require("../../policy-packs/controls") as typeof import("../../policy-packs/controls");
+    const evidence: Evidence = buildEvidence({ synth, runs, controls });
+    const outDir = resolve(opts.out ?? join(REPO_ROOT, "evidence", synth.stack));
+    mkdirSync(outDir, { recursive: true });
+    const markdown = renderMarkdown(evidence);
+    writeFileSync(join(outDir, "evidence.json"), JSON.stringify(evidence, null, 2) + "\n");
+    writeFileSync(join(outDir, "evidence.md"), markdown);
+    progress(`evidence written to ${relative(process.cwd(), outDir) || "."}/evidence.{md,json}`);
+
+    if (format === "json") io.stdout(JSON.stringify(evidence, null, 2) + "\n");
+    else if (format === "markdown") io.stdout(markdown);
+    else {
+      const remediationOf = (name: string) => evidence.findings.find((f) => f.policyName === name)?.remediation ?? "";
+      io.stdout(`Policy packs:\n${runs.map(({ pack, run }) => `  ${run.info.name} ${run.info.version} (policy-packs/${pack}): ${run.info.policies.length} policies, ${run.diagnostics.filter(isBlocking).length} mandatory violation(s), ${run.diagnostics.filter((d) => d.notEvaluable).length} not evaluable at preview`).join("\n") || "  none (the stack names no compliance framework)"}\n\n`);
+      io.stdout(`Violations by control:\n${groupedViolations(runs, remediationOf)}\n\n`);
+      const o = evidence.outcome;
+      io.stdout(`${o.passed ? "PASS" : "FAIL"}: ${o.mandatoryViolations} mandatory, ${o.advisoryViolations} advisory, ${o.notEvaluable} not evaluable at preview.\nEvidence: ${join(outDir, "evidence.md")} and evidence.json\n`);
+    }
+    return evidence.outcome.passed ? EXIT.ok : EXIT.violations;
+  } catch (err) {
+    if (err instanceof InputError) {
+      io.stderr(`check: ${err.message}\n`);
+      return EXIT.input;
+    }
+    if (err instanceof PackError) {
+      io.stderr(`check: ${err.message}\n`);
+      return EXIT.failure;
+    }
+    io.stderr(`check: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);
+    return EXIT.failure;
+  } finally {
+    await pending?.close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err);
+      process.exit(EXIT.failure);
+    },
+  );
+}

@@ -1,0 +1,109 @@
+/**
+ * Policy pack configuration, as `pulumi preview --policy-pack-config <file>` takes it:
+ *
+ *   { "all": "advisory",                                  // every policy of every pack
+ *     "<policy name>": "disabled",                        // one policy's enforcement level
+ *     "<policy name>": { "enforcementLevel": "mandatory", "<property>": <value>, ... } }
+ *
+ * A pack's `Configure` neither validates properties against a policy's `configSchema` nor fills
+ * its defaults, so this module does both (with ajv) before anything is sent to the pack. A
+ * problem here is bad input: the check stops with exit code 2.
+ */
+import { readFileSync } from "node:fs";
+import Ajv from "ajv";
+import type { AnalyzerInfo, EnforcementLevel } from "./analyzer";
+import { InputError } from "./stack-file";
+
+export type EffectivePolicyConfig = Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }>;
+/** The parsed config file: policy name (or "all") → level or object. */
+export type PackConfigFile = Record<string, unknown>;
+
+const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
+
+export function readPackConfigFile(path: string): PackConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new InputError(`cannot read pack config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`pack config ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
+    throw new InputError(`pack config ${path} must be a JSON object mapping policy names (or "all") to an enforcement level or an object of properties`);
+  }
+  return doc as PackConfigFile;
+}
+
+/** Names in the file that no selected pack has: almost always a typo. */
+export function unknownPolicyNames(file: PackConfigFile, infos: AnalyzerInfo[]): string[] {
+  const known = new Set(infos.flatMap((i) => i.policies.map((p) => p.name)));
+  return Object.keys(file)
+    .filter((k) => k !== "all" && !known.has(k))
+    .map((k) => `pack config names policy "${k}", which none of the selected packs (${infos.map((i) => i.name).join(", ")}) has`);
+}
+
+function splitEntry(key: string, value: unknown): { level?: EnforcementLevel; properties: Record<string, unknown>; problems: string[] } {
+  if (typeof value === "string") {
+    return LEVELS.includes(value as EnforcementLevel)
+      ? { level: value as EnforcementLevel, properties: {}, problems: [] }
+      : { properties: {}, problems: [`pack config "${key}": "${value}" is not an enforcement level (one of ${LEVELS.join(", ")})`] };
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return { properties: {}, problems: [`pack config "${key}" must be an enforcement level or an object`] };
+  }
+  const { enforcementLevel, ...properties } = value as Record<string, unknown>;
+  if (enforcementLevel !== undefined && !LEVELS.includes(enforcementLevel as EnforcementLevel)) {
+    return { properties, problems: [`pack config "${key}.enforcementLevel": ${JSON.stringify(enforcementLevel)} is not one of ${LEVELS.join(", ")}`] };
+  }
+  return { level: enforcementLevel as EnforcementLevel | undefined, properties, problems: [] };
+}
+
+/**
+ * The config sent to one pack: for every policy, its enforcement level (file, else "all", else
+ * the policy's own level as the pack reports it) and its properties validated against its
+ * schema with defaults filled. Returns every problem found, not just the first.
+ */
+export function effectiveConfig(info: AnalyzerInfo, file: PackConfigFile): { config: EffectivePolicyConfig; problems: string[] } {
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+  const problems: string[] = [];
+  const config: EffectivePolicyConfig = {};
+  const all = file.all !== undefined ? splitEntry("all", file.all) : undefined;
+  if (all) {
+    problems.push(...all.problems);
+    if (Object.keys(all.properties).length > 0) problems.push(`pack config "all" may only set enforcementLevel`);
+  }
+  for (const policy of info.policies) {
+    const entry = file[policy.name] !== undefined ? splitEntry(policy.name, file[policy.name]) : undefined;
+    problems.push(...(entry?.problems ?? []));
+    // Defaults are filled into a copy, never into the caller's object.
+    const properties = structuredClone(entry?.properties ?? {});
+    const schemaProps = policy.configSchema?.properties ?? {};
+    const schema = { type: "object", properties: schemaProps, required: policy.configSchema?.required ?? [], additionalProperties: false };
+    let validate;
+    try {
+      validate = ajv.compile(schema);
+    } catch (err) {
+      problems.push(`policy "${policy.name}" of pack ${info.name} has an invalid configSchema: ${(err as Error).message}`);
+      continue;
+    }
+    if (!validate(properties)) {
+      for (const e of validate.errors ?? []) {
+        const where = `${policy.name}${e.instancePath.replace(/\//g, ".")}`;
+        const detail =
+          e.keyword === "additionalProperties"
+            ? `unknown property "${(e.params as { additionalProperty: string }).additionalProperty}" (known: ${Object.keys(schemaProps).join(", ") || "none"})`
+            : e.keyword === "required"
+              ? `missing required property "${(e.params as { missingProperty: string }).missingProperty}"`
+              : (e.message ?? "is invalid");
+        problems.push(`pack config "${where}": ${detail}`);
+      }
+    }
+    config[policy.name] = { enforcementLevel: entry?.level ?? all?.level ?? policy.enforcementLevel, properties };
+  }
+  return { config, problems };
+}
