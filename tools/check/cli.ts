@@ -9,7 +9,7 @@
  * stack, unknown pack, invalid stack config, invalid pack config, bad arguments); 3 the program or
  * a pack failed to run (nothing could be concluded).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PackError, type PackRun } from "./analyzer";
@@ -32,6 +32,7 @@ const USAGE = `usage: npm run check -- <stack> [--pack NAME ...] [--config FILE]
   --format F       text (default), json (the evidence JSON on stdout, no progress), markdown
   --out DIR        where to write evidence.md and evidence.json (default evidence/<stack>)
   --stacks-dir DIR read stack files from DIR instead of stacks/
+  --program FILE   synthesize FILE instead of infra/index.ts (tests use this to check a known-bad program)
 
 exit codes: 0 pass, 1 mandatory violation, 2 bad input, 3 program or pack failure`;
 
@@ -42,6 +43,7 @@ interface Options {
   format: Format;
   out?: string;
   stacksDir?: string;
+  program?: string;
 }
 
 function parse(argv: string[]): Options {
@@ -57,6 +59,7 @@ function parse(argv: string[]): Options {
         format: { type: "string", default: "text" },
         out: { type: "string" },
         "stacks-dir": { type: "string" },
+        program: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -68,7 +71,7 @@ function parse(argv: string[]): Options {
   if (positionals.length !== 1) throw new InputError(`expected exactly one stack name${positionals.length > 1 ? `, got ${positionals.join(" ")}` : ""}; known stacks: ${availableStacks().join(", ")}\n${USAGE}`);
   const format = values.format as string;
   if (!["text", "json", "markdown"].includes(format)) throw new InputError(`--format must be text, json or markdown, not "${format}"`);
-  return { stack: positionals[0], packs: values.pack, config: values.config, format: format as Format, out: values.out, stacksDir: values["stacks-dir"] };
+  return { stack: positionals[0], packs: values.pack, config: values.config, format: format as Format, out: values.out, stacksDir: values["stacks-dir"], program: values.program ? resolve(values.program) : undefined };
 }
 
 function groupedViolations(runs: { pack: string; run: PackRun }[], remediationOf: (policy: string) => string): string {
@@ -115,13 +118,14 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     const file = opts.stacksDir ? readStackFile(opts.stack, resolve(opts.stacksDir)) : readStackFile(opts.stack);
     const packNames = opts.packs ?? packsFromStackConfig(file.config);
     for (const p of packNames) if (!availablePacks().includes(p)) throw new InputError(`unknown policy pack "${p}": known packs are ${availablePacks().join(", ")}`);
+    if (opts.program && !existsSync(opts.program)) throw new InputError(`--program ${opts.program} does not exist`);
     const packConfig: PackConfigFile = opts.config ? readPackConfigFile(opts.config) : {};
 
     // Packs compile while the program is synthesized.
     progress(`starting ${packNames.length} policy pack(s): ${packNames.join(", ") || "none"}`);
     pending = startPacks([...new Set(packNames)]);
     progress(`synthesizing stack ${file.stack} (preview, under mocks)`);
-    const outcome = synthesize(file, { preview: true });
+    const outcome = synthesize(file, { preview: true, ...(opts.program ? { program: opts.program } : {}) });
     if (!outcome.ok) {
       if (outcome.kind === "config") {
         io.stderr(`stack ${file.stack}: invalid configuration in ${relative(REPO_ROOT, file.path)}:\n${outcome.problems.map((p) => `  - ${p}`).join("\n")}\n`);
