@@ -66,12 +66,23 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
  */
 export function parseStackConfig(raw: Record<string, unknown>, region: string): StackConfig {
   const parsed = stackSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.flatMap(describeIssue));
+  if (parsed.success) {
+    const problems = crossFieldProblems(parsed.data, region);
+    if (problems.length > 0) throw new ConfigError(problems.map((p) => `${keyName(p.path)}: ${p.message}`));
+    return parsed.data;
   }
-  const problems = crossFieldProblems(parsed.data, region);
-  if (problems.length > 0) throw new ConfigError(problems.map((p) => `${keyName(p.path)}: ${p.message}`));
-  return parsed.data;
+  // Report the schema's problems and, for the keys that did parse, the cross-field ones too.
+  const partial: Record<string, unknown> = {};
+  const present = new Set<string>();
+  for (const [key, schema] of Object.entries(stackSchema.shape)) {
+    const one = (schema as z.ZodType).safeParse(raw[key]);
+    if (one.success) {
+      partial[key] = one.data;
+      present.add(key);
+    }
+  }
+  const cross = crossFieldProblems(partial as StackConfig, region, present).map((p) => `${keyName(p.path)}: ${p.message}`);
+  throw new ConfigError([...parsed.error.issues.flatMap(describeIssue), ...cross]);
 }
 
 /** Structured config values reach the program as JSON text; plain strings stay strings. */

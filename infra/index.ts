@@ -17,3 +17,10 @@ export const trailArn = platform.outputs.trailArn;
 export const keyArns = platform.outputs.keyArns;
 export const clusterName = platform.outputs.clusterName;
 export const kubeconfig = platform.outputs.kubeconfig;
+// --- serving (issue 5) ---
+export const internalCaCertificate = platform.outputs.internalCaCertificate;
+export const gatewayClientCertificate = platform.outputs.gatewayClientCertificate;
+export const gatewayClientKey = platform.outputs.gatewayClientKey;
+export const vllmApiKey = platform.outputs.vllmApiKey;
+export const modelEndpoints = platform.outputs.modelEndpoints;
+// --- end serving ---

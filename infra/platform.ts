@@ -15,6 +15,12 @@ import { SecureCluster } from "../components/cluster/secure-cluster";
 import { GpuNodeGroup } from "../components/cluster/gpu-node-group";
 import { InferenceNamespace } from "../components/cluster/inference-namespace";
 import type { Tags } from "../components/tags";
+// --- serving (issue 5) ---
+import * as random from "@pulumi/random";
+import { InternalCa } from "../components/serving/internal-ca";
+import { VllmService } from "../components/serving/vllm-service";
+import { verifierBundle } from "../tools/model-signing/bundle";
+// --- end serving ---
 
 export function baseTags(s: PlatformSettings): Tags {
   return {
@@ -66,7 +72,7 @@ export function buildPlatform(s: PlatformSettings) {
   const models = new ModelStore(`${prefix}-models`, {
     bucketName: accountId.apply((id) => naming.modelBucketName(s.project, s.stack, id, s.region)),
     modelsKeyArn: keys.arns.models,
-    s3EndpointId: network.s3Endpoint.id,
+    s3EndpointIds: [network.s3Endpoint.id, network.s3InterfaceEndpoint.id],
     adminRoleArns: s.access.adminRoleArns,
     lockMode,
     lockDays: s.storage.modelLockDays,
@@ -150,6 +156,42 @@ export function buildPlatform(s: PlatformSettings) {
 
   const inference = new InferenceNamespace(`${prefix}-inference`, { namespace: "inference", kubernetesVersion: s.cluster.version }, { provider: eks.provider });
 
+  // --- serving (issue 5): one internal CA and API key per stack, one VllmService per model ---
+  const ca = new InternalCa(`${prefix}-ca`, { commonName: `${prefix} internal CA` });
+  // The front door's client certificate (exported as secret outputs for the gateway).
+  const gatewayClient = ca.issue(`${prefix}-gateway-client`, { commonName: "guardrail-gateway", usage: "client" });
+  const vllmApiKey = new random.RandomPassword(`${prefix}-vllm-api-key`, { length: 48, special: false });
+  const verifierScript = s.models.length > 0 ? verifierBundle() : "";
+  const endpointCidrs = network.s3Endpoint.cidrBlocks.apply((gateway) => [s.network.cidr, ...(gateway ?? [])]);
+  const vllm = Object.fromEntries(
+    s.models.map((m) => [
+      m.name,
+      new VllmService(
+        `${prefix}-vllm-${m.name}`,
+        {
+          model: m,
+          instanceTypes: s.gpuNodeGroups.find((g) => g.name === m.nodeGroup)?.instanceTypes ?? [],
+          namespace: inference.name,
+          clusterName: eks.name,
+          accountId,
+          region: s.region,
+          bucketName: models.name,
+          bucketArn: models.arn,
+          modelsKeyArn: keys.arns.models,
+          signingKeyArn: keys.arns.signing,
+          images: { vllm: s.serving.vllmImage, modelSync: s.serving.modelSyncImage, verifier: s.serving.verifierImage },
+          ca,
+          apiKey: vllmApiKey.result,
+          verifierScript,
+          endpointCidrs,
+          tags,
+        },
+        { provider: eks.provider, dependsOn: [inference, gpuNodeGroups[m.nodeGroup]].filter((r): r is NonNullable<typeof r> => r !== undefined) },
+      ),
+    ]),
+  );
+  // --- end serving ---
+
   return {
     keys,
     network,
@@ -159,6 +201,8 @@ export function buildPlatform(s: PlatformSettings) {
     eks,
     gpuNodeGroups,
     inference,
+    ca,
+    vllm,
     outputs: {
       clusterName: eks.name,
       kubeconfig: pulumi.secret(eks.kubeconfig),
@@ -169,6 +213,13 @@ export function buildPlatform(s: PlatformSettings) {
       auditBucket: audit.archive.name,
       trailArn: audit.trail.arn,
       keyArns: pulumi.all(keys.arns),
+      // --- serving (issue 5) ---
+      internalCaCertificate: pulumi.secret(ca.certPem),
+      gatewayClientCertificate: pulumi.secret(gatewayClient.certPem),
+      gatewayClientKey: pulumi.secret(gatewayClient.keyPem),
+      vllmApiKey: pulumi.secret(vllmApiKey.result),
+      modelEndpoints: pulumi.all(Object.fromEntries(Object.entries(vllm).map(([k, v]) => [k, v.url]))),
+      // --- end serving ---
     },
   };
 }

@@ -40,7 +40,7 @@ const image = z
   .regex(DIGEST_REF, "must be pinned by digest (registry/repository@sha256:<64 hex digits>); a tag can be moved to other content, so it is not accepted");
 
 const network = z.strictObject({
-  /** IPv4 CIDR of the VPC, RFC 1918, /16 to /22. */
+  /** IPv4 CIDR of the VPC, RFC 1918, /16 to /18. */
   cidr: z.string().superRefine((c, ctx) => {
     const problem = vpcCidrProblem(c);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
@@ -232,87 +232,124 @@ export type StackConfig = z.infer<typeof stackSchema>;
 export type ModelConfig = StackConfig["models"][number];
 export type GpuNodeGroupConfig = StackConfig["gpuNodeGroups"][number];
 
-/** Cross-field rules. Each problem names its path below `sovereign-llm:`. */
-export function crossFieldProblems(cfg: StackConfig, region: string): { path: (string | number)[]; message: string }[] {
+type Add = (path: (string | number)[], message: string) => void;
+
+/**
+ * Cross-field rules. Each rule runs on its own, so a problem in one part of the file (a key the
+ * schema rejected) does not hide the problems the other rules find.
+ */
+const CROSS_FIELD_RULES: ((cfg: StackConfig, region: string, add: Add) => void)[] = [
+  (cfg, region, add) => {
+    if (!KNOWN_REGIONS.includes(region)) {
+      add(["aws:region"], `"${region}" is not a region this project knows a jurisdiction for; use one of ${KNOWN_REGIONS.join(", ")}`);
+    } else {
+      const allowed = regionsFor(cfg.residency);
+      if (!allowed.includes(region)) {
+        add(["residency"], `aws:region "${region}" lies outside the residency [${cfg.residency.join(", ")}], which allows ${allowed.join(", ")}; change aws:region or the residency list`);
+      }
+    }
+  },
+  (cfg, region, add) => {
+    const azs = cfg.network.availabilityZones;
+    azs.forEach((az, i) => {
+      if (!azBelongsTo(az, region)) add(["network", "availabilityZones", i], `"${az}" is not an availability zone of ${region}; use names like ${region}a`);
+    });
+    if (new Set(azs).size !== azs.length) add(["network", "availabilityZones"], "lists a zone twice; list each zone once");
+    const indexes = azs.filter((az) => azBelongsTo(az, region)).map(azIndex);
+    const planIssue = planProblem(cfg.network.cidr, cfg.network.workloadSubnetPrefix, indexes);
+    if (planIssue) add(["network", "cidr"], planIssue);
+  },
+  (cfg, region, add) => {
+    if (cfg.egress.mode === "none" && cfg.egress.allowedDomains.length > 0) {
+      add(["egress", "allowedDomains"], 'lists domains but egress.mode is "none", so nothing could reach them; set mode to "allowlist" or remove the domains');
+    }
+  },
+  (cfg, region, add) => {
+    if (cfg.environment === "prod" && cfg.cluster.publicAccessCidrs.length > 0) {
+      add(["cluster", "publicAccessCidrs"], "must be empty in prod: the API endpoint is private only; deploy from a runner inside the VPC");
+    }
+    const sys = cfg.cluster.systemNodes;
+    if (!(sys.minSize <= sys.desiredSize && sys.desiredSize <= sys.maxSize)) {
+      add(["cluster", "systemNodes"], `needs minSize <= desiredSize <= maxSize (got ${sys.minSize}, ${sys.desiredSize}, ${sys.maxSize})`);
+    }
+  },
+  (cfg, region, add) => {
+    const groupNames = new Map<string, number>();
+    cfg.gpuNodeGroups.forEach((g, i) => {
+      if (groupNames.has(g.name)) add(["gpuNodeGroups", i, "name"], `"${g.name}" is used twice; node group names must be unique`);
+      groupNames.set(g.name, i);
+      const desired = g.desiredSize ?? g.minSize;
+      if (!(g.minSize <= desired && desired <= g.maxSize)) {
+        add(["gpuNodeGroups", i], `needs minSize <= desiredSize <= maxSize (got ${g.minSize}, ${desired}, ${g.maxSize})`);
+      }
+      if (g.capacityType === "CAPACITY_BLOCK" && !g.capacityReservationId) {
+        add(["gpuNodeGroups", i, "capacityReservationId"], "is required when capacityType is CAPACITY_BLOCK; give the capacity block's reservation id");
+      }
+      if (g.capacityType !== "CAPACITY_BLOCK" && g.capacityReservationId) {
+        add(["gpuNodeGroups", i, "capacityReservationId"], "only applies to capacityType CAPACITY_BLOCK; remove it or change the capacity type");
+      }
+    });
+
+    const modelNames = new Set<string>();
+    cfg.models.forEach((m, i) => {
+      if (modelNames.has(m.name)) add(["models", i, "name"], `"${m.name}" is used twice; model names must be unique`);
+      modelNames.add(m.name);
+      const gi = groupNames.get(m.nodeGroup);
+      if (gi === undefined) {
+        add(["models", i, "nodeGroup"], `"${m.nodeGroup}" is not a GPU node group of this stack; use one of ${[...groupNames.keys()].join(", ")}`);
+        return;
+      }
+      const group = cfg.gpuNodeGroups[gi];
+      const gpuCounts = group.instanceTypes.map((t) => GPU_INSTANCES[t]?.gpus).filter((n): n is number => n !== undefined);
+      if (gpuCounts.length > 0 && m.gpusPerReplica > Math.min(...gpuCounts)) {
+        add(["models", i, "gpusPerReplica"], `asks for ${m.gpusPerReplica} GPUs per replica but node group "${group.name}" has instance types with ${Math.min(...gpuCounts)}; lower gpusPerReplica or use larger instance types`);
+      }
+      if (m.autoscaling.enabled && m.autoscaling.minReplicas > m.autoscaling.maxReplicas) {
+        add(["models", i, "autoscaling"], "needs minReplicas <= maxReplicas");
+      }
+    });
+  },
+  (cfg, region, add) => {
+    if (cfg.logging.content === "enabled" && cfg.logging.contentRetentionDays > 30) {
+      add(["logging", "contentRetentionDays"], `keeps prompts and completions for ${cfg.logging.contentRetentionDays} days; content logs are kept 30 days at most (GDPR Art. 5(1)(e) storage limitation)`);
+    }
+    if (cfg.logging.auditRetentionDays < 365) {
+      add(["logging", "auditRetentionDays"], `is ${cfg.logging.auditRetentionDays}; audit logs are kept at least 365 days (use 2192 for HIPAA's six years)`);
+    }
+    if (cfg.compliance.includes("gdpr") && !cfg.residency.every((j) => j === "eu" || j === "uk" || j === "ch")) {
+      add(["residency"], "a stack under GDPR keeps personal data in the EU or a country with an adequacy decision that AWS has regions in (uk, ch); set residency to [eu]");
+    }
+    if (cfg.compliance.includes("fedramp-moderate") && !cfg.residency.every((j) => j === "us" || j === "us-gov")) {
+      add(["residency"], "a FedRAMP stack keeps data in US regions; set residency to [us] or [us-gov]");
+    }
+  },
+];
+
+/** Thrown when a rule reads a key whose value the schema rejected: that rule is skipped. */
+class MissingKey extends Error {}
+
+/**
+ * Runs every cross-field rule. `cfg` may be partial (keys the schema rejected are absent); a rule
+ * that needs an absent key is skipped, its key already has its own problem.
+ * Each problem names its path below `sovereign-llm:`.
+ */
+export function crossFieldProblems(cfg: StackConfig, region: string, present?: ReadonlySet<string>): { path: (string | number)[]; message: string }[] {
   const problems: { path: (string | number)[]; message: string }[] = [];
-  const add = (path: (string | number)[], message: string) => problems.push({ path, message });
-
-  if (!KNOWN_REGIONS.includes(region)) {
-    add(["aws:region"], `"${region}" is not a region this project knows a jurisdiction for; use one of ${KNOWN_REGIONS.join(", ")}`);
-  } else {
-    const allowed = regionsFor(cfg.residency);
-    if (!allowed.includes(region)) {
-      add(["residency"], `aws:region "${region}" lies outside the residency [${cfg.residency.join(", ")}], which allows ${allowed.join(", ")}; change aws:region or the residency list`);
+  const add: Add = (path, message) => problems.push({ path, message });
+  const guarded = present
+    ? (new Proxy(cfg, {
+        get(target, key, receiver) {
+          if (typeof key === "string" && key in stackSchema.shape && !present.has(key)) throw new MissingKey(key);
+          return Reflect.get(target, key, receiver);
+        },
+      }) as StackConfig)
+    : cfg;
+  for (const rule of CROSS_FIELD_RULES) {
+    try {
+      rule(guarded, region, add);
+    } catch (err) {
+      if (!(err instanceof MissingKey)) throw err;
     }
-  }
-
-  const azs = cfg.network.availabilityZones;
-  azs.forEach((az, i) => {
-    if (!azBelongsTo(az, region)) add(["network", "availabilityZones", i], `"${az}" is not an availability zone of ${region}; use names like ${region}a`);
-  });
-  if (new Set(azs).size !== azs.length) add(["network", "availabilityZones"], "lists a zone twice; list each zone once");
-  const indexes = azs.filter((az) => azBelongsTo(az, region)).map(azIndex);
-  const planIssue = planProblem(cfg.network.cidr, cfg.network.workloadSubnetPrefix, indexes);
-  if (planIssue) add(["network", "cidr"], planIssue);
-
-  if (cfg.egress.mode === "none" && cfg.egress.allowedDomains.length > 0) {
-    add(["egress", "allowedDomains"], 'lists domains but egress.mode is "none", so nothing could reach them; set mode to "allowlist" or remove the domains');
-  }
-
-  if (cfg.environment === "prod" && cfg.cluster.publicAccessCidrs.length > 0) {
-    add(["cluster", "publicAccessCidrs"], "must be empty in prod: the API endpoint is private only; deploy from a runner inside the VPC");
-  }
-  const sys = cfg.cluster.systemNodes;
-  if (!(sys.minSize <= sys.desiredSize && sys.desiredSize <= sys.maxSize)) {
-    add(["cluster", "systemNodes"], `needs minSize <= desiredSize <= maxSize (got ${sys.minSize}, ${sys.desiredSize}, ${sys.maxSize})`);
-  }
-
-  const groupNames = new Map<string, number>();
-  cfg.gpuNodeGroups.forEach((g, i) => {
-    if (groupNames.has(g.name)) add(["gpuNodeGroups", i, "name"], `"${g.name}" is used twice; node group names must be unique`);
-    groupNames.set(g.name, i);
-    const desired = g.desiredSize ?? g.minSize;
-    if (!(g.minSize <= desired && desired <= g.maxSize)) {
-      add(["gpuNodeGroups", i], `needs minSize <= desiredSize <= maxSize (got ${g.minSize}, ${desired}, ${g.maxSize})`);
-    }
-    if (g.capacityType === "CAPACITY_BLOCK" && !g.capacityReservationId) {
-      add(["gpuNodeGroups", i, "capacityReservationId"], "is required when capacityType is CAPACITY_BLOCK; give the capacity block's reservation id");
-    }
-    if (g.capacityType !== "CAPACITY_BLOCK" && g.capacityReservationId) {
-      add(["gpuNodeGroups", i, "capacityReservationId"], "only applies to capacityType CAPACITY_BLOCK; remove it or change the capacity type");
-    }
-  });
-
-  const modelNames = new Set<string>();
-  cfg.models.forEach((m, i) => {
-    if (modelNames.has(m.name)) add(["models", i, "name"], `"${m.name}" is used twice; model names must be unique`);
-    modelNames.add(m.name);
-    const gi = groupNames.get(m.nodeGroup);
-    if (gi === undefined) {
-      add(["models", i, "nodeGroup"], `"${m.nodeGroup}" is not a GPU node group of this stack; use one of ${[...groupNames.keys()].join(", ")}`);
-      return;
-    }
-    const group = cfg.gpuNodeGroups[gi];
-    const gpuCounts = group.instanceTypes.map((t) => GPU_INSTANCES[t]?.gpus).filter((n): n is number => n !== undefined);
-    if (gpuCounts.length > 0 && m.gpusPerReplica > Math.min(...gpuCounts)) {
-      add(["models", i, "gpusPerReplica"], `asks for ${m.gpusPerReplica} GPUs per replica but node group "${group.name}" has instance types with ${Math.min(...gpuCounts)}; lower gpusPerReplica or use larger instance types`);
-    }
-    if (m.autoscaling.enabled && m.autoscaling.minReplicas > m.autoscaling.maxReplicas) {
-      add(["models", i, "autoscaling"], "needs minReplicas <= maxReplicas");
-    }
-  });
-
-  if (cfg.logging.content === "enabled" && cfg.logging.contentRetentionDays > 30) {
-    add(["logging", "contentRetentionDays"], `keeps prompts and completions for ${cfg.logging.contentRetentionDays} days; content logs are kept 30 days at most (GDPR Art. 5(1)(e) storage limitation)`);
-  }
-  if (cfg.logging.auditRetentionDays < 365) {
-    add(["logging", "auditRetentionDays"], `is ${cfg.logging.auditRetentionDays}; audit logs are kept at least 365 days (use 2192 for HIPAA's six years)`);
-  }
-  if (cfg.compliance.includes("gdpr") && !cfg.residency.every((j) => j === "eu" || j === "uk" || j === "ch")) {
-    add(["residency"], "a stack under GDPR keeps personal data in the EU or a country with an adequacy decision that AWS has regions in (uk, ch); set residency to [eu]");
-  }
-  if (cfg.compliance.includes("fedramp-moderate") && !cfg.residency.every((j) => j === "us" || j === "us-gov")) {
-    add(["residency"], "a FedRAMP stack keeps data in US regions; set residency to [us] or [us-gov]");
   }
   return problems;
 }

@@ -21,9 +21,12 @@ export interface ZonePlan {
   public: string;
 }
 
+/** The firewall and public tiers have eight /28 slots each: zones a to h. */
+export const MAX_ZONE_INDEX = 7;
+
 /** Highest zone letter index the plan can place, for a given VPC and workload prefix. */
 export function maxZoneIndex(vpcPrefix: number, workloadPrefix: number): number {
-  return 2 ** (workloadPrefix - vpcPrefix) - 2;
+  return Math.min(2 ** (workloadPrefix - vpcPrefix) - 2, MAX_ZONE_INDEX);
 }
 
 /** Why a CIDR cannot be the VPC's (syntax, host bits, not private, size), or undefined. */
@@ -38,8 +41,8 @@ export function vpcCidrProblem(cidr: string): string | undefined {
   if (addr.range() !== "private") {
     return `"${cidr}" is not in a private (RFC 1918) range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`;
   }
-  if (prefix < 16 || prefix > 22) {
-    return `a VPC prefix must be /16 to /22 (AWS allows /16 to /28, and the tiers need at least a /22); got /${prefix}`;
+  if (prefix < 16 || prefix > 18) {
+    return `a VPC prefix must be /16 to /18 (the tiers need at least four /20 blocks: zones a-c and the infrastructure block); got /${prefix}`;
   }
   return undefined;
 }

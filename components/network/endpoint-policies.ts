@@ -51,7 +51,7 @@ export function interfaceEndpointPolicy(service: string, accountId: string): Pol
 const S3_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:GetBucketLocation", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
 
 /**
- * The S3 gateway endpoint: the account's own buckets, plus the regional bucket ECR stores image
+ * The S3 endpoints (gateway and interface): the account's own buckets, plus the regional bucket ECR stores image
  * layers in (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html#ecr-setting-up-s3-gateway).
  */
 export function s3GatewayPolicy(partition: string, region: string, accountId: string): PolicyDocument {

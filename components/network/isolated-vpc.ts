@@ -62,6 +62,8 @@ export class IsolatedVpc extends pulumi.ComponentResource {
   public readonly internetGateway?: aws.ec2.InternetGateway;
   public readonly endpointSecurityGroup: aws.ec2.SecurityGroup;
   public readonly s3Endpoint: aws.ec2.VpcEndpoint;
+  /** S3 through an interface endpoint, so every in-VPC S3 request goes to addresses inside the VPC CIDR. */
+  public readonly s3InterfaceEndpoint: aws.ec2.VpcEndpoint;
   public readonly interfaceEndpoints: Record<string, aws.ec2.VpcEndpoint>;
   public readonly flowLogGroup: aws.cloudwatch.LogGroup;
   public readonly workloadSubnetIds: pulumi.Output<string>[];
@@ -175,6 +177,26 @@ export class IsolatedVpc extends pulumi.ComponentResource {
         tags: withName(tags, `${name}-s3`),
       },
       vpcOpts,
+    );
+    // S3 also through an interface endpoint, and private DNS for all in-VPC requests: S3 then
+    // resolves to addresses inside the VPC CIDR, so Kubernetes NetworkPolicies (which cannot name
+    // the gateway endpoint's prefix list) can allow S3 by allowing the VPC CIDR only.
+    // https://docs.aws.amazon.com/AmazonS3/latest/userguide/privatelink-interface-endpoints.html#private-dns
+    this.s3InterfaceEndpoint = new aws.ec2.VpcEndpoint(
+      `${name}-s3-interface`,
+      {
+        vpcId: this.vpc.id,
+        serviceName: `com.amazonaws.${args.region}.s3`,
+        vpcEndpointType: "Interface",
+        privateDnsEnabled: true,
+        dnsOptions: { privateDnsOnlyForInboundResolverEndpoint: false },
+        subnetIds: zones.map((z) => z.endpointSubnet.id),
+        securityGroupIds: [this.endpointSecurityGroup.id],
+        policy: accountId.apply((id) => JSON.stringify(s3GatewayPolicy(partition, args.region, id))),
+        tags: withName(tags, `${name}-s3-interface`),
+      },
+      // Private DNS for S3 interface endpoints requires the gateway endpoint to exist first.
+      { parent: this.vpc, dependsOn: [this.s3Endpoint] },
     );
     this.interfaceEndpoints = {};
     for (const service of Object.keys(INTERFACE_ENDPOINTS)) {

@@ -8,8 +8,8 @@ export interface ModelStoreArgs {
   bucketName: pulumi.Input<string>;
   /** The KeyRing's models key; uploads encrypted with anything else are refused. Required. */
   modelsKeyArn: pulumi.Input<string>;
-  /** The S3 gateway endpoint every workload read must come through. Required. */
-  s3EndpointId: pulumi.Input<string>;
+  /** The VPC's S3 endpoints (gateway and interface); every workload request must come through one. Required. */
+  s3EndpointIds: pulumi.Input<string>[];
   /** Roles allowed to reach the bucket from outside the VPC (publishing models). Required, at least one. */
   adminRoleArns: string[];
   /** Object Lock mode: COMPLIANCE in prod, GOVERNANCE elsewhere. Required. */
@@ -39,9 +39,10 @@ export class ModelStore extends pulumi.ComponentResource {
 
   constructor(name: string, args: ModelStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign-llm:storage:ModelStore", name, {}, opts);
+    if (args.s3EndpointIds.length === 0) throw new Error(`ModelStore ${name}: s3EndpointIds: name the VPC's S3 endpoints`);
     if (args.adminRoleArns.length === 0) throw new Error(`ModelStore ${name}: adminRoleArns: name at least one admin role`);
     const statements = (arn: string): pulumi.Output<PolicyStatement[]> =>
-      pulumi.all([args.s3EndpointId, args.modelsKeyArn]).apply(([endpointId, keyArn]): PolicyStatement[] => [
+      pulumi.all([pulumi.all(args.s3EndpointIds), args.modelsKeyArn]).apply(([endpointIds, keyArn]): PolicyStatement[] => [
         {
           Sid: "DenyDataAccessOutsideVpcEndpoint",
           Effect: "Deny",
@@ -49,7 +50,7 @@ export class ModelStore extends pulumi.ComponentResource {
           Action: MODEL_DATA_ACTIONS,
           Resource: [arn, `${arn}/*`],
           Condition: {
-            StringNotEquals: { "aws:SourceVpce": endpointId },
+            StringNotEquals: { "aws:SourceVpce": endpointIds },
             ArnNotLike: { "aws:PrincipalArn": [...args.adminRoleArns] },
           },
         },

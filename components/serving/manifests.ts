@@ -1,0 +1,452 @@
+// Pure renderers for one model server: Kubernetes object specs and IAM documents. Creates no
+// resources and reads nothing, so tests check the exact objects (and validate them against the
+// Kubernetes OpenAPI schema) without Pulumi. VllmService (vllm-service.ts) wires them.
+import type * as k8s from "@pulumi/kubernetes";
+import type { ModelConfig } from "../../infra/schema";
+import { GPU_INSTANCES } from "../cluster/gpu-instances";
+import { GPU_TAINT, NODE_GROUP_LABEL } from "../cluster/gpu-node-group";
+import { modelPrefix } from "../../infra/naming";
+import { VLLM_API_KEY_ENV, VLLM_COMMAND, renderVllmArgs, vllmEnv } from "./vllm-args";
+
+type PodSpec = k8s.types.input.core.v1.PodSpec;
+type Container = k8s.types.input.core.v1.Container;
+type Probe = k8s.types.input.core.v1.Probe;
+
+/** HTTPS port vLLM listens on and the Service exposes. */
+export const VLLM_PORT = 8000;
+/** uid/gid of the `vllm` user the official image ships (uid 2000, primary group 0). */
+export const VLLM_UID = 2000;
+export const VLLM_GID = 0;
+export const MODELS_ROOT = "/models";
+export const TLS_DIR = "/etc/vllm/tls";
+export const VERIFIER_DIR = "/opt/verifier";
+export const VERIFIER_FILE = "verify.js";
+export const SIGNING_KEY_DIR = "/etc/model-signing";
+export const SIGNING_KEY_FILE = "public-key.pem";
+export const CACHE_ROOT = "/cache";
+
+/** Pods of the platform's front door; the only callers of the inference port. */
+export const GATEWAY_POD_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/name": "guardrail-gateway" };
+/** The metrics scraper: Prometheus pods in the `monitoring` namespace. */
+export const SCRAPER_NAMESPACE_LABELS: Readonly<Record<string, string>> = { "kubernetes.io/metadata.name": "monitoring" };
+export const SCRAPER_POD_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/name": "prometheus" };
+/**
+ * Prometheus KEDA queries. `prometheus-operated` is the governing Service the Prometheus
+ * Operator creates for every Prometheus it runs; the platform expects one in `monitoring`.
+ * Plain HTTP inside the cluster (Prometheus' own default).
+ */
+export const PROMETHEUS_SERVER = "http://prometheus-operated.monitoring.svc:9090";
+/**
+ * The EKS Pod Identity agent serves credentials on this link-local address (port 80) of every
+ * node; the AWS SDKs find it through AWS_CONTAINER_CREDENTIALS_FULL_URI, which EKS injects.
+ * https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html
+ */
+export const POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32";
+
+/** Share of an instance's vCPUs and memory a model server may take, per GPU it uses. */
+export const HOST_SHARE = 0.85;
+
+/** vCPUs and memory (GiB) of each GPU instance type, from the EC2 accelerated-computing tables. */
+export const INSTANCE_HOST: Readonly<Record<string, { vcpus: number; memoryGiB: number }>> = (() => {
+  const sized = (prefix: string, sizes: Record<string, [number, number]>) => Object.entries(sizes).map(([s, [vcpus, memoryGiB]]) => [`${prefix}.${s}`, { vcpus, memoryGiB }] as const);
+  const g = (memPerVcpu: number): Record<string, [number, number]> =>
+    Object.fromEntries(Object.entries({ xlarge: 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "16xlarge": 64, "12xlarge": 48, "24xlarge": 96, "48xlarge": 192 }).map(([s, v]) => [s, [v, v * memPerVcpu]]));
+  return Object.fromEntries([
+    ...sized("g4dn", { xlarge: [4, 16], "2xlarge": [8, 32], "4xlarge": [16, 64], "8xlarge": [32, 128], "16xlarge": [64, 256], "12xlarge": [48, 192], metal: [96, 384] }),
+    ...sized("g5", g(4)),
+    ...sized("g6", g(4)),
+    ...sized("g6e", g(8)),
+    ...sized("p4d", { "24xlarge": [96, 1152] }),
+    ...sized("p4de", { "24xlarge": [96, 1152] }),
+    ...sized("p5", { "4xlarge": [16, 256], "48xlarge": [192, 2048] }),
+    ...sized("p5e", { "48xlarge": [192, 2048] }),
+    ...sized("p5en", { "48xlarge": [192, 2048] }),
+  ]);
+})();
+
+/** Everything one model server's objects are rendered from; all values already validated. */
+export interface VllmManifestInput {
+  /** Kubernetes name of the Deployment, Service, ServiceAccount, policies (`vllm-<model>`). */
+  resourceName: string;
+  model: ModelConfig;
+  /** Instance types of the model's node group; sizing uses the smallest share among them. */
+  instanceTypes: readonly string[];
+  images: { vllm: string; modelSync: string; verifier: string };
+  /** Model store bucket name and region (the sync reads `s3://<bucket>/models/<model>/`). */
+  bucket: string;
+  region: string;
+  serviceAccountName: string;
+  /** Secret `kubernetes.io/tls` with tls.crt, tls.key and ca.crt. */
+  tlsSecretName: string;
+  /** Secret holding the API key under `apiKeySecretKey`. */
+  apiKeySecretName: string;
+  apiKeySecretKey: string;
+  verifierConfigMapName: string;
+  signingKeyConfigMapName: string;
+  /** Annotations on the pod template (a certificate checksum rolls the pods on renewal). */
+  podAnnotations?: Record<string, string>;
+}
+
+export function selectorLabels(model: string): Record<string, string> {
+  return { "app.kubernetes.io/name": "vllm", "app.kubernetes.io/instance": model };
+}
+
+export function vllmLabels(model: string): Record<string, string> {
+  return { ...selectorLabels(model), "app.kubernetes.io/component": "model-server", "app.kubernetes.io/part-of": "sovereign-llm" };
+}
+
+export interface PodSizing {
+  /** CPU request = limit, millicores. */
+  cpuMillis: number;
+  /** Memory request = limit, MiB; includes the memory-backed /dev/shm, which the pod's cgroup is charged for. */
+  memoryMiB: number;
+  /** Size of the memory-backed /dev/shm, MiB. */
+  shmMiB: number;
+  gpus: number;
+  /** CPU of the verifier init container, millicores, and the hashing threads it runs. */
+  verifierCpuMillis: number;
+  verifierWorkers: number;
+}
+
+/**
+ * Sizing from the node group: per GPU, the instance's vCPUs and memory divided by its GPU count,
+ * times the GPUs per replica, times HOST_SHARE (the rest is left for the kubelet, system reserve
+ * and the node's daemons), taking the smallest result over the group's instance types so a
+ * replica fits on every one of them. Requests equal limits (Guaranteed QoS: no CPU throttling
+ * surprises, evicted last). /dev/shm: 8 GiB per GPU with tensor parallelism (NCCL and PyTorch
+ * exchange through it), 2 GiB without; never more than a quarter of the memory limit.
+ */
+export function podSizing(model: Pick<ModelConfig, "gpusPerReplica">, instanceTypes: readonly string[]): PodSizing {
+  const shares = instanceTypes.map((t) => {
+    const host = INSTANCE_HOST[t];
+    const gpu = GPU_INSTANCES[t];
+    if (!host || !gpu) throw new Error(`no host size known for instance type ${t}; add it to INSTANCE_HOST`);
+    return { cpu: (host.vcpus * 1000) / gpu.gpus, mem: (host.memoryGiB * 1024) / gpu.gpus };
+  });
+  if (shares.length === 0) throw new Error("instanceTypes: list at least one instance type");
+  const gpus = model.gpusPerReplica;
+  const cpuMillis = Math.floor(Math.min(...shares.map((s) => s.cpu)) * gpus * HOST_SHARE);
+  const memoryMiB = Math.floor(Math.min(...shares.map((s) => s.mem)) * gpus * HOST_SHARE);
+  const shmMiB = Math.min((gpus > 1 ? 8 * gpus : 2) * 1024, Math.floor(memoryMiB / 4));
+  const verifierWorkers = Math.max(1, Math.min(8, Math.floor(cpuMillis / 1000)));
+  return { cpuMillis, memoryMiB, shmMiB, gpus, verifierCpuMillis: verifierWorkers * 1000, verifierWorkers };
+}
+
+/** Probe timing: the startup probe's failureThreshold × periodSeconds is the load budget. */
+export const PROBE_PERIOD_SECONDS = 10;
+export function startupFailureThreshold(startupMinutes: number): number {
+  return Math.ceil((startupMinutes * 60) / PROBE_PERIOD_SECONDS);
+}
+
+/**
+ * The probe command. Kubelet's httpGet probes cannot present a client certificate, and vLLM
+ * requires one (`--ssl-cert-reqs 2`), so an HTTPS httpGet probe would always fail. The probe runs
+ * the image's own Python instead, presents the pod's certificate (issued for server and client
+ * auth by the internal CA), verifies the server against the CA, and fails on anything but 200
+ * from /health (503 when the engine died). Hostname checking is off only because it dials
+ * 127.0.0.1; the chain is still verified.
+ */
+export function healthProbeCommand(): string[] {
+  const py = [
+    "import ssl, sys, urllib.request",
+    `ctx = ssl.create_default_context(cafile='${TLS_DIR}/ca.crt')`,
+    "ctx.check_hostname = False",
+    `ctx.load_cert_chain('${TLS_DIR}/tls.crt', '${TLS_DIR}/tls.key')`,
+    `sys.exit(0 if urllib.request.urlopen('https://127.0.0.1:${VLLM_PORT}/health', context=ctx, timeout=4).status == 200 else 1)`,
+  ].join("\n");
+  return ["python3", "-c", py];
+}
+
+function probe(periodSeconds: number, failureThreshold: number): Probe {
+  return { exec: { command: healthProbeCommand() }, periodSeconds, failureThreshold, timeoutSeconds: 5, successThreshold: 1 };
+}
+
+/** Container-level restricted settings (Pod Security `restricted` checks each container). */
+export function containerSecurityContext(): k8s.types.input.core.v1.SecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: VLLM_UID,
+    runAsGroup: VLLM_GID,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
+/** Cache locations pointed at the writable `cache` emptyDir (the root filesystem is read-only). */
+export function cacheEnv(): Record<string, string> {
+  return {
+    HOME: CACHE_ROOT,
+    XDG_CACHE_HOME: `${CACHE_ROOT}/xdg`,
+    XDG_CONFIG_HOME: `${CACHE_ROOT}/config`,
+    VLLM_CACHE_ROOT: `${CACHE_ROOT}/vllm`,
+    VLLM_CONFIG_ROOT: `${CACHE_ROOT}/vllm-config`,
+    HF_HOME: `${CACHE_ROOT}/huggingface`,
+    TRITON_CACHE_DIR: `${CACHE_ROOT}/triton`,
+    TORCHINDUCTOR_CACHE_DIR: `${CACHE_ROOT}/torchinductor`,
+    CUDA_CACHE_PATH: `${CACHE_ROOT}/nv`,
+    TMPDIR: "/tmp",
+  };
+}
+
+const envList = (env: Record<string, string>) => Object.entries(env).map(([name, value]) => ({ name, value }));
+
+/** The vLLM server's arguments for this model: local verified copy, TLS files from the Secret. */
+export function serverArgs(model: ModelConfig): string[] {
+  return renderVllmArgs({
+    modelDir: `${MODELS_ROOT}/${model.name}`,
+    servedModelName: model.name,
+    tensorParallelSize: model.gpusPerReplica,
+    gpuMemoryUtilization: model.gpuMemoryUtilization,
+    maxModelLen: model.maxModelLen,
+    prefixCaching: model.prefixCaching,
+    port: VLLM_PORT,
+    tls: { certFile: `${TLS_DIR}/tls.crt`, keyFile: `${TLS_DIR}/tls.key`, caFile: `${TLS_DIR}/ca.crt` },
+  });
+}
+
+export function renderPodSpec(input: VllmManifestInput): PodSpec {
+  const { model } = input;
+  const size = podSizing(model, input.instanceTypes);
+  const modelDir = `${MODELS_ROOT}/${model.name}`;
+  const ro = (name: string, mountPath: string) => ({ name, mountPath, readOnly: true });
+  const sync: Container = {
+    name: "model-sync",
+    image: input.images.modelSync,
+    // The AWS CLI image's entrypoint is `aws`; set explicitly so a mirror cannot change it.
+    command: ["aws"],
+    args: ["s3", "sync", `s3://${input.bucket}/${modelPrefix(model.name)}`, `${modelDir}/`, "--only-show-errors", "--no-progress", "--region", input.region],
+    env: envList({
+      AWS_REGION: input.region,
+      AWS_DEFAULT_REGION: input.region,
+      // Credentials only from Pod Identity; never fall back to the node's instance profile.
+      AWS_EC2_METADATA_DISABLED: "true",
+      HOME: "/tmp",
+    }),
+    resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+    securityContext: containerSecurityContext(),
+    volumeMounts: [{ name: "models", mountPath: MODELS_ROOT }, { name: "tmp", mountPath: "/tmp" }],
+  };
+  const verifier: Container = {
+    name: "model-verify",
+    image: input.images.verifier,
+    command: ["node", `${VERIFIER_DIR}/${VERIFIER_FILE}`, modelDir, "--public-key", `${SIGNING_KEY_DIR}/${SIGNING_KEY_FILE}`, "--expect-name", model.name, "--workers", String(size.verifierWorkers)],
+    resources: {
+      requests: { cpu: `${size.verifierCpuMillis}m`, memory: "1Gi" },
+      limits: { cpu: `${size.verifierCpuMillis}m`, memory: "1Gi" },
+    },
+    securityContext: containerSecurityContext(),
+    volumeMounts: [ro("models", MODELS_ROOT), ro("verifier", VERIFIER_DIR), ro("signing-key", SIGNING_KEY_DIR), { name: "tmp", mountPath: "/tmp" }],
+  };
+  const server: Container = {
+    name: "vllm",
+    image: input.images.vllm,
+    command: [...VLLM_COMMAND],
+    args: serverArgs(model),
+    env: [
+      ...envList({ ...vllmEnv(), ...cacheEnv() }),
+      { name: VLLM_API_KEY_ENV, valueFrom: { secretKeyRef: { name: input.apiKeySecretName, key: input.apiKeySecretKey } } },
+    ],
+    ports: [{ name: "https", containerPort: VLLM_PORT, protocol: "TCP" }],
+    resources: {
+      requests: { cpu: `${size.cpuMillis}m`, memory: `${size.memoryMiB}Mi`, "nvidia.com/gpu": String(size.gpus) },
+      limits: { cpu: `${size.cpuMillis}m`, memory: `${size.memoryMiB}Mi`, "nvidia.com/gpu": String(size.gpus) },
+    },
+    startupProbe: probe(PROBE_PERIOD_SECONDS, startupFailureThreshold(model.startupMinutes)),
+    readinessProbe: probe(PROBE_PERIOD_SECONDS, 3),
+    livenessProbe: probe(15, 4),
+    securityContext: containerSecurityContext(),
+    volumeMounts: [
+      ro("models", MODELS_ROOT),
+      ro("tls", TLS_DIR),
+      { name: "tmp", mountPath: "/tmp" },
+      { name: "cache", mountPath: CACHE_ROOT },
+      { name: "dshm", mountPath: "/dev/shm" },
+    ],
+  };
+  return {
+    serviceAccountName: input.serviceAccountName,
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    terminationGracePeriodSeconds: 60,
+    securityContext: { runAsNonRoot: true, runAsUser: VLLM_UID, runAsGroup: VLLM_GID, seccompProfile: { type: "RuntimeDefault" } },
+    initContainers: [sync, verifier],
+    containers: [server],
+    nodeSelector: { [NODE_GROUP_LABEL]: model.nodeGroup },
+    tolerations: [{ key: GPU_TAINT.key, operator: "Equal", value: GPU_TAINT.value, effect: "NoSchedule" }],
+    topologySpreadConstraints: [
+      {
+        // ScheduleAnyway: GPU groups are small and capacity blocks sit in one zone; a hard
+        // constraint would leave replicas Pending rather than serve from fewer zones.
+        topologyKey: "topology.kubernetes.io/zone",
+        maxSkew: 1,
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: selectorLabels(model.name) },
+      },
+    ],
+    volumes: [
+      { name: "models", emptyDir: { sizeLimit: `${model.storageGiB}Gi` } },
+      { name: "tmp", emptyDir: { sizeLimit: "4Gi" } },
+      { name: "cache", emptyDir: { sizeLimit: "20Gi" } },
+      { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: `${size.shmMiB}Mi` } },
+      // 0440 root:root: readable by the vllm user through its primary group 0, by nobody else.
+      { name: "tls", secret: { secretName: input.tlsSecretName, defaultMode: 0o440 } },
+      { name: "verifier", configMap: { name: input.verifierConfigMapName, defaultMode: 0o444 } },
+      { name: "signing-key", configMap: { name: input.signingKeyConfigMapName, defaultMode: 0o444 } },
+    ],
+  };
+}
+
+/**
+ * The Deployment spec. No `replicas` when autoscaling is on, so KEDA's HPA owns the count and
+ * an update does not reset it. Rolling updates never surge: GPU capacity is the constraint, and
+ * a surge pod would wait for a node. progressDeadlineSeconds covers sync + verify + load.
+ */
+export function renderDeploymentSpec(input: VllmManifestInput): k8s.types.input.apps.v1.DeploymentSpec {
+  const { model } = input;
+  return {
+    ...(model.autoscaling.enabled ? {} : { replicas: model.replicas }),
+    selector: { matchLabels: selectorLabels(model.name) },
+    revisionHistoryLimit: 5,
+    progressDeadlineSeconds: model.startupMinutes * 60 + 600,
+    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+    template: {
+      metadata: {
+        labels: vllmLabels(model.name),
+        annotations: { "kubectl.kubernetes.io/default-container": "vllm", ...(input.podAnnotations ?? {}) },
+      },
+      spec: renderPodSpec(input),
+    },
+  };
+}
+
+export function renderServiceSpec(model: string): k8s.types.input.core.v1.ServiceSpec {
+  return {
+    type: "ClusterIP",
+    selector: selectorLabels(model),
+    ports: [{ name: "https", port: VLLM_PORT, targetPort: "https", protocol: "TCP", appProtocol: "https" }],
+  };
+}
+
+/** At most one replica down through voluntary disruptions; stuck pods may always be evicted. */
+export function renderPdbSpec(model: string): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
+  return { maxUnavailable: 1, selector: { matchLabels: selectorLabels(model) }, unhealthyPodEvictionPolicy: "AlwaysAllow" };
+}
+
+/** Ingress to the serving port only from the front door and from the metrics scraper. */
+export function renderIngressPolicySpec(model: string): k8s.types.input.networking.v1.NetworkPolicySpec {
+  return {
+    podSelector: { matchLabels: selectorLabels(model) },
+    policyTypes: ["Ingress"],
+    ingress: [
+      {
+        from: [
+          { podSelector: { matchLabels: { ...GATEWAY_POD_LABELS } } },
+          { namespaceSelector: { matchLabels: { ...SCRAPER_NAMESPACE_LABELS } }, podSelector: { matchLabels: { ...SCRAPER_POD_LABELS } } },
+        ],
+        ports: [{ protocol: "TCP", port: VLLM_PORT }],
+      },
+    ],
+  };
+}
+
+/**
+ * Egress for the model copy: HTTPS to the S3 endpoints and HTTP to the node's Pod Identity agent.
+ * DNS is allowed namespace-wide already. NetworkPolicy cannot name a prefix list or an endpoint,
+ * so `endpointCidrs` are ipBlocks: the VPC CIDR (an S3 *interface* endpoint, if the VPC has one
+ * with private DNS, answers there) and the S3 gateway endpoint's `cidrBlocks` (the entries of the
+ * `com.amazonaws.<region>.s3` prefix list: a gateway endpoint is reached at S3's public addresses,
+ * routed by the VPC route tables). The route tables, the endpoint policies and the bucket policy
+ * (aws:SourceVpce) still decide what those packets reach, and the VPC has no other internet path
+ * (or only the firewall's allowlist). NetworkPolicy applies to the whole pod, so the vLLM container
+ * has the same egress; its environment keeps it offline. With no CIDR at all the HTTPS rule is left
+ * out rather than rendered without `to` (which would mean "anywhere"): the copy then fails closed.
+ */
+export function renderEgressPolicySpec(model: string, endpointCidrs: readonly string[]): k8s.types.input.networking.v1.NetworkPolicySpec {
+  const egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [];
+  const cidrs = [...new Set(endpointCidrs)].sort();
+  for (const c of cidrs) {
+    if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c) || c.endsWith("/0")) throw new Error(`endpointCidrs: "${c}" must be an IPv4 CIDR narrower than /0`);
+  }
+  if (cidrs.length > 0) egress.push({ to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }] });
+  egress.push({ to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] });
+  return { podSelector: { matchLabels: selectorLabels(model) }, policyTypes: ["Egress"], egress };
+}
+
+/**
+ * KEDA ScaledObject spec (keda.sh/v1alpha1) scaling on requests waiting in vLLM's queue:
+ * `vllm:num_requests_waiting` summed over the model's replicas (vLLM labels its metrics with
+ * model_name = the served model name). Needs KEDA and Prometheus in the cluster.
+ */
+export function renderScaledObjectSpec(resourceName: string, model: ModelConfig): Record<string, unknown> {
+  const a = model.autoscaling;
+  return {
+    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: resourceName },
+    minReplicaCount: a.minReplicas,
+    maxReplicaCount: a.maxReplicas,
+    pollingInterval: 15,
+    // GPU replicas are slow to start: scale in only after 10 quiet minutes.
+    cooldownPeriod: 600,
+    triggers: [
+      {
+        type: "prometheus",
+        metadata: {
+          serverAddress: PROMETHEUS_SERVER,
+          query: `sum(vllm:num_requests_waiting{model_name="${model.name}"})`,
+          threshold: String(a.queueThreshold),
+        },
+      },
+    ],
+  };
+}
+
+// ---- IAM documents -------------------------------------------------------------------------
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: { Sid: string; Effect: "Allow"; Principal?: { Service: string }; Action: string[]; Resource?: string | string[]; Condition?: Record<string, Record<string, string | string[]>> }[];
+}
+
+/** Trust policy for EKS Pod Identity, limited to this account (confused-deputy guard). */
+export function podIdentityTrustPolicy(accountId: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "EksPodIdentity",
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      },
+    ],
+  };
+}
+
+/**
+ * Read one model's prefix and nothing else: list only under `models/<model>/`, get only objects
+ * there, decrypt with the models key only through S3 in this region and only for this bucket
+ * (the bucket ARN is the encryption context with S3 Bucket Keys, the object ARN without).
+ */
+export function modelReadPolicy(args: { bucketArn: string; model: string; modelsKeyArn: string; region: string }): PolicyDocument {
+  const prefix = modelPrefix(args.model);
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "ListModelPrefix", Effect: "Allow", Action: ["s3:ListBucket"], Resource: args.bucketArn, Condition: { StringLike: { "s3:prefix": `${prefix}*` } } },
+      { Sid: "ReadModelObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${args.bucketArn}/${prefix}*` },
+      {
+        Sid: "DecryptModelObjectsThroughS3",
+        Effect: "Allow",
+        Action: ["kms:Decrypt"],
+        Resource: args.modelsKeyArn,
+        Condition: {
+          StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` },
+          StringLike: { "kms:EncryptionContext:aws:s3:arn": [args.bucketArn, `${args.bucketArn}/${prefix}*`] },
+        },
+      },
+    ],
+  };
+}

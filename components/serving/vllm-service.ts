@@ -1,0 +1,185 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import type { ModelConfig } from "../../infra/schema";
+import { withName, type Tags } from "../tags";
+import { InternalCa, serviceDnsNames } from "./internal-ca";
+import {
+  SIGNING_KEY_FILE,
+  VERIFIER_FILE,
+  modelReadPolicy,
+  podIdentityTrustPolicy,
+  podSizing,
+  renderDeploymentSpec,
+  renderEgressPolicySpec,
+  renderIngressPolicySpec,
+  renderPdbSpec,
+  renderScaledObjectSpec,
+  renderServiceSpec,
+  vllmLabels,
+} from "./manifests";
+
+export interface VllmServiceArgs {
+  /** The model's validated config entry. Required. */
+  model: ModelConfig;
+  /** Instance types of the model's node group (sizing). Required. */
+  instanceTypes: string[];
+  /** Namespace the server runs in (the inference namespace). Required. */
+  namespace: pulumi.Input<string>;
+  /** EKS cluster name (Pod Identity association). Required. */
+  clusterName: pulumi.Input<string>;
+  accountId: pulumi.Input<string>;
+  region: string;
+  /** Model store bucket name and ARN. Required. */
+  bucketName: pulumi.Input<string>;
+  bucketArn: pulumi.Input<string>;
+  /** KMS key the model objects are encrypted with. Required. */
+  modelsKeyArn: pulumi.Input<string>;
+  /** KMS signing key (ECC_NIST_P256); its public key verifies the model. Required. */
+  signingKeyArn: pulumi.Input<string>;
+  /** Images, pinned by digest (config enforces it). Required. */
+  images: { vllm: string; modelSync: string; verifier: string };
+  /** The stack's internal CA; issues this server's certificate. Required. */
+  ca: InternalCa;
+  /** API key vLLM requires on /v1 routes (secret). Required. */
+  apiKey: pulumi.Input<string>;
+  /** The verifier as one script (tools/model-signing/bundle.ts verifierBundle()). Required. */
+  verifierScript: string;
+  /** CIDRs the model copy may reach on 443: the VPC CIDR and the S3 gateway endpoint's `cidrBlocks`. Required. */
+  endpointCidrs: pulumi.Input<pulumi.Input<string>[]>;
+  /** Base tags. Default none. */
+  tags?: Tags;
+}
+
+/**
+ * One model server: a least-privilege AWS identity (Pod Identity) that can read only this model's
+ * prefix, a Deployment whose init containers copy the model from S3 and verify its signature
+ * before vLLM starts, mutual TLS with certificates from the stack's CA, a ClusterIP Service,
+ * NetworkPolicies narrowing ingress to the front door and the scraper and egress to S3, a
+ * PodDisruptionBudget and, when configured, a KEDA ScaledObject.
+ */
+export class VllmService extends pulumi.ComponentResource {
+  public readonly role: aws.iam.Role;
+  public readonly podIdentity: aws.eks.PodIdentityAssociation;
+  public readonly deployment: k8s.apps.v1.Deployment;
+  public readonly service: k8s.core.v1.Service;
+  /** `https://vllm-<model>.<namespace>.svc:8000`: where the front door sends requests. */
+  public readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: VllmServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sovereign-llm:serving:VllmService", name, {}, opts);
+    const model = args.model;
+    const tags = args.tags ?? {};
+    const resourceName = `vllm-${model.name}`;
+    // Validate before declaring anything: sizing throws on unknown instance types.
+    podSizing(model, args.instanceTypes);
+    const namespace = pulumi.output(args.namespace);
+    const labels = vllmLabels(model.name);
+    const meta = (suffix = "") => ({ name: `${resourceName}${suffix}`, namespace, labels });
+
+    // --- AWS identity -------------------------------------------------------------------------
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: `vLLM ${model.name}: read models/${model.name}/ through EKS Pod Identity`,
+        assumeRolePolicy: pulumi.output(args.accountId).apply((id) => JSON.stringify(podIdentityTrustPolicy(id))),
+        tags: withName(tags, `${name}-role`),
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-read-model`,
+      {
+        role: this.role.name,
+        policy: pulumi
+          .all([args.bucketArn, args.modelsKeyArn])
+          .apply(([bucketArn, modelsKeyArn]) => JSON.stringify(modelReadPolicy({ bucketArn, modelsKeyArn, model: model.name, region: args.region }))),
+      },
+      { parent: this.role },
+    );
+    const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta(), automountServiceAccountToken: false }, { parent: this });
+    // EKS injects Pod Identity credentials when a pod is admitted, so the association must exist
+    // before the first pod: the Deployment depends on it. The injected token is its own projected
+    // volume (eks-pod-identity-token), independent of automountServiceAccountToken.
+    this.podIdentity = new aws.eks.PodIdentityAssociation(
+      `${name}-pod-identity`,
+      { clusterName: args.clusterName, namespace, serviceAccount: serviceAccount.metadata.name, roleArn: this.role.arn, tags: withName(tags, `${name}-pod-identity`) },
+      { parent: this },
+    );
+
+    // --- Configuration delivered to the pod -----------------------------------------------------
+    const verifierMap = new k8s.core.v1.ConfigMap(`${name}-verifier`, { metadata: meta("-verifier"), immutable: false, data: { [VERIFIER_FILE]: args.verifierScript } }, { parent: this });
+    const publicKeyPem = aws.kms.getPublicKeyOutput({ keyId: args.signingKeyArn }, { parent: this }).publicKeyPem;
+    const signingKeyMap = new k8s.core.v1.ConfigMap(`${name}-signing-key`, { metadata: meta("-signing-key"), data: { [SIGNING_KEY_FILE]: publicKeyPem } }, { parent: this });
+    const apiKeySecret = new k8s.core.v1.Secret(
+      `${name}-api-key`,
+      { metadata: meta("-api-key"), type: "Opaque", stringData: { "api-key": pulumi.secret(args.apiKey) } },
+      { parent: this },
+    );
+
+    // --- Certificates -------------------------------------------------------------------------
+    // Server and client use: the exec probes present the pod's own certificate (kubelet's
+    // httpGet probes cannot present one). The names are the Service's.
+    const dnsNames = namespace.apply((ns) => serviceDnsNames(resourceName, ns));
+    const serverCert = args.ca.issue(`${name}-tls`, { commonName: resourceName, dnsNames, usage: "both" }, this);
+    const tlsSecret = new k8s.core.v1.Secret(
+      `${name}-tls`,
+      {
+        metadata: meta("-tls"),
+        type: "kubernetes.io/tls",
+        stringData: { "tls.crt": serverCert.certPem, "tls.key": serverCert.keyPem, "ca.crt": args.ca.certPem },
+      },
+      { parent: this },
+    );
+
+    // --- Workload -----------------------------------------------------------------------------
+    const checksum = pulumi.all([serverCert.certPem, args.ca.certPem]).apply(([c, ca]) => createHash("sha256").update(c).update(ca).digest("hex"));
+    const spec = pulumi.all([args.bucketName, checksum]).apply(([bucket, sum]) =>
+      renderDeploymentSpec({
+        resourceName,
+        model,
+        instanceTypes: args.instanceTypes,
+        images: args.images,
+        bucket,
+        region: args.region,
+        serviceAccountName: resourceName,
+        tlsSecretName: `${resourceName}-tls`,
+        apiKeySecretName: `${resourceName}-api-key`,
+        apiKeySecretKey: "api-key",
+        verifierConfigMapName: `${resourceName}-verifier`,
+        signingKeyConfigMapName: `${resourceName}-signing-key`,
+        // Rolls the pods when the certificate is renewed (vLLM reads it at start).
+        podAnnotations: { "sovereign-llm/tls-checksum": sum },
+      }),
+    );
+    const minutes = model.startupMinutes + 15;
+    this.deployment = new k8s.apps.v1.Deployment(
+      `${name}`,
+      { metadata: meta(), spec },
+      {
+        parent: this,
+        dependsOn: [this.podIdentity, serviceAccount, verifierMap, signingKeyMap, apiKeySecret, tlsSecret],
+        customTimeouts: { create: `${minutes}m`, update: `${minutes}m` },
+      },
+    );
+    this.service = new k8s.core.v1.Service(`${name}-svc`, { metadata: meta(), spec: renderServiceSpec(model.name) }, { parent: this });
+    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta(), spec: renderPdbSpec(model.name) }, { parent: this });
+    new k8s.networking.v1.NetworkPolicy(`${name}-ingress`, { metadata: meta("-ingress"), spec: renderIngressPolicySpec(model.name) }, { parent: this });
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-egress`,
+      { metadata: meta("-egress"), spec: pulumi.output(args.endpointCidrs).apply((cidrs) => renderEgressPolicySpec(model.name, (cidrs ?? []).filter((c): c is string => typeof c === "string"))) },
+      { parent: this },
+    );
+    if (model.autoscaling.enabled) {
+      // Needs KEDA's CRDs in the cluster (not installed by this platform yet).
+      new k8s.apiextensions.CustomResource(
+        `${name}-scaler`,
+        { apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", metadata: meta(), spec: renderScaledObjectSpec(resourceName, model) },
+        { parent: this, dependsOn: [this.deployment] },
+      );
+    }
+    this.url = pulumi.interpolate`https://${resourceName}.${namespace}.svc:8000`;
+    this.registerOutputs({ url: this.url, roleArn: this.role.arn });
+  }
+}
