@@ -14,6 +14,8 @@ export interface Node {
   parentUrn?: string;
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
+  /** The region of the resource's provider, when the engine sent it and it is known. */
+  providerRegion?: string;
 }
 
 export function nodesOf(args: StackValidationArgs): Node[] {
@@ -31,7 +33,14 @@ function toNode(r: PolicyResource): Node {
     parentUrn: r.parent?.urn,
     dependencies: (r.dependencies ?? []).map((d) => d.urn),
     propertyDependencies,
+    providerRegion: providerRegionOf(r.provider?.props),
   };
+}
+
+export function providerRegionOf(props: unknown): string | undefined {
+  if (props === undefined) return undefined;
+  const region = asRecord(snapshot(props)).region;
+  return typeof region === "string" ? region : undefined;
 }
 
 export function propsOf(args: ResourceValidationArgs): Record<string, unknown> {

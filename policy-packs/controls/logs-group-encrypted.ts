@@ -1,0 +1,33 @@
+import type { Control } from "./types";
+import { propsOf, str } from "./lib/resources";
+import { isUnknown, Undecided } from "./lib/unknown";
+import { GDPR, HIPAA, SOC2 } from "./lib/refs";
+
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+
+export const logsGroupEncrypted: Control = {
+  policy: {
+    name: "sovereign-llm-logs-group-encrypted",
+    description: "Every CloudWatch log group is encrypted with a customer-managed KMS key (kmsKeyId set to a key ARN, not an AWS-managed alias).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+      if (args.type !== LOG_GROUP) return;
+      const key = str(propsOf(args).kmsKeyId);
+      const undecided = new Undecided();
+      if (isUnknown(key)) undecided.note("kmsKeyId unknown");
+      else if (key === undefined || key === "") report("log group has no kmsKeyId: it is encrypted only with a CloudWatch-owned key; set a customer-managed KMS key");
+      else if (!/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(key)) report(`log group kmsKeyId ${key} is not a KMS key ARN (CloudWatch Logs requires the key ARN; AWS-managed aliases are not customer-managed)`);
+      undecided.finish();
+    },
+  },
+  severity: "high",
+  remediation: "Set kmsKeyId on the aws.cloudwatch.LogGroup to the ARN of the stack's logs key, whose policy allows logs.<region>.amazonaws.com for this account's log groups.",
+  frameworks: {
+    hipaa: [HIPAA.encryptionAtRest, HIPAA.transmissionEncryption],
+    gdpr: [GDPR.encryption, GDPR.integrityConfidentiality],
+    soc2: [SOC2.logicalAccess, SOC2.confidentialInfo],
+    "fedramp-moderate": ["SC-28", "SC-28(1)", "AU-9"],
+  },
+  references: ["AWS Config: cloudwatch-log-group-encrypted (FedRAMP Moderate)", "cdk-nag: HIPAA.Security-CloudWatchLogGroupEncrypted", "cdk-nag: NIST.800.53.R5-CloudWatchLogGroupEncrypted"],
+  resourceTypes: [LOG_GROUP],
+};
