@@ -168,7 +168,8 @@ export class PackProcess {
     return this.stderrChunks.join("");
   }
 
-  private call<Req, Res>(method: string, req: Req): Promise<Res> {
+  /** One unary Analyzer RPC by its client method name (`analyze`, `configure`, ...). */
+  rpc<Req, Res>(method: string, req: Req): Promise<Res> {
     return new Promise<Res>((resolveCall, reject) => {
       const fn = (this.client as unknown as Record<string, (r: Req, cb: (e: grpc.ServiceError | null, r: Res) => void) => void>)[method];
       fn.call(this.client, req, (err, res) => {
@@ -180,7 +181,7 @@ export class PackProcess {
 
   async getAnalyzerInfo(): Promise<AnalyzerInfo> {
     const { Empty } = require("google-protobuf/google/protobuf/empty_pb") as typeof import("google-protobuf/google/protobuf/empty_pb");
-    const info = await this.call<unknown, analyzerpb.AnalyzerInfo>("getAnalyzerInfo", new Empty());
+    const info = await this.rpc<unknown, analyzerpb.AnalyzerInfo>("getAnalyzerInfo", new Empty());
     return {
       name: info.getName(),
       version: info.getVersion(),
@@ -214,15 +215,15 @@ export class PackProcess {
       pc.setProperties(structpb.Struct.fromJavaScript(c.properties as Record<string, structpb.JavaScriptValue>));
       map.set(name, pc);
     }
-    await this.call("configure", req);
+    await this.rpc("configure", req);
   }
 
   async analyze(req: analyzerpb.AnalyzeRequest): Promise<analyzerpb.AnalyzeResponse> {
-    return this.call("analyze", req);
+    return this.rpc("analyze", req);
   }
 
   async analyzeStack(req: analyzerpb.AnalyzeStackRequest): Promise<analyzerpb.AnalyzeResponse> {
-    return this.call("analyzeStack", req);
+    return this.rpc("analyzeStack", req);
   }
 
   /** Closes the connection and kills the pack process (and waits for it to go). */
