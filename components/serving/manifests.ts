@@ -2,6 +2,7 @@
 // resources and reads nothing, so tests check the exact objects (and validate them against the
 // Kubernetes OpenAPI schema) without Pulumi. VllmService (vllm-service.ts) wires them.
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import type { ModelConfig } from "../../infra/schema";
 import { GPU_INSTANCES } from "../cluster/gpu-instances";
 import { GPU_TAINT, NODE_GROUP_LABEL } from "../cluster/gpu-node-group";
@@ -72,8 +73,11 @@ export interface VllmManifestInput {
   /** Instance types of the model's node group; sizing uses the smallest share among them. */
   instanceTypes: readonly string[];
   images: { vllm: string; modelSync: string; verifier: string };
-  /** Model store bucket name and region (the sync reads `s3://<bucket>/models/<model>/`). */
-  bucket: string;
+  /**
+   * Model store bucket name (the sync reads `s3://<bucket>/models/<model>/`). May be an Output:
+   * it reaches the command through `$(MODEL_BUCKET)`, which the kubelet expands from the env.
+   */
+  bucket: pulumi.Input<string>;
   region: string;
   serviceAccountName: string;
   /** Secret `kubernetes.io/tls` with tls.crt, tls.key and ca.crt. */
@@ -84,7 +88,7 @@ export interface VllmManifestInput {
   verifierConfigMapName: string;
   signingKeyConfigMapName: string;
   /** Annotations on the pod template (a certificate checksum rolls the pods on renewal). */
-  podAnnotations?: Record<string, string>;
+  podAnnotations?: Record<string, pulumi.Input<string>>;
 }
 
 export function selectorLabels(model: string): Record<string, string> {
@@ -217,14 +221,14 @@ export function renderPodSpec(input: VllmManifestInput): PodSpec {
     image: input.images.modelSync,
     // The AWS CLI image's entrypoint is `aws`; set explicitly so a mirror cannot change it.
     command: ["aws"],
-    args: ["s3", "sync", `s3://${input.bucket}/${modelPrefix(model.name)}`, `${modelDir}/`, "--only-show-errors", "--no-progress", "--region", input.region],
-    env: envList({
+    args: ["s3", "sync", `s3://$(MODEL_BUCKET)/${modelPrefix(model.name)}`, `${modelDir}/`, "--only-show-errors", "--no-progress", "--region", input.region],
+    env: [{ name: "MODEL_BUCKET", value: input.bucket }, ...envList({
       AWS_REGION: input.region,
       AWS_DEFAULT_REGION: input.region,
       // Credentials only from Pod Identity; never fall back to the node's instance profile.
       AWS_EC2_METADATA_DISABLED: "true",
       HOME: "/tmp",
-    }),
+    })],
     resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
     securityContext: containerSecurityContext(),
     volumeMounts: [{ name: "models", mountPath: MODELS_ROOT }, { name: "tmp", mountPath: "/tmp" }],

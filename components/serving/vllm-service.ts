@@ -134,25 +134,25 @@ export class VllmService extends pulumi.ComponentResource {
     );
 
     // --- Workload -----------------------------------------------------------------------------
-    const checksum = pulumi.all([serverCert.certPem, args.ca.certPem]).apply(([c, ca]) => createHash("sha256").update(c).update(ca).digest("hex"));
-    const spec = pulumi.all([args.bucketName, checksum]).apply(([bucket, sum]) =>
-      renderDeploymentSpec({
-        resourceName,
-        model,
-        instanceTypes: args.instanceTypes,
-        images: args.images,
-        bucket,
-        region: args.region,
-        serviceAccountName: resourceName,
-        tlsSecretName: `${resourceName}-tls`,
-        apiKeySecretName: `${resourceName}-api-key`,
-        apiKeySecretKey: "api-key",
-        verifierConfigMapName: `${resourceName}-verifier`,
-        signingKeyConfigMapName: `${resourceName}-signing-key`,
-        // Rolls the pods when the certificate is renewed (vLLM reads it at start).
-        podAnnotations: { "sovereign-llm/tls-checksum": sum },
-      }),
-    );
+    const checksum = pulumi.all([serverCert.certPem, args.ca.certPem]).apply(([c, ca]) => createHash("sha256").update(`${c ?? ""}\n${ca ?? ""}`).digest("hex"));
+    // Rendered directly (no apply): only the bucket and the checksum are Outputs, nested where
+    // they are used, so a preview still shows every other field of the pod.
+    const spec = renderDeploymentSpec({
+      resourceName,
+      model,
+      instanceTypes: args.instanceTypes,
+      images: args.images,
+      bucket: args.bucketName,
+      region: args.region,
+      serviceAccountName: resourceName,
+      tlsSecretName: `${resourceName}-tls`,
+      apiKeySecretName: `${resourceName}-api-key`,
+      apiKeySecretKey: "api-key",
+      verifierConfigMapName: `${resourceName}-verifier`,
+      signingKeyConfigMapName: `${resourceName}-signing-key`,
+      // Rolls the pods when the certificate is renewed (vLLM reads it at start).
+      podAnnotations: { "sovereign-llm/tls-checksum": checksum },
+    });
     const minutes = model.startupMinutes + 15;
     this.deployment = new k8s.apps.v1.Deployment(
       `${name}`,
