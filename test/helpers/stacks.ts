@@ -27,7 +27,8 @@ export const PROD_STACKS: readonly StackName[] = ["prod", "prod-eu"];
 export const BASE_TAG_KEYS = ["project", "stack", "environment", "data-classification", "owner"] as const;
 
 /** A fresh (deep) copy of the `config:` map of `stacks/Pulumi.<stack>.yaml`, as parsed from YAML. */
-export function yamlConfig(stack: string): Record<string, unknown> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a YAML map that tests mutate freely
+export function yamlConfig(stack: string): Record<string, any> {
   const doc = parse(readFileSync(join(STACKS_DIR, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
   return structuredClone(doc.config);
 }
