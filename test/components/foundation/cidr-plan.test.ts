@@ -1,7 +1,7 @@
 /** The VPC address plan: fixed blocks per zone letter, no overlaps, stable when zones change. */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { zonePlan, planProblem, maxZoneIndex, vpcCidrProblem, cidrsOverlap, type ZonePlan } from "../../../components/network/cidr-plan.js";
+import { zonePlan, planProblem, maxZoneIndex, vpcCidrProblem, cidrsOverlap, MAX_ZONE_INDEX, type ZonePlan } from "../../../components/network/cidr-plan.js";
 
 const TIERS: (keyof ZonePlan)[] = ["workload", "endpoints", "firewall", "public"];
 
@@ -42,19 +42,24 @@ describe("zonePlan", () => {
 
   test("no two subnets overlap, for every letter a-h", () => {
     for (const [vpc, prefix] of [["10.10.0.0/16", 19], ["10.20.0.0/16", 20], ["10.30.0.0/17", 19], ["10.40.0.0/18", 20], ["192.168.0.0/16", 18]] as const) {
-      const max = Math.min(maxZoneIndex(Number(vpc.split("/")[1]), prefix), 7);
+      const max = maxZoneIndex(Number(vpc.split("/")[1]), prefix);
       assertDisjointInside(vpc, subnetsOf(vpc, prefix, [...Array(max + 1).keys()]));
     }
   });
 
-  // BUG: with a /16 and /20 workload subnets planProblem accepts zone letters up to o (index 14),
-  // but firewall and public /28s have 8 slots each: zone i's firewall subnet is zone a's public
-  // subnet, and public subnets of i-o fall outside the VPC.
-  test("no two subnets overlap, for every letter planProblem accepts", { todo: "cidr-plan.ts: letters i-o accepted with /16 + /20 overlap (firewall of i = public of a) and leave the VPC" }, () => {
-    const vpc = "10.20.0.0/16";
-    const max = maxZoneIndex(16, 20);
-    assert.equal(planProblem(vpc, 20, [max]), undefined);
-    assertDisjointInside(vpc, subnetsOf(vpc, 20, [...Array(max + 1).keys()]));
+  test("no two subnets overlap, for every letter planProblem accepts", () => {
+    for (const [vpc, prefix] of [["10.20.0.0/16", 20], ["10.20.0.0/16", 19], ["10.20.0.0/17", 20], ["10.20.0.0/18", 20]] as const) {
+      const max = maxZoneIndex(Number(vpc.split("/")[1]), prefix);
+      assert.equal(planProblem(vpc, prefix, [max]), undefined);
+      assert.notEqual(planProblem(vpc, prefix, [max + 1]), undefined, `${vpc} with /${prefix} accepts letter ${String.fromCharCode(98 + max)}`);
+      assertDisjointInside(vpc, subnetsOf(vpc, prefix, [...Array(max + 1).keys()]));
+    }
+  });
+
+  test("zones beyond h never fit: the /28 tiers have eight slots", () => {
+    assert.equal(MAX_ZONE_INDEX, 7);
+    assert.equal(maxZoneIndex(16, 20), 7);
+    assert.match(planProblem("10.20.0.0/16", 20, [0, 8]) ?? "", /zone letter i does not fit/);
   });
 
   test("stability: a zone's subnets depend only on its letter", () => {
@@ -84,7 +89,7 @@ describe("planProblem", () => {
     assert.match(planProblem("10.10.0.0/17", 19, [0, 3]) ?? "", /zone letter d does not fit/);
   });
   test("workload prefix not longer than the VPC's, or too long", () => {
-    assert.match(planProblem("10.10.0.0/19", 19, [0]) ?? "", /must be longer than the VPC prefix/);
+    assert.match(planProblem("10.10.0.0/18", 18, [0]) ?? "", /must be longer than the VPC prefix/);
     assert.match(planProblem("10.10.0.0/16", 21, [0]) ?? "", /use \/20 or shorter/);
   });
   test("maxZoneIndex keeps the last block for infrastructure", () => {
@@ -92,15 +97,13 @@ describe("planProblem", () => {
     assert.equal(maxZoneIndex(17, 19), 2);
     assert.equal(maxZoneIndex(18, 20), 2);
   });
-  // BUG: vpcCidrProblem (and the schema's JSDoc) accept /16 to /22, but planProblem needs a
-  // workload prefix longer than the VPC's and at most /20, and two zones: nothing longer than
-  // /18 can ever be valid, and the two messages contradict each other for /19-/22.
-  test("every VPC prefix vpcCidrProblem accepts can hold two zones with some workload prefix", { todo: "cidr-plan.ts: /19-/22 VPCs pass vpcCidrProblem but no workload prefix makes them valid" }, () => {
-    for (const prefix of [16, 17, 18, 19, 20, 21, 22]) {
+  test("every VPC prefix vpcCidrProblem accepts can hold two zones with some workload prefix", () => {
+    const accepted = [16, 17, 18, 19, 20, 21, 22].filter((prefix) => vpcCidrProblem(`10.50.0.0/${prefix}`) === undefined);
+    assert.deepEqual(accepted, [16, 17, 18]);
+    for (const prefix of accepted) {
       const cidr = `10.50.0.0/${prefix}`;
-      assert.equal(vpcCidrProblem(cidr), undefined);
-      const fits = [17, 18, 19, 20].some((w) => planProblem(cidr, w, [0, 1]) === undefined);
-      assert.ok(fits, `${cidr} passes vpcCidrProblem, but no workload prefix holds zones a and b`);
+      const fits = [17, 18, 19, 20].some((w) => planProblem(cidr, w, [0, 1, 2]) === undefined);
+      assert.ok(fits, `${cidr} passes vpcCidrProblem, but no workload prefix holds zones a-c`);
     }
   });
 });
@@ -115,8 +118,9 @@ describe("vpcCidrProblem", () => {
     ["10.0.0.1/16", /host bits set; use its network address 10.0.0.0\/16/],
     ["100.64.0.0/16", /RFC 1918/],
     ["11.0.0.0/16", /RFC 1918/],
-    ["10.0.0.0/15", /\/16 to \/22/],
-    ["10.0.0.0/24", /\/16 to \/22/],
+    ["10.0.0.0/15", /\/16 to \/18/],
+    ["10.0.0.0/19", /\/16 to \/18/],
+    ["10.0.0.0/24", /\/16 to \/18/],
   ];
   for (const [cidr, expected] of cases) {
     test(`${cidr} → ${expected ?? "ok"}`, () => {
