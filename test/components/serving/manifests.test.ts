@@ -1,0 +1,328 @@
+// Pure renderers of the model server: every committed stack's models, checked field by field and
+// validated against the Kubernetes OpenAPI schema (kubernetes-models 5.x: Kubernetes v1.36.0
+// schema; the clusters run 1.34/1.35 and every field used here exists in both).
+import { before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { STACKS, settingsOf } from "../../helpers/stacks.js";
+import type { ModelConfig, StackConfig } from "../../../infra/schema.js";
+import {
+  GATEWAY_POD_LABELS,
+  POD_IDENTITY_AGENT_CIDR,
+  PROBE_PERIOD_SECONDS,
+  VLLM_PORT,
+  VLLM_UID,
+  modelReadPolicy,
+  podIdentityTrustPolicy,
+  podSizing,
+  renderDeploymentSpec,
+  renderEgressPolicySpec,
+  renderIngressPolicySpec,
+  renderPdbSpec,
+  renderScaledObjectSpec,
+  renderServiceSpec,
+  selectorLabels,
+  type VllmManifestInput,
+} from "../../../components/serving/manifests.js";
+import { GPU_TAINT, NODE_GROUP_LABEL } from "../../../components/cluster/gpu-node-group.js";
+import { VLLM_COMMAND, unknownFlags, vllmEnv } from "../../../components/serving/vllm-args.js";
+
+// Plain JSON views of the rendered objects (the renderers return Pulumi input types).
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+const plain = (v: unknown): Json => JSON.parse(JSON.stringify(v));
+
+interface Case {
+  stack: string;
+  cfg: StackConfig;
+  region: string;
+  model: ModelConfig;
+  input: VllmManifestInput;
+}
+
+const cases: Case[] = [];
+before(async () => {
+  for (const stack of STACKS) {
+    const { cfg, region } = await settingsOf(stack);
+    for (const model of cfg.models) {
+      const group = cfg.gpuNodeGroups.find((g) => g.name === model.nodeGroup);
+      assert.ok(group, `${stack}: ${model.name} has a node group`);
+      cases.push({
+        stack,
+        cfg,
+        region,
+        model,
+        input: {
+          resourceName: `vllm-${model.name}`,
+          model,
+          instanceTypes: group.instanceTypes,
+          images: { vllm: cfg.serving.vllmImage, modelSync: cfg.serving.modelSyncImage, verifier: cfg.serving.verifierImage },
+          bucket: `sovereign-llm-${stack}-models-111122223333-${region}`,
+          region,
+          serviceAccountName: `vllm-${model.name}`,
+          tlsSecretName: `vllm-${model.name}-tls`,
+          apiKeySecretName: `vllm-${model.name}-api-key`,
+          apiKeySecretKey: "api-key",
+          verifierConfigMapName: `vllm-${model.name}-verifier`,
+          signingKeyConfigMapName: `vllm-${model.name}-signing-key`,
+          podAnnotations: { "sovereign-llm/tls-checksum": "0".repeat(64) },
+        },
+      });
+    }
+  }
+  assert.ok(cases.length >= STACKS.length, "every committed stack serves at least one model");
+});
+
+const podOf = (c: Case): Json => plain(renderDeploymentSpec(c.input)).template.spec;
+const container = (pod: Json, name: string): Json => [...pod.initContainers, ...pod.containers].find((x: Json) => x.name === name);
+
+describe("vLLM container", () => {
+  test("arguments: accepted flags only, local verified model, TLS with client certificates required", () => {
+    for (const c of cases) {
+      const vllm = container(podOf(c), "vllm");
+      const args: string[] = vllm.args;
+      const at = (f: string) => args[args.indexOf(f) + 1];
+      assert.deepEqual(vllm.command, [...VLLM_COMMAND]);
+      assert.deepEqual(unknownFlags(args), [], `${c.stack}/${c.model.name}`);
+      assert.equal(args[0], `/models/${c.model.name}`);
+      assert.equal(at("--served-model-name"), c.model.name);
+      assert.equal(at("--tensor-parallel-size"), String(c.model.gpusPerReplica));
+      assert.equal(at("--max-model-len"), String(c.model.maxModelLen));
+      assert.equal(at("--load-format"), "safetensors");
+      assert.equal(at("--port"), String(VLLM_PORT));
+      assert.equal(at("--ssl-certfile"), "/etc/vllm/tls/tls.crt");
+      assert.equal(at("--ssl-keyfile"), "/etc/vllm/tls/tls.key");
+      assert.equal(at("--ssl-ca-certs"), "/etc/vllm/tls/ca.crt");
+      assert.equal(at("--ssl-cert-reqs"), "2");
+      assert.ok(!args.includes("--enable-log-requests"));
+      assert.ok(!args.includes("--api-key"), "the key comes from the environment, not the command line");
+    }
+  });
+
+  test("environment: usage statistics and hub access off, caches writable, API key from the Secret", () => {
+    for (const c of cases) {
+      const env = container(podOf(c), "vllm").env as Json[];
+      const value = (n: string) => env.find((e) => e.name === n)?.value;
+      for (const [k, v] of Object.entries(vllmEnv())) assert.equal(value(k), v, `${c.stack}: ${k}`);
+      assert.equal(value("VLLM_NO_USAGE_STATS"), "1");
+      assert.equal(value("DO_NOT_TRACK"), "1");
+      for (const k of ["HOME", "XDG_CACHE_HOME", "VLLM_CACHE_ROOT", "TRITON_CACHE_DIR", "TORCHINDUCTOR_CACHE_DIR"]) assert.match(value(k), /^\/cache(\/|$)/, k);
+      const key = env.find((e) => e.name === "VLLM_API_KEY");
+      assert.deepEqual(key.valueFrom, { secretKeyRef: { name: `vllm-${c.model.name}-api-key`, key: "api-key" } });
+      assert.equal(key.value, undefined);
+    }
+  });
+});
+
+describe("init containers", () => {
+  test("copy the model's prefix, then verify it against the signing key before vLLM starts", () => {
+    for (const c of cases) {
+      const pod = podOf(c);
+      assert.deepEqual(pod.initContainers.map((x: Json) => x.name), ["model-sync", "model-verify"]);
+      const sync = container(pod, "model-sync");
+      assert.equal(sync.image, c.cfg.serving.modelSyncImage);
+      assert.deepEqual(sync.args.slice(0, 4), ["s3", "sync", `s3://$(MODEL_BUCKET)/models/${c.model.name}/`, `/models/${c.model.name}/`]);
+      assert.ok(sync.args.includes("--only-show-errors"));
+      assert.equal(sync.env.find((e: Json) => e.name === "MODEL_BUCKET").value, c.input.bucket);
+      assert.equal(sync.env.find((e: Json) => e.name === "AWS_REGION").value, c.region);
+      const verify = container(pod, "model-verify");
+      assert.equal(verify.image, c.cfg.serving.verifierImage);
+      const cmd: string[] = verify.command;
+      assert.deepEqual(cmd.slice(0, 5), ["node", "/opt/verifier/verify.js", `/models/${c.model.name}`, "--public-key", "/etc/model-signing/public-key.pem"]);
+      assert.equal(cmd[cmd.indexOf("--expect-name") + 1], c.model.name);
+      assert.ok(Number(cmd[cmd.indexOf("--workers") + 1]) >= 1);
+      assert.ok(verify.volumeMounts.filter((m: Json) => m.name === "models").every((m: Json) => m.readOnly === true), "the verifier cannot change what it checks");
+      assert.ok(container(pod, "vllm").volumeMounts.find((m: Json) => m.name === "models").readOnly);
+    }
+  });
+});
+
+describe("pod security (restricted)", () => {
+  test("every container: non-root uid 2000 gid 0, no escalation, no capabilities, RuntimeDefault seccomp, read-only root", () => {
+    for (const c of cases) {
+      const pod = podOf(c);
+      assert.equal(pod.automountServiceAccountToken, false);
+      assert.equal(pod.enableServiceLinks, false);
+      assert.equal(pod.securityContext.runAsNonRoot, true);
+      assert.equal(pod.securityContext.runAsUser, VLLM_UID);
+      assert.equal(pod.securityContext.seccompProfile.type, "RuntimeDefault");
+      assert.equal(pod.hostNetwork ?? false, false);
+      for (const x of [...pod.initContainers, ...pod.containers]) {
+        const sc = x.securityContext;
+        assert.equal(sc.runAsNonRoot, true, x.name);
+        assert.equal(sc.runAsUser, 2000, x.name);
+        assert.equal(sc.runAsGroup, 0, x.name);
+        assert.equal(sc.allowPrivilegeEscalation, false, x.name);
+        assert.equal(sc.readOnlyRootFilesystem, true, x.name);
+        assert.deepEqual(sc.capabilities, { drop: ["ALL"] }, x.name);
+        assert.equal(sc.seccompProfile.type, "RuntimeDefault", x.name);
+        assert.ok(x.image.includes("@sha256:"), `${x.name} is pinned by digest`);
+      }
+      for (const v of pod.volumes) assert.ok(v.emptyDir || v.secret || v.configMap, `${v.name}: only emptyDir, Secret and ConfigMap volumes (no hostPath)`);
+    }
+  });
+
+  test("volumes: model sized from config, memory-backed /dev/shm, TLS key readable by group 0 only", () => {
+    for (const c of cases) {
+      const pod = podOf(c);
+      const vol = (n: string) => pod.volumes.find((v: Json) => v.name === n);
+      assert.equal(vol("models").emptyDir.sizeLimit, `${c.model.storageGiB}Gi`);
+      assert.equal(vol("dshm").emptyDir.medium, "Memory");
+      assert.equal(vol("tls").secret.defaultMode, 0o440);
+      assert.ok(container(pod, "vllm").volumeMounts.some((m: Json) => m.name === "dshm" && m.mountPath === "/dev/shm"));
+    }
+  });
+});
+
+describe("scheduling and resources", () => {
+  test("GPUs = gpusPerReplica, requests = limits, fits the group's smallest instance, node group selected and GPU taint tolerated", () => {
+    for (const c of cases) {
+      const pod = podOf(c);
+      const r = container(pod, "vllm").resources;
+      assert.deepEqual(r.requests, r.limits);
+      assert.equal(r.limits["nvidia.com/gpu"], String(c.model.gpusPerReplica));
+      const size = podSizing(c.model, c.input.instanceTypes);
+      assert.equal(r.limits.cpu, `${size.cpuMillis}m`);
+      assert.equal(r.limits.memory, `${size.memoryMiB}Mi`);
+      assert.ok(size.shmMiB <= size.memoryMiB / 4);
+      assert.deepEqual(pod.nodeSelector, { [NODE_GROUP_LABEL]: c.model.nodeGroup });
+      assert.deepEqual(pod.tolerations, [{ key: GPU_TAINT.key, operator: "Equal", value: GPU_TAINT.value, effect: "NoSchedule" }]);
+      const spread = pod.topologySpreadConstraints[0];
+      assert.equal(spread.topologyKey, "topology.kubernetes.io/zone");
+      assert.deepEqual(spread.labelSelector.matchLabels, selectorLabels(c.model.name));
+    }
+  });
+
+  test("sizing formula: share of the smallest instance per GPU, times HOST_SHARE", () => {
+    // g6e.12xlarge: 48 vCPU, 384 GiB, 4 GPUs; g6e.24xlarge: 96 vCPU, 768 GiB, 4 GPUs.
+    const s = podSizing({ gpusPerReplica: 4 }, ["g6e.24xlarge", "g6e.12xlarge"]);
+    assert.equal(s.cpuMillis, Math.floor(48000 * 0.85));
+    assert.equal(s.memoryMiB, Math.floor(384 * 1024 * 0.85));
+    assert.equal(s.shmMiB, 32 * 1024);
+    const small = podSizing({ gpusPerReplica: 1 }, ["g6.xlarge"]);
+    assert.equal(small.shmMiB, Math.min(2048, Math.floor(small.memoryMiB / 4)));
+    assert.throws(() => podSizing({ gpusPerReplica: 1 }, ["m7i.large"]), /no host size known/);
+  });
+
+  test("replicas from config; none when KEDA owns the count; never surges onto absent GPUs", () => {
+    for (const c of cases) {
+      const spec = plain(renderDeploymentSpec(c.input));
+      if (c.model.autoscaling.enabled) assert.equal(spec.replicas, undefined);
+      else assert.equal(spec.replicas, c.model.replicas);
+      assert.equal(spec.strategy.rollingUpdate.maxSurge, 0);
+    }
+  });
+});
+
+describe("probes", () => {
+  test("startup budget = startupMinutes; readiness and liveness on /health over mutual TLS", () => {
+    for (const c of cases) {
+      const vllm = container(podOf(c), "vllm");
+      const sp = vllm.startupProbe;
+      assert.ok(sp.failureThreshold * sp.periodSeconds >= c.model.startupMinutes * 60);
+      assert.ok(sp.failureThreshold * sp.periodSeconds < c.model.startupMinutes * 60 + PROBE_PERIOD_SECONDS);
+      for (const p of [sp, vllm.readinessProbe, vllm.livenessProbe]) {
+        const script: string = p.exec.command[2];
+        assert.equal(p.exec.command[0], "python3");
+        assert.match(script, new RegExp(`https://127\\.0\\.0\\.1:${VLLM_PORT}/health`));
+        assert.match(script, /load_cert_chain\('\/etc\/vllm\/tls\/tls\.crt', '\/etc\/vllm\/tls\/tls\.key'\)/);
+        assert.match(script, /cafile='\/etc\/vllm\/tls\/ca\.crt'/);
+      }
+    }
+  });
+});
+
+describe("network", () => {
+  test("Service is ClusterIP on the HTTPS port", () => {
+    const svc = plain(renderServiceSpec("m"));
+    assert.equal(svc.type, "ClusterIP");
+    assert.deepEqual(svc.ports.map((p: Json) => p.port), [VLLM_PORT]);
+  });
+
+  test("ingress: only the front door (same namespace) and Prometheus in monitoring, only port 8000", () => {
+    const np = plain(renderIngressPolicySpec("m"));
+    assert.deepEqual(np.policyTypes, ["Ingress"]);
+    assert.equal(np.ingress.length, 1);
+    const [rule] = np.ingress;
+    assert.deepEqual(rule.ports, [{ protocol: "TCP", port: VLLM_PORT }]);
+    assert.deepEqual(rule.from, [
+      { podSelector: { matchLabels: GATEWAY_POD_LABELS } },
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } },
+    ]);
+    for (const peer of rule.from) assert.equal(peer.ipBlock, undefined);
+  });
+
+  test("egress: 443 to the endpoint CIDRs and 80 to the Pod Identity agent, nothing else; no rule ever means anywhere", () => {
+    const np = plain(renderEgressPolicySpec("m", ["10.30.0.0/16", "52.216.0.0/15", "10.30.0.0/16"]));
+    assert.deepEqual(np.policyTypes, ["Egress"]);
+    assert.deepEqual(np.egress, [
+      { to: [{ ipBlock: { cidr: "10.30.0.0/16" } }, { ipBlock: { cidr: "52.216.0.0/15" } }], ports: [{ protocol: "TCP", port: 443 }] },
+      { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] },
+    ]);
+    const none = plain(renderEgressPolicySpec("m", []));
+    assert.equal(none.egress.length, 1);
+    for (const rule of [...np.egress, ...none.egress]) assert.ok(Array.isArray(rule.to) && rule.to.length > 0, "every egress rule names its peers");
+    assert.throws(() => renderEgressPolicySpec("m", ["0.0.0.0/0"]), /narrower than \/0/);
+  });
+});
+
+describe("IAM", () => {
+  test("trust: Pod Identity service principal of this account only", () => {
+    const t = podIdentityTrustPolicy("111122223333");
+    assert.deepEqual(t.Statement[0]?.Principal, { Service: "pods.eks.amazonaws.com" });
+    assert.deepEqual(t.Statement[0]?.Action, ["sts:AssumeRole", "sts:TagSession"]);
+    assert.deepEqual(t.Statement[0]?.Condition, { StringEquals: { "aws:SourceAccount": "111122223333" } });
+  });
+
+  test("read policy: this model's prefix only, decrypt only through S3", () => {
+    const bucketArn = "arn:aws:s3:::b";
+    const p = modelReadPolicy({ bucketArn, model: "m", modelsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/k", region: "us-east-1" });
+    const by = (sid: string) => p.Statement.find((s) => s.Sid === sid)!;
+    assert.deepEqual(by("ListModelPrefix").Condition, { StringLike: { "s3:prefix": "models/m/*" } });
+    assert.equal(by("ReadModelObjects").Resource, "arn:aws:s3:::b/models/m/*");
+    assert.deepEqual(by("DecryptModelObjectsThroughS3").Action, ["kms:Decrypt"]);
+    assert.equal(by("DecryptModelObjectsThroughS3").Condition?.StringEquals?.["kms:ViaService"], "s3.us-east-1.amazonaws.com");
+    for (const s of p.Statement) for (const a of s.Action) assert.ok(!a.includes("*"), `${s.Sid}: no wildcard actions`);
+  });
+});
+
+describe("KEDA", () => {
+  test("ScaledObject scales the Deployment on the model's waiting requests", () => {
+    const withScaling = cases.find((c) => c.model.autoscaling.enabled);
+    assert.ok(withScaling, "a committed stack turns autoscaling on");
+    const so = plain(renderScaledObjectSpec(withScaling.input.resourceName, withScaling.model));
+    assert.equal(so.scaleTargetRef.name, withScaling.input.resourceName);
+    assert.equal(so.minReplicaCount, withScaling.model.autoscaling.minReplicas);
+    assert.equal(so.maxReplicaCount, withScaling.model.autoscaling.maxReplicas);
+    assert.equal(so.triggers[0].type, "prometheus");
+    assert.equal(so.triggers[0].metadata.query, `sum(vllm:num_requests_waiting{model_name="${withScaling.model.name}"})`);
+    assert.equal(so.triggers[0].metadata.threshold, String(withScaling.model.autoscaling.queueThreshold));
+  });
+});
+
+describe("Kubernetes OpenAPI schema (kubernetes-models)", () => {
+  test("Deployment, Service, PodDisruptionBudget and NetworkPolicies of every model validate", async () => {
+    // ESM-only package: loaded with import() from this CommonJS test.
+    const { Deployment } = await import("kubernetes-models/apps/v1/Deployment");
+    const { Service } = await import("kubernetes-models/v1/Service");
+    const { PodDisruptionBudget } = await import("kubernetes-models/policy/v1/PodDisruptionBudget");
+    const { NetworkPolicy } = await import("kubernetes-models/networking.k8s.io/v1/NetworkPolicy");
+    for (const c of cases) {
+      const metadata = { name: c.input.resourceName, namespace: "inference" };
+      new Deployment({ metadata, spec: plain(renderDeploymentSpec(c.input)) }).validate();
+      new Service({ metadata, spec: plain(renderServiceSpec(c.model.name)) }).validate();
+      new PodDisruptionBudget({ metadata, spec: plain(renderPdbSpec(c.model.name)) }).validate();
+      new NetworkPolicy({ metadata, spec: plain(renderIngressPolicySpec(c.model.name)) }).validate();
+      new NetworkPolicy({ metadata, spec: plain(renderEgressPolicySpec(c.model.name, ["10.0.0.0/16"])) }).validate();
+    }
+  });
+
+  test("the validator is not a rubber stamp", async () => {
+    const { Deployment } = await import("kubernetes-models/apps/v1/Deployment");
+    const c = cases[0]!;
+    const spec = plain(renderDeploymentSpec(c.input));
+    spec.template.spec.containers[0].securityContext.runAsUser = "2000";
+    assert.throws(() => new Deployment({ metadata: { name: "x" }, spec }).validate());
+    const noSelector = plain(renderDeploymentSpec(c.input));
+    delete noSelector.selector;
+    assert.throws(() => new Deployment({ metadata: { name: "x" }, spec: noSelector }).validate());
+  });
+});
