@@ -1,0 +1,128 @@
+/**
+ * The mutation table: one row per security property the components set. For each row, the
+ * property is changed to an insecure value on every resource of its type in the synthesized
+ * stack (inputs and outputs), the stack is run through the real packs over gRPC, and at least one
+ * mandatory policy of each listed pack must fire. A row whose mutation matches nothing fails too,
+ * so the table cannot go stale silently.
+ *
+ * Add a row whenever a component gains a secure default. Stacks: hipaa, soc2 and fedramp-moderate
+ * rows run against `prod`, gdpr rows against `prod-eu` (update mode, so values are known).
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { isBlocking } from "../../tools/check/evidence";
+import { applyMutation, editJson, type Mutation } from "../../tools/check/mutate";
+import { analyzeAll, configure, startPacks, type PendingPacks, type RunningPack } from "../../tools/check/session";
+import { readStackFile, type StackFile } from "../../tools/check/stack-file";
+import { synthesize, type SynthResult } from "../../tools/check/synth";
+import type { Framework } from "../../policy-packs/controls/types";
+
+type Row = Mutation & { packs: Framework[]; why: string };
+const ALL: Framework[] = ["hipaa", "gdpr", "soc2", "fedramp-moderate"];
+
+const S3_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+const S3_PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+const S3_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning";
+const S3_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls";
+const S3_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+const KMS_KEY = "aws:kms/key:Key";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const SUBNET = "aws:ec2/subnet:Subnet";
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
+const TRAIL = "aws:cloudtrail/trail:Trail";
+const ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
+
+const withoutSecureTransportDeny = editJson((doc) => ({
+  ...doc,
+  Statement: (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]).filter((s: { Condition?: unknown }) => !JSON.stringify(s.Condition ?? {}).includes("aws:SecureTransport")),
+}));
+
+export const ROWS: Row[] = [
+  // S3 (ModelStore, audit archive)
+  { op: "remove", resourceType: S3_SSE, packs: ALL, why: "bucket without a default-encryption configuration" },
+  { op: "set", resourceType: S3_SSE, path: "rules[*].applyServerSideEncryptionByDefault", value: { sseAlgorithm: "AES256" }, packs: ALL, why: "SSE-S3 (AES256) instead of SSE-KMS with a customer-managed key" },
+  { op: "remove", resourceType: S3_PAB, packs: ALL, why: "bucket without a public access block" },
+  { op: "set", resourceType: S3_PAB, path: "blockPublicAcls", value: false, packs: ALL, why: "public ACLs not blocked" },
+  { op: "set", resourceType: S3_PAB, path: "blockPublicPolicy", value: false, packs: ALL, why: "public bucket policies not blocked" },
+  { op: "set", resourceType: S3_PAB, path: "ignorePublicAcls", value: false, packs: ALL, why: "public ACLs honoured" },
+  { op: "set", resourceType: S3_PAB, path: "restrictPublicBuckets", value: false, packs: ALL, why: "public buckets not restricted" },
+  { op: "set", resourceType: S3_VERSIONING, path: "versioningConfiguration.status", value: "Suspended", packs: ALL, why: "versioning suspended" },
+  { op: "set", resourceType: S3_OWNERSHIP, path: "rule.objectOwnership", value: "ObjectWriter", packs: ALL, why: "ACLs re-enabled (ObjectWriter)" },
+  { op: "set", resourceType: S3_POLICY, path: "policy", value: withoutSecureTransportDeny, packs: ALL, why: "bucket policy without the aws:SecureTransport deny" },
+  // KMS (KeyRing)
+  { op: "set", resourceType: KMS_KEY, path: "enableKeyRotation", value: false, packs: ALL, why: "key rotation off" },
+  // CloudWatch Logs (AuditTrail, flow logs)
+  { op: "delete", resourceType: LOG_GROUP, path: "kmsKeyId", packs: ALL, why: "log group not encrypted with a customer-managed key" },
+  { op: "set", resourceType: LOG_GROUP, path: "retentionInDays", value: 0, packs: ["gdpr", "soc2"], why: "logs kept forever (content logs must expire)" },
+  { op: "set", resourceType: LOG_GROUP, path: "retentionInDays", value: 7, packs: ALL, why: "audit logs kept for a week" },
+  // Network (IsolatedVpc)
+  { op: "set", resourceType: SUBNET, path: "mapPublicIpOnLaunch", value: true, packs: ALL, why: "subnet hands out public IPs" },
+  { op: "set", resourceType: SG, path: "ingress[*].cidrBlocks", value: ["0.0.0.0/0"], packs: ALL, why: "security group open to the internet" },
+  { op: "set", resourceType: FLOW_LOG, path: "trafficType", value: "REJECT", packs: ALL, why: "flow logs record rejected traffic only" },
+  { op: "remove", resourceType: FLOW_LOG, packs: ALL, why: "VPC without flow logs" },
+  { op: "delete", resourceType: ENDPOINT, path: "policy", packs: ALL, why: "VPC endpoint without a policy (full access)" },
+  // CloudTrail (AuditTrail)
+  { op: "set", resourceType: TRAIL, path: "enableLogFileValidation", value: false, packs: ALL, why: "trail without log file validation" },
+  { op: "set", resourceType: TRAIL, path: "isMultiRegionTrail", value: false, packs: ALL, why: "trail in one region only" },
+];
+
+const STACK_FOR: Record<Framework, string> = { hipaa: "prod", soc2: "prod", "fedramp-moderate": "prod", gdpr: "prod-eu" };
+
+let pending: PendingPacks;
+let packs: RunningPack[];
+const files = new Map<string, StackFile>();
+const synths = new Map<string, SynthResult>();
+
+async function blockingFor(pack: RunningPack, synth: SynthResult, file: StackFile) {
+  const [{ run }] = await analyzeAll([pack], configure([pack], {}), synth, file);
+  return run.diagnostics.filter(isBlocking);
+}
+
+before(async () => {
+  pending = startPacks(ALL);
+  for (const stack of new Set(Object.values(STACK_FOR))) {
+    const file = readStackFile(stack);
+    const outcome = synthesize(file, { preview: false });
+    assert.ok(outcome.ok, `stack ${stack} synthesizes: ${JSON.stringify(outcome)}`);
+    files.set(stack, file);
+    synths.set(stack, outcome.result);
+  }
+  packs = await pending.ready;
+});
+after(async () => {
+  await pending?.close();
+});
+
+test("baseline: the unmutated stacks pass every pack (so each firing below is the mutation's doing)", async () => {
+  for (const pack of packs) {
+    const stack = STACK_FOR[pack.name as Framework];
+    const blocking = await blockingFor(pack, synths.get(stack)!, files.get(stack)!);
+    assert.deepEqual(blocking.map((d) => `${pack.name}/${stack}: ${d.policyName} ${d.urn}`), []);
+  }
+});
+
+describe("mutation table", () => {
+  for (const row of ROWS) {
+    const what = row.op === "remove" ? `remove every ${row.resourceType}` : `${row.resourceType} ${row.path} ${row.op === "delete" ? "deleted" : "set insecure"}`;
+    test(`${row.why} (${what}) → mandatory violation in ${row.packs.join(", ")}`, async (t) => {
+      const mutated = new Map<string, SynthResult>();
+      for (const stack of new Set(row.packs.map((name) => STACK_FOR[name]))) {
+        const { synth, touched } = applyMutation(synths.get(stack)!, row);
+        assert.ok(touched.length > 0, `the row matches no ${row.resourceType} in stack ${stack}: update or remove it`);
+        mutated.set(stack, synth);
+      }
+      // Each pack is its own process, so the packs of a row run in parallel.
+      const results = await Promise.all(
+        row.packs.map(async (name) => {
+          const stack = STACK_FOR[name];
+          const pack = packs.find((p) => p.name === name)!;
+          return { name, stack, blocking: await blockingFor(pack, mutated.get(stack)!, files.get(stack)!) };
+        }),
+      );
+      for (const r of results) if (r.blocking.length > 0) t.diagnostic(`${r.name}: ${[...new Set(r.blocking.map((d) => d.policyName))].join(", ")}`);
+      const missed = results.filter((r) => r.blocking.length === 0).map((r) => `${r.name} (stack ${r.stack})`);
+      assert.deepEqual(missed, [], `no mandatory policy fired in: ${missed.join(", ")}`);
+    });
+  }
+});
