@@ -120,8 +120,10 @@ export function buildEvidence(args: { synth: SynthResult; runs: { pack: string; 
       const mine = run.diagnostics.filter((d) => d.policyName === info.name);
       // A resource counts as examined unless the pack said the policy does not apply to it.
       const skipped = new Set(run.notApplicable.filter((n) => n.policyName === info.name && n.urn).map((n) => n.urn));
+      // A control that lists no types examines every cloud resource (a region allow-list, say).
+      const inScope = (r: Registration) => (resourceTypes.length > 0 ? resourceTypes.includes(r.type) : r.custom);
       const examined = synth.registrations
-        .filter((r) => resourceTypes.includes(r.type) && !skipped.has(r.urn))
+        .filter((r) => inScope(r) && !skipped.has(r.urn))
         .map((r) => ({ urn: r.urn, type: r.type, name: r.name }));
       const violations = mine.filter((d) => !d.notEvaluable).map((d) => ({ urn: d.urn, enforcementLevel: d.enforcementLevel, message: d.message }));
       const notEvaluable = mine.filter((d) => d.notEvaluable).map((d) => ({ urn: d.urn, message: d.message }));

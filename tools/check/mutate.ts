@@ -27,10 +27,13 @@ export function parsePath(path: string): Segment[] {
   return segments;
 }
 
+function isSecret(value: unknown): boolean {
+  return value !== null && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
 /** Secret-wrapped values are edited inside their wrapper, so they stay secret. */
 function unwrap(value: unknown): unknown {
-  if (value !== null && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG) return unwrap((value as { value: unknown }).value);
-  return value;
+  return isSecret(value) ? unwrap((value as { value: unknown }).value) : value;
 }
 
 /** Applies the edit at `segments` inside `root`; returns how many places were changed. */
@@ -64,7 +67,15 @@ function editRegistration(r: Registration, m: Exclude<Mutation, { op: "remove" }
         if (Array.isArray(container) && typeof key === "number") container.splice(key, 1);
         else delete container[key];
       } else {
-        container[key] = typeof m.value === "function" ? (m.value as (old: unknown) => unknown)(unwrap(container[key])) : structuredClone(m.value);
+        const next = typeof m.value === "function" ? (m.value as (old: unknown) => unknown)(unwrap(container[key])) : structuredClone(m.value);
+        // A secret stays secret: replace the value inside the (innermost) wrapper.
+        let holder = container;
+        let slot: string | number = key;
+        while (isSecret(holder[slot])) {
+          holder = holder[slot] as Record<string | number, unknown>;
+          slot = "value";
+        }
+        holder[slot] = next;
       }
     });
   }
