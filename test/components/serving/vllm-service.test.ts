@@ -1,0 +1,70 @@
+// The program under mocks: each committed stack declares one VllmService per model, wired to its
+// own Pod Identity association, certificates from the stack's one CA, and secret outputs.
+import { before, test } from "node:test";
+import assert from "node:assert/strict";
+import { STACKS, ofType, settingsOf, synthesizeCommitted, type StackName } from "../../helpers/stacks.js";
+import { SECRET_SIG, SIG_KEY as SECRET_SIG_KEY, type SynthResult } from "../../../tools/check/synth.js";
+
+let results: Record<StackName, SynthResult>;
+before(async () => {
+  results = await synthesizeCommitted({ preview: false });
+});
+
+test("one Deployment, Pod Identity association, ServiceAccount and server certificate per model", async () => {
+  for (const stack of STACKS) {
+    const r = results[stack];
+    const { cfg } = await settingsOf(stack);
+    const names = cfg.models.map((m) => `vllm-${m.name}`).sort();
+    const deployments = ofType(r, "kubernetes:apps/v1:Deployment");
+    assert.deepEqual(deployments.map((d) => (d.inputs.metadata as { name: string }).name).sort(), names, stack);
+    const assocs = ofType(r, "aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((a) => a.inputs.namespace === "inference");
+    assert.deepEqual(assocs.map((a) => a.inputs.serviceAccount).sort(), names, stack);
+    for (const a of assocs) {
+      const role = ofType(r, "aws:iam/role:Role").find((x) => x.parent === a.parent && x.name.endsWith("-role"));
+      assert.ok(role, `${stack}: ${a.name} has its own role`);
+      assert.equal(a.inputs.roleArn, role.outputs.arn, `${stack}: ${a.name} points at its component's role`);
+      const sa = ofType(r, "kubernetes:core/v1:ServiceAccount").find((x) => x.parent === a.parent);
+      assert.equal(sa?.inputs.automountServiceAccountToken, false);
+    }
+    for (const d of deployments) {
+      const assoc = assocs.find((a) => a.parent === d.parent);
+      assert.ok(assoc && d.dependencies.includes(assoc.urn), `${stack}: ${d.name} waits for its Pod Identity association`);
+    }
+    const scalers = ofType(r, "kubernetes:keda.sh/v1alpha1:ScaledObject");
+    assert.equal(scalers.length, cfg.models.filter((m) => m.autoscaling.enabled).length, `${stack}: one ScaledObject per autoscaled model`);
+  }
+});
+
+test("one CA per stack; leaf certificates and the gateway client certificate are signed by it", () => {
+  for (const stack of STACKS) {
+    const r = results[stack];
+    const cas = ofType(r, "tls:index/selfSignedCert:SelfSignedCert");
+    assert.equal(cas.length, 1, stack);
+    assert.equal(cas[0]!.inputs.isCaCertificate, true);
+    // The CA key is the one both the CA certificate and every leaf are signed with.
+    const caKey = cas[0]!.propertyDependencies.privateKeyPem?.[0];
+    assert.ok(caKey, `${stack}: the CA certificate names its key`);
+    const leaves = ofType(r, "tls:index/locallySignedCert:LocallySignedCert");
+    assert.ok(leaves.some((l) => l.name.endsWith("-gateway-client-cert")), `${stack}: a gateway client certificate`);
+    for (const leaf of leaves) {
+      assert.ok(typeof leaf.inputs.earlyRenewalHours === "number" && leaf.inputs.earlyRenewalHours > 0, `${leaf.name} renews early`);
+      assert.deepEqual(leaf.propertyDependencies.caPrivateKeyPem, [caKey], `${leaf.name} is signed by the stack's CA`);
+    }
+    for (const key of ofType(r, "tls:index/privateKey:PrivateKey")) assert.deepEqual([key.inputs.algorithm, key.inputs.ecdsaCurve], ["ECDSA", "P384"]);
+  }
+});
+
+test("the TLS and API key Secrets carry secret values; the client certificate, key, CA and API key are stack outputs", () => {
+  for (const stack of STACKS) {
+    const r = results[stack];
+    for (const s of ofType(r, "kubernetes:core/v1:Secret").filter((x) => x.name.includes("-vllm-"))) {
+      const data = s.inputs.stringData as Record<string, unknown>;
+      assert.equal(data[SECRET_SIG_KEY], SECRET_SIG, `${stack}: ${s.name}.stringData is secret`);
+    }
+    // The harness records stack outputs as plain values (the mocks leave PEMs empty), so only
+    // their presence is checked here; infra/platform.ts wraps each in pulumi.secret.
+    for (const out of ["gatewayClientCertificate", "gatewayClientKey", "internalCaCertificate", "vllmApiKey", "modelEndpoints"]) {
+      assert.ok(out in r.stackOutputs, `${stack}: output ${out}`);
+    }
+  }
+});
