@@ -327,7 +327,8 @@ export class Gateway {
       throw new GatewayError(415, "Content-Type must be application/json.", "invalid_request_error", "unsupported_media_type", "rejected");
     }
     const limit = this.config.limits.maxBodyBytes;
-    const tooLarge = () => new GatewayError(413, `The request body exceeds ${limit} bytes.`, "invalid_request_error", "request_too_large", "rejected");
+    const tooLarge = () =>
+      new GatewayError(413, `The request body exceeds ${limit} bytes.`, "invalid_request_error", "request_too_large", "rejected", ["request_too_large"], { connection: "close" });
     const declared = Number(req.headers["content-length"] ?? "0");
     if (declared > limit) {
       req.resume();
@@ -335,7 +336,7 @@ export class Gateway {
     }
     let raw: Buffer;
     try {
-      raw = await readLimited(req, limit);
+      raw = await readLimited(req, limit, 1024 * 1024);
     } catch (err) {
       if ((err as Error).message === "too_large") throw tooLarge();
       throw badRequest("The request body could not be read.", "body_unreadable");

@@ -53,19 +53,24 @@ export function callUpstream(
   };
 }
 
-/** Reads a whole body, failing once it exceeds `limit` bytes. */
-export function readLimited(stream: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Reads a whole body, failing with "too_large" once it exceeds `limit` bytes. With `drain`, up to
+ * that many further bytes are read and discarded first, so a client still sending gets its 413
+ * instead of a connection reset; beyond that the stream is destroyed.
+ */
+export function readLimited(stream: IncomingMessage, limit: number, drain = 0): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     stream.on("data", (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
+      if (size <= limit) chunks.push(c);
+      else if (size > limit + drain) {
         stream.destroy();
         reject(new Error("too_large"));
-      } else chunks.push(c);
+      }
     });
-    stream.on("end", () => resolve(Buffer.concat(chunks)));
+    stream.on("end", () => (size > limit ? reject(new Error("too_large")) : resolve(Buffer.concat(chunks))));
     stream.on("error", reject);
     stream.on("aborted", () => reject(new Error("aborted")));
   });

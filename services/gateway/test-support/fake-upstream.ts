@@ -130,7 +130,8 @@ export class FakeUpstream {
       let sent = 0;
       for (const e of events) {
         if (b.dieAfterDeltas !== undefined && sent > b.dieAfterDeltas) {
-          res.socket?.destroy();
+          // Let what was written reach the gateway, then drop the connection mid-stream.
+          setTimeout(() => res.socket?.destroy(), 20);
           return;
         }
         if (b.splitEventsAt !== undefined && e.length > b.splitEventsAt) {

@@ -174,10 +174,14 @@ export interface HttpResult {
   json(): any;
 }
 
-let clientAgent: Agent | undefined;
+const clientAgents = new Map<string, Agent>();
 function agentFor(ca: string): Agent {
-  clientAgent ??= new Agent({ ca, keepAlive: true, maxSockets: 64 });
-  return clientAgent;
+  let a = clientAgents.get(ca);
+  if (!a) {
+    a = new Agent({ ca, keepAlive: true, maxSockets: 64 });
+    clientAgents.set(ca, a);
+  }
+  return a;
 }
 
 /** One HTTPS request to the gateway (or anything signed by the test CA). */
@@ -191,7 +195,7 @@ export function call(
   const headers: Record<string, string | number> = { ...(opts.headers ?? {}) };
   if (payload) {
     headers["content-type"] ??= "application/json";
-    headers["content-length"] = payload.length;
+    if (headers["transfer-encoding"] === undefined) headers["content-length"] = payload.length;
   }
   if (opts.token !== undefined) headers["authorization"] = `Bearer ${opts.token}`;
   return new Promise((resolve, reject) => {
