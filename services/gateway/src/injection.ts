@@ -85,7 +85,8 @@ export function normalise(text: string): string {
 }
 
 function deleet(t: string): string {
-  return t.replace(/[a-z][a-z0-9@$]*[0-9@$][a-z0-9@$]*/g, (w) => w.replace(/[013457@$]/g, (c) => LEET[c] ?? c));
+  // Only words mixing letters with digits or @/$ ("1gn0r3", "pr3v10us"); plain numbers stay.
+  return t.replace(/(?<![a-z0-9@$])(?=[a-z0-9@$]*[a-z])(?=[a-z0-9@$]*[0-9@$])[a-z0-9@$]+/g, (w) => w.replace(/[013457@$]/g, (c) => LEET[c] ?? c));
 }
 
 /** Printable text hidden in base64 runs (a common smuggling wrapper). */
