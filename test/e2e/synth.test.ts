@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { STACKS, synthesizeAsync, yamlConfig, rawConfig, type StackName } from "../helpers/stacks.js";
+import { STACKS, synthesizeAsync, cachedSynthesis, yamlConfig, rawConfig, type StackName } from "../helpers/stacks.js";
 import { stackFileFromConfig, readStackFile } from "../../tools/check/stack-file.js";
 import { UNKNOWN, type SynthOutcome } from "../../tools/check/synth.js";
 import { ConfigError, parseStackConfig } from "../../infra/config.js";
@@ -45,8 +45,8 @@ before(async () => {
   const [brokenRun, devRun, ...runs] = await Promise.all([
     countingRun(brokenConfig()),
     countingRun(yamlConfig("dev")),
-    ...others.map((s) => synthesizeAsync(readStackFile(s), { preview: true })),
-    ...STACKS.map((s) => synthesizeAsync(readStackFile(s), { preview: false })),
+    ...others.map((s) => cachedSynthesis(readStackFile(s), { preview: true })),
+    ...STACKS.map((s) => cachedSynthesis(readStackFile(s), { preview: false })),
   ]);
   broken = brokenRun as typeof broken;
   counted = devRun as typeof counted;

@@ -4,11 +4,13 @@
  *
  * `synthesize` in tools/check runs one child process synchronously (~2 s); `synthesizeMany` runs
  * the same worker for several stack files in parallel, so a test file pays for its syntheses once
- * and at the same time. Results are meant to be computed once per file (top-level `before`) and
- * shared by every test in it.
+ * and at the same time. Results are meant to be computed once per file and shared by every test
+ * in it. Test files run as separate processes of one `node --test` run; `synthesizeMany` shares
+ * outcomes between them through a cache scoped to that run (see `cachedSynthesis`).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -75,10 +77,108 @@ export function synthesizeAsync(file: StackFile, opts: { preview: boolean; progr
   });
 }
 
+/**
+ * The cache directory of this test run: keyed by the parent process (the `node --test` runner
+ * that started every test file of the run), so nothing outlives a run in a way that matters and
+ * a code change between runs is always seen. Directories of finished runs are removed.
+ */
+function runCacheDir(): string {
+  const root = join(tmpdir(), "sovereign-llm-test-synth");
+  mkdirSync(root, { recursive: true });
+  for (const entry of readdirSync(root)) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.ppid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      rmSync(join(root, entry), { recursive: true, force: true });
+    }
+  }
+  const dir = join(root, String(process.ppid));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let fingerprint: string | undefined;
+/**
+ * Path, size and mtime of every file the program can load, so that even when a test file is run
+ * on its own (its parent then being a long-lived shell) an edit is never answered from the cache.
+ */
+function sourceFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const hash = createHash("sha256");
+  const walk = (dir: string) => {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (entry === "node_modules" || entry.startsWith(".")) continue;
+      const path = join(dir, entry);
+      const st = statSync(path);
+      if (st.isDirectory()) walk(path);
+      else hash.update(`${path}\0${st.size}\0${st.mtimeMs}\n`);
+    }
+  };
+  for (const dir of ["infra", "components", "services", "tools", "stacks"]) walk(join(REPO_ROOT, dir));
+  for (const file of ["package-lock.json", "Pulumi.yaml"]) {
+    const st = statSync(join(REPO_ROOT, file));
+    hash.update(`${file}\0${st.size}\0${st.mtimeMs}\n`);
+  }
+  fingerprint = hash.digest("hex");
+  return fingerprint;
+}
+
+/**
+ * One synthesis per (stack file, mode) per test run: the first file to ask takes a lock (an
+ * atomic mkdir) and synthesizes; the others wait for its result. A lock older than two minutes
+ * is treated as abandoned.
+ */
+export async function cachedSynthesis(file: StackFile, opts: { preview: boolean }): Promise<SynthOutcome> {
+  const dir = runCacheDir();
+  const key = createHash("sha256").update(JSON.stringify({ source: sourceFingerprint(), config: file.config, secretKeys: file.secretKeys, stack: file.stack, opts })).digest("hex").slice(0, 32);
+  const result = join(dir, `${key}.json`);
+  const lock = join(dir, `${key}.lock`);
+  for (;;) {
+    try {
+      return JSON.parse(readFileSync(result, "utf8")) as SynthOutcome;
+    } catch {
+      // not there yet
+    }
+    try {
+      mkdirSync(lock);
+    } catch {
+      let age = 0;
+      try {
+        age = Date.now() - statSync(lock).mtimeMs;
+      } catch {
+        continue; // released meanwhile
+      }
+      if (age < 120_000) {
+        await sleep(150);
+        continue;
+      }
+    }
+    try {
+      const outcome = await synthesizeAsync(file, opts);
+      const tmp = `${result}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(outcome));
+      renameSync(tmp, result);
+      return outcome;
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
+
 /** Synthesizes several stack files in parallel; fails loudly when one does not synthesize. */
 export async function synthesizeMany<K extends string>(files: Record<K, StackFile>, opts: { preview: boolean }): Promise<Record<K, SynthResult>> {
   const entries = Object.entries(files) as [K, StackFile][];
-  const outcomes = await Promise.all(entries.map(([, file]) => synthesizeAsync(file, opts)));
+  const outcomes = await Promise.all(entries.map(([, file]) => cachedSynthesis(file, opts)));
   const out = {} as Record<K, SynthResult>;
   entries.forEach(([key], i) => {
     const outcome = outcomes[i];
