@@ -31,6 +31,25 @@ import { iamRoleTrustNoWildcard } from "./iam-role-trust-no-wildcard";
 import { iamPolicyNoWildcardActions } from "./iam-policy-no-wildcard-actions";
 import { regionAllowList } from "./region-allow-list";
 import { tagsRequired } from "./tags-required";
+import { eksClusterEndpointPrivate } from "./eks-cluster-endpoint-private";
+import { eksClusterSecretsEncrypted } from "./eks-cluster-secrets-encrypted";
+import { eksClusterLogging } from "./eks-cluster-logging";
+import { eksClusterAccessApi } from "./eks-cluster-access-api";
+import { eksClusterSupportedVersion } from "./eks-cluster-supported-version";
+import { eksAddonNetworkPolicy } from "./eks-addon-network-policy";
+import { eksAddonPinnedVersion } from "./eks-addon-pinned-version";
+import { eksNodegroupHardened } from "./eks-nodegroup-hardened";
+import { eksNodegroupInstanceTypes } from "./eks-nodegroup-instance-types";
+import { ec2LaunchTemplateImdsv2 } from "./ec2-launch-template-imdsv2";
+import { ec2LaunchTemplateEbsEncrypted } from "./ec2-launch-template-ebs-encrypted";
+import { ec2LaunchTemplateNoRemoteAccess } from "./ec2-launch-template-no-remote-access";
+import { iamNodeRoleLeastPrivilege } from "./iam-node-role-least-privilege";
+import { networkfirewallPolicyDefaultDrop } from "./networkfirewall-policy-default-drop";
+import { networkfirewallPolicyStatelessForward } from "./networkfirewall-policy-stateless-forward";
+import { networkfirewallLogging } from "./networkfirewall-logging";
+import { networkfirewallProtection } from "./networkfirewall-protection";
+import { networkfirewallEgressDomains } from "./networkfirewall-egress-domains";
+import { ec2WorkloadRouteViaFirewall } from "./ec2-workload-route-via-firewall";
 
 export const controls: Control[] = [
   s3BucketSseKms,
@@ -61,6 +80,26 @@ export const controls: Control[] = [
   iamPolicyNoWildcardActions,
   regionAllowList,
   tagsRequired,
+  // cluster, nodes and egress firewall (issue 4)
+  eksClusterEndpointPrivate,
+  eksClusterSecretsEncrypted,
+  eksClusterLogging,
+  eksClusterAccessApi,
+  eksClusterSupportedVersion,
+  eksAddonNetworkPolicy,
+  eksAddonPinnedVersion,
+  eksNodegroupHardened,
+  eksNodegroupInstanceTypes,
+  ec2LaunchTemplateImdsv2,
+  ec2LaunchTemplateEbsEncrypted,
+  ec2LaunchTemplateNoRemoteAccess,
+  iamNodeRoleLeastPrivilege,
+  networkfirewallPolicyDefaultDrop,
+  networkfirewallPolicyStatelessForward,
+  networkfirewallLogging,
+  networkfirewallProtection,
+  networkfirewallEgressDomains,
+  ec2WorkloadRouteViaFirewall,
 ];
 
 export function controlsFor(framework: Framework): Control[] {
