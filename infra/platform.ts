@@ -162,7 +162,9 @@ export function buildPlatform(s: PlatformSettings) {
   const gatewayClient = ca.issue(`${prefix}-gateway-client`, { commonName: "guardrail-gateway", usage: "client" });
   const vllmApiKey = new random.RandomPassword(`${prefix}-vllm-api-key`, { length: 48, special: false });
   const verifierScript = s.models.length > 0 ? verifierBundle() : "";
-  const endpointCidrs = network.s3Endpoint.cidrBlocks.apply((gateway) => [s.network.cidr, ...(gateway ?? [])]);
+  // Every AWS service the pods call (S3 included, through its interface endpoint with private
+  // DNS) answers inside the VPC CIDR, so pod egress never needs a public range.
+  const endpointCidrs = [s.network.cidr];
   const vllm = Object.fromEntries(
     s.models.map((m) => [
       m.name,
