@@ -98,6 +98,27 @@ for (const stack of STACKS) {
   });
 }
 
+// BUG (or a limit to document): SecureBucket says its policy "is known at preview, before the
+// bucket exists, and policy packs can read it", but the model store's policy also embeds the S3
+// endpoint ids and the models key ARN, which are unknown in a preview of a new stack, so
+// `npm run check` and policy packs see the whole model bucket policy (TLS deny included) as unknown.
+describe("what policy packs can read at preview", () => {
+  for (const stack of STACKS) {
+    test(`${stack}: every bucket policy is known at preview`, { todo: "components/storage/model-store.ts: the model bucket policy is unknown at preview (endpoint ids, key ARN)" }, () => {
+      const unknown = ok(preview[stack])
+        .registrations.filter((r) => r.type === "aws:s3/bucketPolicy:BucketPolicy" && r.inputs.policy === UNKNOWN)
+        .map((r) => r.name);
+      assert.deepEqual(unknown, []);
+    });
+    test(`${stack}: key policies are known at preview`, () => {
+      const keys = ok(preview[stack]).registrations.filter((r) => r.type === "aws:kms/key:Key");
+      assert.ok(keys.length >= 6);
+      for (const k of keys) assert.equal(typeof k.inputs.policy, "string", k.name);
+      for (const k of keys) assert.notEqual(k.inputs.policy, UNKNOWN, k.name);
+    });
+  }
+});
+
 describe("a broken stack file", () => {
   test("yields a config outcome listing every problem, each naming its key", () => {
     assert.equal(broken.outcome.ok, false);
