@@ -20,6 +20,8 @@ export const kubeconfig = platform.outputs.kubeconfig;
 // --- serving (issue 5) ---
 export const internalCaCertificate = platform.outputs.internalCaCertificate;
 export const gatewayClientCertificate = platform.outputs.gatewayClientCertificate;
+export const metricsClientCertificate = platform.outputs.metricsClientCertificate;
+export const metricsClientKey = platform.outputs.metricsClientKey;
 export const gatewayClientKey = platform.outputs.gatewayClientKey;
 export const vllmApiKey = platform.outputs.vllmApiKey;
 export const modelEndpoints = platform.outputs.modelEndpoints;

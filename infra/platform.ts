@@ -160,6 +160,8 @@ export function buildPlatform(s: PlatformSettings) {
   const ca = new InternalCa(`${prefix}-ca`, { commonName: `${prefix} internal CA` });
   // The front door's client certificate (exported as secret outputs for the gateway).
   const gatewayClient = ca.issue(`${prefix}-gateway-client`, { commonName: "guardrail-gateway", usage: "client" });
+  // The metrics scraper must present a client certificate too: vLLM requires one on every route.
+  const metricsClient = ca.issue(`${prefix}-metrics-client`, { commonName: "metrics-scraper", usage: "client" });
   const vllmApiKey = new random.RandomPassword(`${prefix}-vllm-api-key`, { length: 48, special: false });
   const verifierScript = s.models.length > 0 ? verifierBundle() : "";
   // Every AWS service the pods call (S3 included, through its interface endpoint with private
@@ -219,6 +221,8 @@ export function buildPlatform(s: PlatformSettings) {
       internalCaCertificate: pulumi.secret(ca.certPem),
       gatewayClientCertificate: pulumi.secret(gatewayClient.certPem),
       gatewayClientKey: pulumi.secret(gatewayClient.keyPem),
+      metricsClientCertificate: pulumi.secret(metricsClient.certPem),
+      metricsClientKey: pulumi.secret(metricsClient.keyPem),
       vllmApiKey: pulumi.secret(vllmApiKey.result),
       modelEndpoints: pulumi.all(Object.fromEntries(Object.entries(vllm).map(([k, v]) => [k, v.url]))),
       // --- end serving ---
