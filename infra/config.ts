@@ -65,7 +65,9 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
  * namespace, for a stack in `region`. Throws a ConfigError naming every problem.
  */
 export function parseStackConfig(raw: Record<string, unknown>, region: string): StackConfig {
-  const parsed = stackSchema.safeParse(raw);
+  // reportInput: zod 4 only records the offending value on an issue when asked, and the messages
+  // tell "missing" from "wrong type" by it.
+  const parsed = stackSchema.safeParse(raw, { reportInput: true });
   if (parsed.success) {
     const problems = crossFieldProblems(parsed.data, region);
     if (problems.length > 0) throw new ConfigError(problems.map((p) => `${keyName(p.path)}: ${p.message}`));
@@ -85,8 +87,13 @@ export function parseStackConfig(raw: Record<string, unknown>, region: string): 
   throw new ConfigError([...parsed.error.issues.flatMap(describeIssue), ...cross]);
 }
 
-/** Structured config values reach the program as JSON text; plain strings stay strings. */
+/**
+ * Structured config values (objects, lists) reach the program as JSON text; every other value is
+ * a string as written (`owner: "12345"` stays the string "12345").
+ */
 export function decodeValue(text: string): unknown {
+  const trimmed = text.trimStart();
+  if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) return text;
   try {
     return JSON.parse(text);
   } catch {

@@ -278,9 +278,8 @@ describe("broken stack files are rejected, naming the key and the fix", () => {
   }
 });
 
-// BUG: zod 4 issues carry `input` only with `reportInput: true`, so describeIssue in
-// infra/config.ts takes every invalid_type issue for a missing key: a value of the wrong type is
-// reported as "is required ...; add it to the stack file" although the key is there.
+// zod 4 issues carry `input` only with `reportInput: true`; without it every wrong-type value
+// was reported as missing.
 describe("a value of the wrong type is reported as such, not as missing", () => {
   const cases: [string, (c: Config) => void, string, RegExp][] = [
     ["a number written as a string", (c) => (c[`${NS}network`].workloadSubnetPrefix = "19"), "sovereign-llm:network.workloadSubnetPrefix", /number/],
@@ -288,7 +287,7 @@ describe("a value of the wrong type is reported as such, not as missing", () => 
     ["a word for a count", (c) => (c[`${NS}models`][0].replicas = "two"), "sovereign-llm:models[0].replicas", /number/],
   ];
   for (const [name, change, key, expected] of cases) {
-    test(name, { todo: "infra/config.ts: wrong-type values are reported as 'is required' (zod 4 issues lack `input` without reportInput)" }, () => {
+    test(name, () => {
       const problems = problemsOf(mutated("dev", change)).filter((p) => p.startsWith(`${key}: `));
       assert.equal(problems.length, 1, `one problem for ${key}`);
       assert.match(problems[0], expected);
