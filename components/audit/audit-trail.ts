@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { SecureBucket } from "../storage/secure-bucket";
-import { encryptedLogGroup } from "./log-group";
+import { encryptedLogGroup, logGroupArn } from "./log-group";
 import { SECURITY_ALARMS } from "./security-alarms";
 import { withName, type Tags } from "../tags";
 import type { PolicyStatement } from "../keys/key-policies";
@@ -94,9 +94,11 @@ export class AuditTrail extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const auditLogGroupName = `${args.logGroupPrefix}audit/cloudtrail`;
+    const auditLogGroupArn = logGroupArn(partition, args.region, args.accountId, auditLogGroupName);
     this.auditLogGroup = encryptedLogGroup(
       `${name}-cloudtrail`,
-      { name: `${args.logGroupPrefix}audit/cloudtrail`, kmsKeyArn: args.logsKeyArn, retentionInDays: args.auditRetentionDays, logClass: "audit", tags },
+      { name: auditLogGroupName, kmsKeyArn: args.logsKeyArn, retentionInDays: args.auditRetentionDays, logClass: "audit", tags },
       { parent: this },
     );
     const deliveryRole = new aws.iam.Role(
@@ -124,14 +126,14 @@ export class AuditTrail extends pulumi.ComponentResource {
       `${name}-cloudtrail-to-logs`,
       {
         role: deliveryRole.id,
-        policy: this.auditLogGroup.arn.apply((arn) =>
+        policy: auditLogGroupArn.apply((arn) =>
           JSON.stringify({
             Version: "2012-10-17",
             Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${arn}:log-stream:*` }],
           }),
         ),
       },
-      { parent: deliveryRole },
+      { parent: deliveryRole, dependsOn: [this.auditLogGroup] },
     );
 
     this.trail = new aws.cloudtrail.Trail(
@@ -144,7 +146,7 @@ export class AuditTrail extends pulumi.ComponentResource {
         includeGlobalServiceEvents: true,
         enableLogFileValidation: true,
         enableLogging: true,
-        cloudWatchLogsGroupArn: pulumi.interpolate`${this.auditLogGroup.arn}:*`,
+        cloudWatchLogsGroupArn: pulumi.interpolate`${auditLogGroupArn}:*`,
         cloudWatchLogsRoleArn: deliveryRole.arn,
         advancedEventSelectors: [
           { name: "Management events", fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }] },
@@ -159,7 +161,7 @@ export class AuditTrail extends pulumi.ComponentResource {
         ],
         tags: withName(tags, args.trailName),
       },
-      { parent: this, dependsOn: [this.archive.policy, deliveryPolicy] },
+      { parent: this, dependsOn: [this.archive.policy, deliveryPolicy, this.auditLogGroup] },
     );
 
     this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: args.auditKeyArn, tags: withName(tags, `${name}-alarms`) }, { parent: this });

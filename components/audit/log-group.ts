@@ -32,3 +32,12 @@ export function encryptedLogGroup(resourceName: string, args: EncryptedLogGroupA
     opts,
   );
 }
+
+/**
+ * The ARN of a log group computed from its name, so documents that name it (delivery role
+ * policies, trail settings) are known at preview, before the group exists, and policy packs can
+ * read them. The resource still gets a dependency on the group where the caller passes it.
+ */
+export function logGroupArn(partition: string, region: string, accountId: pulumi.Input<string>, name: string): pulumi.Output<string> {
+  return pulumi.output(accountId).apply((id) => `arn:${partition}:logs:${region}:${id}:log-group:${name}`);
+}

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { zonePlan, planProblem, type ZonePlan } from "./cidr-plan";
 import { INTERFACE_ENDPOINTS, interfaceEndpointPolicy, s3GatewayPolicy } from "./endpoint-policies";
-import { encryptedLogGroup } from "../audit/log-group";
+import { encryptedLogGroup, logGroupArn } from "../audit/log-group";
 import { azBelongsTo, azIndex, azSuffix } from "../../infra/regions";
 import { withName, type Tags } from "../tags";
 
@@ -250,7 +250,7 @@ export class IsolatedVpc extends pulumi.ComponentResource {
       `${name}-flow-logs`,
       {
         role: flowLogRole.id,
-        policy: this.flowLogGroup.arn.apply((arn) =>
+        policy: logGroupArn(partition, args.region, args.accountId, `${args.logGroupPrefix}vpc-flow-logs`).apply((arn) =>
           JSON.stringify({
             Version: "2012-10-17",
             Statement: [
@@ -259,7 +259,7 @@ export class IsolatedVpc extends pulumi.ComponentResource {
           }),
         ),
       },
-      { parent: flowLogRole },
+      { parent: flowLogRole, dependsOn: [this.flowLogGroup] },
     );
     new aws.ec2.FlowLog(
       `${name}-flow-log`,
