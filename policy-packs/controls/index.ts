@@ -50,6 +50,19 @@ import { networkfirewallLogging } from "./networkfirewall-logging";
 import { networkfirewallProtection } from "./networkfirewall-protection";
 import { networkfirewallEgressDomains } from "./networkfirewall-egress-domains";
 import { ec2WorkloadRouteViaFirewall } from "./ec2-workload-route-via-firewall";
+import { k8sNamespacePssRestricted } from "./k8s-namespace-pss-restricted";
+import { k8sNamespaceDefaultDeny } from "./k8s-namespace-default-deny";
+import { k8sWorkloadNonRoot } from "./k8s-workload-non-root";
+import { k8sWorkloadNoPrivilege } from "./k8s-workload-no-privilege";
+import { k8sWorkloadSeccomp } from "./k8s-workload-seccomp";
+import { k8sWorkloadReadOnlyRoot } from "./k8s-workload-read-only-root";
+import { k8sWorkloadHostIsolation } from "./k8s-workload-host-isolation";
+import { k8sWorkloadImageDigest } from "./k8s-workload-image-digest";
+import { k8sWorkloadNoSaToken } from "./k8s-workload-no-sa-token";
+import { k8sVllmNoTelemetry } from "./k8s-vllm-no-telemetry";
+import { k8sVllmMtls } from "./k8s-vllm-mtls";
+import { k8sServiceNotExposed } from "./k8s-service-not-exposed";
+import { k8sNetworkpolicyNoWorldEgress } from "./k8s-networkpolicy-no-world-egress";
 
 export const controls: Control[] = [
   s3BucketSseKms,
@@ -100,6 +113,20 @@ export const controls: Control[] = [
   networkfirewallProtection,
   networkfirewallEgressDomains,
   ec2WorkloadRouteViaFirewall,
+  // Kubernetes namespaces, workloads, services, network policies (issues 4 and 5)
+  k8sNamespacePssRestricted,
+  k8sNamespaceDefaultDeny,
+  k8sWorkloadNonRoot,
+  k8sWorkloadNoPrivilege,
+  k8sWorkloadSeccomp,
+  k8sWorkloadReadOnlyRoot,
+  k8sWorkloadHostIsolation,
+  k8sWorkloadImageDigest,
+  k8sWorkloadNoSaToken,
+  k8sVllmNoTelemetry,
+  k8sVllmMtls,
+  k8sServiceNotExposed,
+  k8sNetworkpolicyNoWorldEgress,
 ];
 
 export function controlsFor(framework: Framework): Control[] {

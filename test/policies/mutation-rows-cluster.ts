@@ -25,6 +25,12 @@ const FIREWALL = "aws:networkfirewall/firewall:Firewall";
 const FIREWALL_POLICY = "aws:networkfirewall/firewallPolicy:FirewallPolicy";
 const FIREWALL_LOGGING = "aws:networkfirewall/loggingConfiguration:LoggingConfiguration";
 const ROUTE = "aws:ec2/route:Route";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const SERVICE = "kubernetes:core/v1:Service";
+const POD = "spec.template.spec";
+const VLLM = `${POD}.containers[0]`;
 
 export const CLUSTER_MUTATION_ROWS: ClusterMutationRow[] = [
   // SecureCluster
@@ -56,4 +62,25 @@ export const CLUSTER_MUTATION_ROWS: ClusterMutationRow[] = [
   { type: FIREWALL, path: "deleteProtection", value: false, packs: NO_GDPR, note: "prod firewall can be deleted in one step" },
   { type: FIREWALL, path: "firewallPolicyChangeProtection", value: false, packs: NO_GDPR, note: "prod firewall policy can be swapped in one step" },
   { type: ROUTE, path: "natGatewayId", value: "nat-bypass", packs: ALL, note: "workload default route straight to a NAT gateway, bypassing the firewall" },
+  // Kubernetes baseline (InferenceNamespace) and VllmService
+  { type: NAMESPACE, path: "metadata.labels", value: { "app.kubernetes.io/part-of": "sovereign-llm" }, packs: ALL, note: "namespace without Pod Security restricted enforcement" },
+  { type: NETWORK_POLICY, path: "spec.policyTypes", value: ["Ingress"], packs: ALL, note: "no default-deny egress (every policy only governs ingress)" },
+  { type: NETWORK_POLICY, path: "spec.egress[*].to", value: [{ ipBlock: { cidr: "0.0.0.0/0" } }], packs: ALL, note: "pods in the restricted namespace may reach the internet" },
+  { type: SERVICE, path: "spec.type", value: "NodePort", packs: ALL, note: "model service exposed on every node" },
+  { type: SERVICE, path: "spec.type", value: "LoadBalancer", packs: ALL, note: "model service behind an internet-facing load balancer" },
+  { type: DEPLOYMENT, path: `${POD}.containers[*].securityContext.runAsNonRoot`, value: false, packs: ALL, note: "containers may run as root (the container setting overrides the pod's)" },
+  { type: DEPLOYMENT, path: `${POD}.containers[*].securityContext.runAsUser`, value: 0, packs: ALL, note: "containers run as uid 0" },
+  { type: DEPLOYMENT, path: `${POD}.containers[*].securityContext.allowPrivilegeEscalation`, value: true, packs: ALL, note: "privilege escalation allowed" },
+  { type: DEPLOYMENT, path: `${POD}.initContainers[*].securityContext.privileged`, value: true, packs: ALL, note: "privileged init containers" },
+  { type: DEPLOYMENT, path: `${POD}.containers[*].securityContext.capabilities.drop`, value: [], packs: ALL, note: "default capabilities kept" },
+  { type: DEPLOYMENT, path: `${POD}.containers[*].securityContext.seccompProfile.type`, value: "Unconfined", packs: NO_GDPR, note: "no seccomp filter" },
+  { type: DEPLOYMENT, path: `${POD}.containers[*].securityContext.readOnlyRootFilesystem`, value: false, packs: NO_GDPR, note: "writable root filesystem" },
+  { type: DEPLOYMENT, path: `${POD}.hostNetwork`, value: true, packs: ALL, note: "pods on the node's network namespace" },
+  { type: DEPLOYMENT, path: `${POD}.volumes[0].hostPath`, value: { path: "/" }, packs: ALL, note: "node filesystem mounted into the pod" },
+  { type: DEPLOYMENT, path: `${VLLM}.image`, value: "vllm/vllm-openai:latest", packs: ALL, note: "vLLM image by tag, not digest" },
+  { type: DEPLOYMENT, path: `${POD}.initContainers[*].image`, value: "amazon/aws-cli:latest", packs: ALL, note: "init container images by tag" },
+  { type: DEPLOYMENT, path: `${POD}.automountServiceAccountToken`, value: true, packs: ALL, note: "service-account token mounted into model pods" },
+  { type: DEPLOYMENT, path: `${VLLM}.env`, value: [], packs: ALL, note: "vLLM usage statistics and hub access on (VLLM_NO_USAGE_STATS, DO_NOT_TRACK, HF_HUB_OFFLINE unset)" },
+  { type: DEPLOYMENT, path: `${VLLM}.args`, value: (old: unknown) => [...(Array.isArray(old) ? old : []), "--enable-log-requests"], packs: ALL, note: "vLLM request logging on" },
+  { type: DEPLOYMENT, path: `${VLLM}.args`, value: (old: unknown) => (Array.isArray(old) ? old.map((a, i) => (old[i - 1] === "--ssl-cert-reqs" ? "0" : a)) : old), packs: ALL, note: "vLLM accepts clients without a certificate (--ssl-cert-reqs 0)" },
 ];
