@@ -114,10 +114,13 @@ function insideQuotes(t: string, start: number, end: number): boolean {
   return false;
 }
 
+// Global copies compiled once; matchAll clones them, so shared use is safe.
+const GLOBAL_SIGNALS = SIGNALS.map((s) => ({ ...s, re: new RegExp(s.re.source, s.re.flags.includes("g") ? s.re.flags : s.re.flags + "g") }));
+
 function scoreOne(t: string, hits: Map<string, number>): void {
   const meta = META_CUE.test(t);
-  for (const s of SIGNALS) {
-    const g = new RegExp(s.re.source, s.re.flags.includes("g") ? s.re.flags : s.re.flags + "g");
+  for (const s of GLOBAL_SIGNALS) {
+    const g = s.re;
     let best = 0;
     for (const m of t.matchAll(g)) {
       if (s.accept && !s.accept(t.slice(Math.max(0, m.index - 40), m.index), m[0])) continue;

@@ -59,11 +59,11 @@ export function ibanValid(iban: string): boolean {
 }
 
 function regexDetector(type: string, re: RegExp, accept?: (m: RegExpExecArray) => { start: number; end: number } | null): Detector {
-  const flags = re.flags.includes("g") ? re.flags : re.flags + "g";
+  const g = new RegExp(re.source, re.flags.includes("g") ? re.flags : re.flags + "g");
   return {
     type,
     find(text) {
-      const g = new RegExp(re.source, flags);
+      g.lastIndex = 0;
       const out: PiiMatch[] = [];
       for (let m = g.exec(text); m !== null; m = g.exec(text)) {
         if (m[0].length === 0) {
