@@ -27,6 +27,7 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
     const service = type.split(":")[1]?.split("/")[0] ?? "unknown";
     const physical = String(inputs.name ?? inputs.bucket ?? name);
     if (service === "s3") return `arn:${ctx.partition}:s3:::${physical}`;
+    if (type === "aws:cloudwatch/logGroup:LogGroup") return `arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${physical}`;
     if (service === "iam") return `arn:${ctx.partition}:iam::${ctx.accountId}:${type.endsWith("Role") ? "role" : "policy"}/${physical}`;
     return `arn:${ctx.partition}:${service}:${ctx.region}:${ctx.accountId}:${type.split(":").pop()!.toLowerCase()}/${physical}`;
   };
