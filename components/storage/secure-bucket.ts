@@ -71,7 +71,8 @@ export class SecureBucket extends pulumi.ComponentResource {
     );
     const extra = args.policyStatements;
     // The ARN follows from the name, so the policy is known at preview, before the bucket exists,
-    // and policy packs can read it.
+    // and policy packs can read it (unless the caller's statements name ids AWS assigns at
+    // creation, as the model store's endpoint and key conditions do).
     const partition = args.partition ?? "aws";
     const policy = pulumi.output(args.bucketName).apply((bucketName) => `arn:${partition}:s3:::${bucketName}`).apply((arn) =>
       pulumi.output(extra ? extra(arn) : []).apply((statements) =>
