@@ -19,8 +19,9 @@ export const eksNodegroupHardened: Control = {
       else if (p.launchTemplate === undefined || p.launchTemplate === null) report("node group has no launchTemplate, so EKS's default (IMDSv1 reachable, unencrypted volumes) applies: set launchTemplate { id, version } to the hardened template");
       else {
         const lt = asRecord(p.launchTemplate);
-        if (isUnknown(lt.id) || isUnknown(lt.name)) undecided.note("launch template id unknown");
-        else if (typeof lt.id !== "string" && typeof lt.name !== "string") report("node group launchTemplate names neither an id nor a name");
+        // An unknown id is still a reference to a template (the id of one being created).
+        const named = (v: unknown) => isUnknown(v) || (typeof v === "string" && v.length > 0);
+        if (!named(lt.id) && !named(lt.name)) report("node group launchTemplate names neither an id nor a name");
       }
       if (isUnknown(p.remoteAccess)) undecided.note("remoteAccess unknown");
       else if (p.remoteAccess !== undefined && p.remoteAccess !== null) report("node group has a remoteAccess block (SSH to the nodes): remove it and use SSM Session Manager");

@@ -171,6 +171,8 @@ test("add-on version: unpinned fires", async () => {
 
 test("node group: no launch template, remoteAccess, instance types outside the families", async () => {
   assert.match(messages(await runControl(eksNodegroupHardened, [withProps(nodeGroup(), { launchTemplate: undefined })]))[0]!, /node group has no launchTemplate/);
+  assert.deepEqual(messages(await runControl(eksNodegroupHardened, [withProps(nodeGroup(), { launchTemplate: { version: "1" } })])), ["node group launchTemplate names neither an id nor a name"]);
+  assert.deepEqual(messages(await runControl(eksNodegroupHardened, [nodeGroup(true)])), [], "an unknown id still names a template");
   assert.deepEqual(messages(await runControl(eksNodegroupHardened, [withProps(nodeGroup(), { remoteAccess: { ec2SshKey: "ops" } })])), ["node group has a remoteAccess block (SSH to the nodes): remove it and use SSM Session Manager"]);
   assert.match(messages(await runControl(eksNodegroupInstanceTypes, [withProps(nodeGroup(), { instanceTypes: ["g6e.12xlarge", "t3.micro"] })]))[0]!, /^instance type t3\.micro is not in an allowed family/);
   assert.match(messages(await runControl(eksNodegroupInstanceTypes, [withProps(nodeGroup(), { instanceTypes: [] })]))[0]!, /lists no instanceTypes/);
