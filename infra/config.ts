@@ -34,6 +34,8 @@ export interface PlatformSettings extends StackConfig {
   partition: "aws" | "aws-us-gov";
   /** Whether data that must outlive a mistake is protected (prod only). */
   protect: boolean;
+  /** Whether the secret gatewayApiKeyHashes is set (its value is read only where it is used). */
+  gatewayApiKeys: boolean;
 }
 
 /** `sovereign-llm:gpuNodeGroups[0].instanceTypes[1]` from a zod path. */
@@ -114,6 +116,14 @@ export function loadSettings(): PlatformSettings {
   const region = new pulumi.Config("aws").get("region");
   if (!region) throw new ConfigError(["aws:region: is required; set it in the stack file (e.g. aws:region: eu-central-1)"]);
   const cfg = parseStackConfig(raw, region);
+  const gatewayApiKeys = `${NAMESPACE}:gatewayApiKeyHashes` in all;
+  if (!cfg.gateway.oidc && !gatewayApiKeys) {
+    throw new ConfigError([`${NAMESPACE}:gateway.oidc: the gateway needs a way to authenticate callers; configure gateway.oidc, or set workload API keys with \`pulumi config set --secret ${NAMESPACE}:gatewayApiKeyHashes '{"name":"<sha256 hex>"}'\``]);
+  }
+  const keyRules = cfg.gateway.rules.filter((r) => r.apiKeys.length > 0 && r.groups.length + r.subjects.length === 0);
+  if (!gatewayApiKeys && keyRules.length > 0) {
+    throw new ConfigError(keyRules.map((r) => `${NAMESPACE}:gateway.rules: rule "${r.name}" grants only API keys, but the secret ${NAMESPACE}:gatewayApiKeyHashes is not set; set it or remove the rule`));
+  }
   return {
     ...cfg,
     project: pulumi.getProject(),
@@ -121,5 +131,6 @@ export function loadSettings(): PlatformSettings {
     region,
     partition: partitionOf(region),
     protect: cfg.environment === "prod",
+    gatewayApiKeys,
   };
 }

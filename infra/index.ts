@@ -26,3 +26,4 @@ export const gatewayClientKey = platform.outputs.gatewayClientKey;
 export const vllmApiKey = platform.outputs.vllmApiKey;
 export const modelEndpoints = platform.outputs.modelEndpoints;
 // --- end serving ---
+export const gatewayHostname = platform.outputs.gatewayHostname;

@@ -20,6 +20,8 @@ import * as random from "@pulumi/random";
 import { InternalCa } from "../components/serving/internal-ca";
 import { VllmService } from "../components/serving/vllm-service";
 import { verifierBundle } from "../tools/model-signing/bundle";
+import { GuardrailGateway } from "../components/serving/guardrail-gateway";
+import { NAMESPACE } from "./config";
 // --- end serving ---
 
 export function baseTags(s: PlatformSettings): Tags {
@@ -196,6 +198,25 @@ export function buildPlatform(s: PlatformSettings) {
   );
   // --- end serving ---
 
+  const gateway =
+    s.models.length > 0
+      ? new GuardrailGateway(
+          `${prefix}-gateway`,
+          {
+            gateway: s.gateway,
+            namespace: inference.name,
+            vpcCidr: s.network.cidr,
+            upstreams: Object.fromEntries(Object.entries(vllm).map(([model, svc]) => [model, svc.url])),
+            ca,
+            upstreamClient: gatewayClient,
+            vllmApiKey: vllmApiKey.result,
+            apiKeyHashes: s.gatewayApiKeys ? new pulumi.Config(NAMESPACE).requireSecretObject<Record<string, string>>("gatewayApiKeyHashes") : undefined,
+            contentLogging: s.logging.content === "enabled",
+          },
+          { provider: eks.provider, dependsOn: [inference, ...Object.values(vllm)] },
+        )
+      : undefined;
+
   return {
     keys,
     network,
@@ -207,7 +228,9 @@ export function buildPlatform(s: PlatformSettings) {
     inference,
     ca,
     vllm,
+    gateway,
     outputs: {
+      gatewayHostname: s.gateway.hostname,
       clusterName: eks.name,
       kubeconfig: pulumi.secret(eks.kubeconfig),
       region: s.region,

@@ -206,6 +206,50 @@ const serving = z.strictObject({
   verifierImage: image,
 });
 
+const httpsUrl = z.string().refine((u) => URL.canParse(u) && new URL(u).protocol === "https:", "must be an https:// URL");
+const ipv4Cidr = z.string().refine((c) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c) && !c.endsWith("/0"), "must be an IPv4 CIDR narrower than /0, e.g. 10.0.0.0/8");
+
+const gatewayRule = z.strictObject({
+  /** Rule name, recorded in audit lines. */
+  name: z.string().min(1),
+  /** OIDC groups (groups claim) the rule grants. Default []. */
+  groups: z.array(z.string().min(1)).default([]),
+  /** OIDC subjects the rule grants. Default []. */
+  subjects: z.array(z.string().min(1)).default([]),
+  /** Workload API key names (see the secret gatewayApiKeyHashes) the rule grants. Default []. */
+  apiKeys: z.array(z.string().min(1)).default([]),
+  /** Models the rule grants, or "*". */
+  models: z.array(z.string().min(1)).min(1),
+});
+
+const gateway = z.strictObject({
+  /** Guardrail gateway image (services/gateway), pinned by digest. */
+  image,
+  /** DNS name clients use (the internal load balancer's record); on the gateway's TLS certificate. */
+  hostname: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a fully qualified lower-case DNS name such as llm.internal.example.org"),
+  /** Replicas: the HPA scales between these on CPU. Default 2 and 6. */
+  minReplicas: z.number().int().min(2, "run at least 2 gateway replicas: it is the only path to the models").default(2),
+  maxReplicas: z.number().int().min(2).default(6),
+  /** Networks allowed to reach the load balancer besides the VPC (on-premises ranges over Direct Connect or VPN). Default none. */
+  clientCidrs: z.array(ipv4Cidr).default([]),
+  /** OIDC access tokens. Without it, only workload API keys (secret gatewayApiKeyHashes) authenticate. */
+  oidc: z
+    .strictObject({
+      issuer: z.string().min(1),
+      audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+      jwksUri: httpsUrl,
+      /** Where the JWKS endpoint lives (the IdP inside the VPC or on premises); the gateway may reach these on 443 only. */
+      jwksCidrs: z.array(ipv4Cidr).min(1, "name the CIDRs of the identity provider's JWKS endpoint"),
+    })
+    .optional(),
+  /** Who may use which model; nobody may by default. */
+  rules: z.array(gatewayRule).default([]),
+  /** Prompt-injection guard: block or flag. Default block. */
+  inputGuard: z.enum(["block", "flag"]).default("block"),
+  /** Extra redaction patterns (e.g. medical record numbers): name and regular expression. Default none. */
+  redactPatterns: z.array(z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, "lower-case letters, digits and _"), regex: z.string().min(1) })).default([]),
+});
+
 export const stackSchema = z.strictObject({
   /** dev, staging or prod. prod protects keys and buckets and uses compliance-mode Object Lock. */
   environment: z.enum(["dev", "staging", "prod"]),
@@ -226,6 +270,8 @@ export const stackSchema = z.strictObject({
   storage,
   access,
   serving,
+  /** The guardrail gateway: the only path to the models. */
+  gateway,
 });
 
 export type StackConfig = z.infer<typeof stackSchema>;
@@ -239,6 +285,15 @@ type Add = (path: (string | number)[], message: string) => void;
  * schema rejected) does not hide the problems the other rules find.
  */
 const CROSS_FIELD_RULES: ((cfg: StackConfig, region: string, add: Add) => void)[] = [
+  (cfg, _region, add) => {
+    const names = new Set(cfg.models.map((m) => m.name));
+    cfg.gateway.rules.forEach((r, i) =>
+      r.models.forEach((m, j) => {
+        if (m !== "*" && !names.has(m)) add(["gateway", "rules", i, "models", j], `"${m}" is not a model of this stack; use one of ${[...names].join(", ") || "(none)"} or "*"`);
+      }),
+    );
+    if (cfg.gateway.minReplicas > cfg.gateway.maxReplicas) add(["gateway"], "needs minReplicas <= maxReplicas");
+  },
   (cfg, region, add) => {
     if (!KNOWN_REGIONS.includes(region)) {
       add(["aws:region"], `"${region}" is not a region this project knows a jurisdiction for; use one of ${KNOWN_REGIONS.join(", ")}`);

@@ -43,6 +43,9 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
         case "aws:ec2/subnet:Subnet":
           subnetAz.set(id, String(inputs.availabilityZone));
           break;
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+          state.latestVersion = 1;
+          break;
         case "aws:kms/key:Key":
           state.keyId = `${args.name}-key-id`;
           break;

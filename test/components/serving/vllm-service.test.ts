@@ -15,7 +15,7 @@ test("one Deployment, Pod Identity association, ServiceAccount and server certif
     const r = results[stack];
     const { cfg } = await settingsOf(stack);
     const names = cfg.models.map((m) => `vllm-${m.name}`).sort();
-    const deployments = ofType(r, "kubernetes:apps/v1:Deployment");
+    const deployments = ofType(r, "kubernetes:apps/v1:Deployment").filter((d) => (d.inputs.metadata as { name: string }).name.startsWith("vllm-"));
     assert.deepEqual(deployments.map((d) => (d.inputs.metadata as { name: string }).name).sort(), names, stack);
     const assocs = ofType(r, "aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((a) => a.inputs.namespace === "inference");
     assert.deepEqual(assocs.map((a) => a.inputs.serviceAccount).sort(), names, stack);

@@ -1,0 +1,140 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { stringify } from "yaml";
+import type { InternalCa, IssuedCertificate } from "./internal-ca";
+import {
+  GATEWAY_NAME,
+  gatewayLabels,
+  renderApiKeysFile,
+  renderGatewayConfig,
+  renderGatewayDeploymentSpec,
+  renderGatewayNetworkPolicySpec,
+  renderGatewayService,
+  type GatewaySettings,
+} from "./gateway-manifests";
+import { GATEWAY_POD_LABELS } from "./manifests";
+
+export interface GuardrailGatewayArgs {
+  /** Stack settings under `sovereign-llm:gateway`. Required. */
+  gateway: GatewaySettings;
+  /** Namespace (the inference namespace). Required. */
+  namespace: pulumi.Input<string>;
+  /** The VPC CIDR: load balancer health checks and in-VPC clients. Required. */
+  vpcCidr: string;
+  /** Model name → upstream URL of its vLLM service. Required, at least one. */
+  upstreams: Record<string, pulumi.Input<string>>;
+  /** The platform's internal CA: issues the gateway's server certificate. Required. */
+  ca: InternalCa;
+  /** The client certificate the gateway presents to vLLM (mutual TLS). Required. */
+  upstreamClient: IssuedCertificate;
+  /** vLLM's API key (secret), sent upstream as defence in depth. Required. */
+  vllmApiKey: pulumi.Input<string>;
+  /** Workload API keys, name → hex SHA-256 (secret config gatewayApiKeyHashes). Default none. */
+  apiKeyHashes?: pulumi.Output<Record<string, string>>;
+  /** Keep prompts and completions in the content log class. Default false. */
+  contentLogging?: boolean;
+}
+
+/**
+ * The guardrail gateway (services/gateway) as the only way in to the models: Deployment under
+ * Pod Security restricted with a read-only root, HPA, PodDisruptionBudget, an internal NLB with
+ * TLS terminated by the gateway (certificate from the internal CA), and a NetworkPolicy that
+ * admits only the client networks and lets the gateway reach only the model servers and the IdP.
+ */
+export class GuardrailGateway extends pulumi.ComponentResource {
+  public readonly deployment: k8s.apps.v1.Deployment;
+  public readonly service: k8s.core.v1.Service;
+  public readonly serverCertificate: IssuedCertificate;
+
+  constructor(name: string, args: GuardrailGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sovereign-llm:serving:GuardrailGateway", name, {}, opts);
+    const g = args.gateway;
+    const contentLogging = args.contentLogging ?? false;
+    const apiKeys = args.apiKeyHashes !== undefined;
+    const problems: string[] = [];
+    if (Object.keys(args.upstreams).length === 0) problems.push("upstreams: no model to front");
+    if (!g.oidc && !apiKeys) problems.push("authentication: configure gateway.oidc or the secret gatewayApiKeyHashes");
+    if (g.minReplicas > g.maxReplicas) problems.push("minReplicas must not exceed maxReplicas");
+    if (problems.length > 0) throw new Error(`GuardrailGateway ${name}: ${problems.join("; ")}`);
+
+    const child = { parent: this };
+    const meta = (suffix: string) => ({ name: `${GATEWAY_NAME}${suffix}`, namespace: args.namespace, labels: gatewayLabels() });
+    const serviceDns = pulumi.output(args.namespace).apply((ns) => [`${GATEWAY_NAME}.${ns}.svc`, `${GATEWAY_NAME}.${ns}.svc.cluster.local`]);
+    this.serverCertificate = args.ca.issue(`${name}-server`, { commonName: g.hostname, usage: "server", dnsNames: serviceDns.apply((d) => [g.hostname, ...d]) }, this);
+
+    const config = pulumi.all(args.upstreams).apply((upstreams) =>
+      stringify(renderGatewayConfig({ gateway: g, upstreams: upstreams as Record<string, string>, apiKeys, contentLogging })),
+    );
+    const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, { metadata: meta("-config"), data: { "config.yaml": config } }, child);
+    const tlsSecret = (suffix: string, cert: IssuedCertificate) =>
+      new k8s.core.v1.Secret(
+        `${name}${suffix}`,
+        {
+          metadata: meta(suffix),
+          type: "kubernetes.io/tls",
+          stringData: { "tls.crt": cert.certPem, "tls.key": pulumi.secret(cert.keyPem), "ca.crt": args.ca.certPem },
+        },
+        child,
+      );
+    const serverTls = tlsSecret("-tls", this.serverCertificate);
+    const upstreamTls = tlsSecret("-upstream", args.upstreamClient);
+    const vllmKey = new k8s.core.v1.Secret(`${name}-vllm-api-key`, { metadata: meta("-vllm-api-key"), type: "Opaque", stringData: { "api-key": pulumi.secret(args.vllmApiKey) } }, child);
+    const apiKeySecret = args.apiKeyHashes
+      ? new k8s.core.v1.Secret(
+          `${name}-api-keys`,
+          { metadata: meta("-api-keys"), type: "Opaque", stringData: { "api-keys.yaml": pulumi.secret(args.apiKeyHashes.apply(renderApiKeysFile)) } },
+          child,
+        )
+      : undefined;
+    const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta(""), automountServiceAccountToken: false }, child);
+
+    // A new config or certificate rolls the pods (mounted files would change under a running process otherwise).
+    const checksum = pulumi
+      .all([config, this.serverCertificate.certPem, args.upstreamClient.certPem, args.ca.certPem])
+      .apply((parts) => createHash("sha256").update(parts.map((p) => p ?? "").join("\n")).digest("hex"));
+    this.deployment = new k8s.apps.v1.Deployment(
+      `${name}`,
+      {
+        metadata: meta(""),
+        spec: renderGatewayDeploymentSpec(
+            {
+              image: g.image,
+              configChecksum: checksum,
+              apiKeys,
+              contentLogging,
+              serviceAccountName: GATEWAY_NAME,
+              names: { config: `${GATEWAY_NAME}-config`, serverTls: `${GATEWAY_NAME}-tls`, upstreamTls: `${GATEWAY_NAME}-upstream`, apiKeys: `${GATEWAY_NAME}-api-keys`, vllmApiKey: `${GATEWAY_NAME}-vllm-api-key` },
+            },
+            g.minReplicas,
+          ),
+      },
+      // The HPA owns the replica count after creation.
+      { parent: this, dependsOn: [configMap, serverTls, upstreamTls, vllmKey, serviceAccount, ...(apiKeySecret ? [apiKeySecret] : [])], ignoreChanges: ["spec.replicas"] },
+    );
+    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+      `${name}-hpa`,
+      {
+        metadata: meta(""),
+        spec: {
+          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: GATEWAY_NAME },
+          minReplicas: g.minReplicas,
+          maxReplicas: g.maxReplicas,
+          metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
+        },
+      },
+      { parent: this.deployment },
+    );
+    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta(""), spec: { maxUnavailable: 1, selector: { matchLabels: GATEWAY_POD_LABELS } } }, { parent: this.deployment });
+
+    const clientCidrs = [args.vpcCidr, ...g.clientCidrs];
+    const service = renderGatewayService(clientCidrs);
+    this.service = new k8s.core.v1.Service(`${name}-lb`, { metadata: { ...meta(""), annotations: service.annotations }, spec: service.spec }, child);
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-netpol`,
+      { metadata: meta(""), spec: renderGatewayNetworkPolicySpec({ clientCidrs, jwksCidrs: g.oidc?.jwksCidrs ?? [], models: Object.keys(args.upstreams) }) },
+      child,
+    );
+    this.registerOutputs({ hostname: g.hostname });
+  }
+}
