@@ -212,8 +212,16 @@ export function buildPlatform(s: PlatformSettings) {
             vllmApiKey: vllmApiKey.result,
             apiKeyHashes: s.gatewayApiKeys ? new pulumi.Config(NAMESPACE).requireSecretObject<Record<string, string>>("gatewayApiKeyHashes") : undefined,
             contentLogging: s.logging.content === "enabled",
+            clusterName: eks.name,
+            region: s.region,
+            partition: s.partition,
+            accountId,
+            auditLogGroupName: `${logPrefix}audit/gateway`,
+            contentLogGroupName: s.logging.content === "enabled" ? `${logPrefix}content/inference` : undefined,
+            logShipperImage: s.serving.logShipperImage,
+            tags,
           },
-          { provider: eks.provider, dependsOn: [inference, ...Object.values(vllm)] },
+          { provider: eks.provider, dependsOn: [inference, audit, ...Object.values(vllm)] },
         )
       : undefined;
 

@@ -204,6 +204,8 @@ const serving = z.strictObject({
   modelSyncImage: image,
   /** Node.js 20+ image that runs the model verifier, pinned by digest. */
   verifierImage: image,
+  /** Fluent Bit 4.0 or later (its cloudwatch_logs output supports EKS Pod Identity), pinned by digest: ships the gateway's audit and content logs. */
+  logShipperImage: image,
 });
 
 const httpsUrl = z.string().refine((u) => URL.canParse(u) && new URL(u).protocol === "https:", "must be an https:// URL");

@@ -48,6 +48,8 @@ export class AuditTrail extends pulumi.ComponentResource {
   public readonly archive: SecureBucket;
   public readonly auditLogGroup: aws.cloudwatch.LogGroup;
   public readonly contentLogGroup?: aws.cloudwatch.LogGroup;
+  /** Audit class: one line per gateway request (who, which model, decision), never content. */
+  public readonly gatewayAuditLogGroup: aws.cloudwatch.LogGroup;
   public readonly alarmTopic: aws.sns.Topic;
 
   constructor(name: string, args: AuditTrailArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -227,6 +229,12 @@ export class AuditTrail extends pulumi.ComponentResource {
         { parent: filter },
       );
     }
+
+    this.gatewayAuditLogGroup = encryptedLogGroup(
+      `${name}-gateway`,
+      { name: `${args.logGroupPrefix}audit/gateway`, kmsKeyArn: args.logsKeyArn, retentionInDays: args.auditRetentionDays, logClass: "audit", tags },
+      { parent: this },
+    );
 
     if (content.mode === "enabled") {
       this.contentLogGroup = encryptedLogGroup(

@@ -6,7 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../infra/schema";
-import { GATEWAY_POD_LABELS, SCRAPER_NAMESPACE_LABELS, SCRAPER_POD_LABELS, VLLM_PORT, selectorLabels } from "./manifests";
+import { GATEWAY_POD_LABELS, POD_IDENTITY_AGENT_CIDR, SCRAPER_NAMESPACE_LABELS, SCRAPER_POD_LABELS, VLLM_PORT, selectorLabels } from "./manifests";
 
 export const GATEWAY_NAME = "guardrail-gateway";
 export const GATEWAY_PORT = 8443;
@@ -20,6 +20,11 @@ export const PATHS = {
   upstreamTls: `${CONFIG_DIR}/upstream`,
   apiKeys: `${CONFIG_DIR}/api-keys`,
   vllmApiKey: `${CONFIG_DIR}/vllm`,
+  logs: "/var/log/gateway",
+  auditLog: "/var/log/gateway/audit.jsonl",
+  contentLog: "/var/log/gateway/content.jsonl",
+  shipperConfig: "/fluent-bit/etc",
+  shipperState: "/fluent-bit/state",
 } as const;
 
 export type GatewaySettings = StackConfig["gateway"];
@@ -63,9 +68,60 @@ export function renderGatewayConfig(input: GatewayConfigInput): Record<string, u
     },
     authorization: { rules },
     outputGuard: { patterns: gateway.redactPatterns.map((p) => ({ name: p.name, regex: p.regex })) },
-    audit: { sink: "stdout" },
-    contentLog: input.contentLogging ? { mode: "file", path: "/var/log/gateway/content.jsonl" } : { mode: "off" },
+    // Files, not stdout: the log shipper sidecar sends each to its own log class.
+    audit: { sink: "file", path: PATHS.auditLog },
+    contentLog: input.contentLogging ? { mode: "file", path: PATHS.contentLog } : { mode: "off" },
   };
+}
+
+export interface ShipperConfigInput {
+  region: string;
+  auditLogGroup: string;
+  /** Content log group; only when the stack keeps content logs. */
+  contentLogGroup?: string;
+}
+
+/**
+ * Fluent Bit configuration of the log shipper sidecar: tail the gateway's audit file (and the
+ * content file when enabled) and send each to its own CloudWatch log group, the audit class and
+ * the short-retention content class. Groups exist already (KMS, retention): never auto-created.
+ * Credentials come from EKS Pod Identity (Fluent Bit 4.0+ reads the agent's token file).
+ */
+export function renderShipperConfig(input: ShipperConfigInput): string {
+  const inputs: string[] = [];
+  const outputs: string[] = [];
+  const stream = (tag: string, path: string, group: string) => {
+    inputs.push(
+      [
+        "[INPUT]",
+        "    Name              tail",
+        `    Tag               ${tag}`,
+        `    Path              ${path}`,
+        `    DB                ${PATHS.shipperState}/${tag}.db`,
+        "    Read_from_Head    true",
+        "    Rotate_Wait       30",
+        "    Refresh_Interval  5",
+        "    storage.type      filesystem",
+      ].join("\n"),
+    );
+    outputs.push(
+      [
+        "[OUTPUT]",
+        "    Name              cloudwatch_logs",
+        `    Match             ${tag}`,
+        `    region            ${input.region}`,
+        `    log_group_name    ${group}`,
+        `    log_stream_name   \${POD_NAME}-${tag}`,
+        "    log_key           log",
+        "    auto_create_group Off",
+        "    Retry_Limit       False",
+      ].join("\n"),
+    );
+  };
+  stream("audit", PATHS.auditLog, input.auditLogGroup);
+  if (input.contentLogGroup) stream("content", PATHS.contentLog, input.contentLogGroup);
+  const service = ["[SERVICE]", "    Flush         5", "    Log_Level     warn", `    storage.path  ${PATHS.shipperState}/buffer`, "    HTTP_Server   Off"].join("\n");
+  return [service, ...inputs, ...outputs].join("\n\n") + "\n";
 }
 
 export function gatewayLabels(): Record<string, string> {
@@ -79,7 +135,9 @@ export interface GatewayPodInput {
   apiKeys: boolean;
   contentLogging: boolean;
   serviceAccountName: string;
-  names: { config: string; serverTls: string; upstreamTls: string; apiKeys: string; vllmApiKey: string };
+  /** Fluent Bit image (digest) of the log shipper sidecar. */
+  shipperImage: string;
+  names: { config: string; serverTls: string; upstreamTls: string; apiKeys: string; vllmApiKey: string; shipperConfig: string };
 }
 
 /** The Deployment spec: Pod Security restricted, read-only root, spread across zones. */
@@ -92,7 +150,10 @@ export function renderGatewayDeploymentSpec(input: GatewayPodInput, replicas: nu
     secretVolume("vllm-api-key", input.names.vllmApiKey),
     ...(input.apiKeys ? [secretVolume("api-keys", input.names.apiKeys)] : []),
     { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
-    ...(input.contentLogging ? [{ name: "content-log", emptyDir: { sizeLimit: "1Gi" } }] : []),
+    // Audit (and content) files: two rotations of 64 MiB each per stream fit.
+    { name: "logs", emptyDir: { sizeLimit: "512Mi" } },
+    { name: "shipper-config", configMap: { name: input.names.shipperConfig } },
+    { name: "shipper-state", emptyDir: { sizeLimit: "256Mi" } },
   ];
   const mounts = [
     { name: "config", mountPath: `${CONFIG_DIR}/config`, readOnly: true },
@@ -101,8 +162,18 @@ export function renderGatewayDeploymentSpec(input: GatewayPodInput, replicas: nu
     { name: "vllm-api-key", mountPath: PATHS.vllmApiKey, readOnly: true },
     ...(input.apiKeys ? [{ name: "api-keys", mountPath: PATHS.apiKeys, readOnly: true }] : []),
     { name: "tmp", mountPath: "/tmp" },
-    ...(input.contentLogging ? [{ name: "content-log", mountPath: "/var/log/gateway" }] : []),
+    { name: "logs", mountPath: PATHS.logs },
   ];
+  const restricted = {
+    runAsNonRoot: true,
+    runAsUser: GATEWAY_UID,
+    runAsGroup: GATEWAY_UID,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" as const },
+  };
   const labels = gatewayLabels();
   return {
     replicas,
@@ -138,19 +209,24 @@ export function renderGatewayDeploymentSpec(input: GatewayPodInput, replicas: nu
             ],
             env: [{ name: "NODE_OPTIONS", value: "--max-old-space-size=384" }],
             resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: GATEWAY_UID,
-              runAsGroup: GATEWAY_UID,
-              allowPrivilegeEscalation: false,
-              privileged: false,
-              readOnlyRootFilesystem: true,
-              capabilities: { drop: ["ALL"] },
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: restricted,
             readinessProbe: { httpGet: { path: "/readyz", port: GATEWAY_OPS_PORT }, periodSeconds: 5, failureThreshold: 2 },
             livenessProbe: { httpGet: { path: "/healthz", port: GATEWAY_OPS_PORT }, periodSeconds: 10, failureThreshold: 3 },
             volumeMounts: mounts,
+          },
+          {
+            // Ships the audit (and content) files to their CloudWatch log classes.
+            name: "log-shipper",
+            image: input.shipperImage,
+            args: ["-c", `${PATHS.shipperConfig}/fluent-bit.conf`],
+            env: [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }],
+            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+            securityContext: restricted,
+            volumeMounts: [
+              { name: "logs", mountPath: PATHS.logs, readOnly: true },
+              { name: "shipper-config", mountPath: PATHS.shipperConfig, readOnly: true },
+              { name: "shipper-state", mountPath: PATHS.shipperState },
+            ],
           },
         ],
         volumes,
@@ -180,9 +256,9 @@ export function renderGatewayService(sourceRanges: readonly string[]): { annotat
   };
 }
 
-/** Ingress from the client networks (and load balancer health checks inside the VPC), metrics from Prometheus; egress to the model servers and the IdP only. */
-export function renderGatewayNetworkPolicySpec(args: { clientCidrs: readonly string[]; jwksCidrs: readonly string[]; models: readonly string[] }): k8s.types.input.networking.v1.NetworkPolicySpec {
-  for (const c of [...args.clientCidrs, ...args.jwksCidrs]) if (c.endsWith("/0")) throw new Error(`gateway NetworkPolicy: ${c} would admit the whole internet`);
+/** Ingress from the client networks (and load balancer health checks inside the VPC), metrics from Prometheus; egress to the model servers, the IdP, and (log shipper) the VPC's AWS endpoints only. */
+export function renderGatewayNetworkPolicySpec(args: { clientCidrs: readonly string[]; jwksCidrs: readonly string[]; models: readonly string[]; vpcCidr: string }): k8s.types.input.networking.v1.NetworkPolicySpec {
+  for (const c of [...args.clientCidrs, ...args.jwksCidrs, args.vpcCidr]) if (c.endsWith("/0")) throw new Error(`gateway NetworkPolicy: ${c} would admit the whole internet`);
   return {
     podSelector: { matchLabels: GATEWAY_POD_LABELS },
     policyTypes: ["Ingress", "Egress"],
@@ -198,6 +274,10 @@ export function renderGatewayNetworkPolicySpec(args: { clientCidrs: readonly str
         ? [{ to: [...args.models].sort().map((m) => ({ podSelector: { matchLabels: selectorLabels(m) } })), ports: [{ protocol: "TCP", port: VLLM_PORT }] }]
         : []),
       ...(args.jwksCidrs.length > 0 ? [{ to: [...new Set(args.jwksCidrs)].sort().map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }] }] : []),
+      // The log shipper: CloudWatch Logs and STS through the VPC's interface endpoints, and its
+      // credentials from the EKS Pod Identity agent on the node.
+      { to: [{ ipBlock: { cidr: args.vpcCidr } }], ports: [{ protocol: "TCP", port: 443 }] },
+      { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] },
     ],
   };
 }

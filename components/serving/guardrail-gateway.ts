@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
 import type { InternalCa, IssuedCertificate } from "./internal-ca";
@@ -11,6 +12,7 @@ import {
   renderGatewayDeploymentSpec,
   renderGatewayNetworkPolicySpec,
   renderGatewayService,
+  renderShipperConfig,
   type GatewaySettings,
 } from "./gateway-manifests";
 import { GATEWAY_POD_LABELS } from "./manifests";
@@ -34,6 +36,20 @@ export interface GuardrailGatewayArgs {
   apiKeyHashes?: pulumi.Output<Record<string, string>>;
   /** Keep prompts and completions in the content log class. Default false. */
   contentLogging?: boolean;
+  /** EKS cluster (for the log shipper's Pod Identity association). Required. */
+  clusterName: pulumi.Input<string>;
+  region: string;
+  /** AWS partition. Default `aws`. */
+  partition?: string;
+  accountId: pulumi.Input<string>;
+  /** Audit-class log group of the gateway (name). Required. */
+  auditLogGroupName: string;
+  /** Content-class log group (name); required when contentLogging. */
+  contentLogGroupName?: string;
+  /** Fluent Bit image (digest) that ships the logs. Required. */
+  logShipperImage: string;
+  /** Base tags of AWS resources. Default none. */
+  tags?: Record<string, string>;
 }
 
 /**
@@ -56,6 +72,7 @@ export class GuardrailGateway extends pulumi.ComponentResource {
     if (Object.keys(args.upstreams).length === 0) problems.push("upstreams: no model to front");
     if (!g.oidc && !apiKeys) problems.push("authentication: configure gateway.oidc or the secret gatewayApiKeyHashes");
     if (g.minReplicas > g.maxReplicas) problems.push("minReplicas must not exceed maxReplicas");
+    if (contentLogging && !args.contentLogGroupName) problems.push("contentLogGroupName: required when content logging is on");
     if (problems.length > 0) throw new Error(`GuardrailGateway ${name}: ${problems.join("; ")}`);
 
     const child = { parent: this };
@@ -89,6 +106,67 @@ export class GuardrailGateway extends pulumi.ComponentResource {
       : undefined;
     const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta(""), automountServiceAccountToken: false }, child);
 
+    // The log shipper's AWS identity: write to the gateway's log groups, nothing else.
+    const partition = args.partition ?? "aws";
+    const groups = [args.auditLogGroupName, ...(contentLogging && args.contentLogGroupName ? [args.contentLogGroupName] : [])];
+    const shipperRole = new aws.iam.Role(
+      `${name}-log-shipper`,
+      {
+        description: "Guardrail gateway log shipper (EKS Pod Identity): audit and content log groups only",
+        assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { Service: "pods.eks.amazonaws.com" },
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+              },
+            ],
+          }),
+        ),
+        tags: { ...(args.tags ?? {}), Name: `${name}-log-shipper` },
+      },
+      child,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-log-shipper`,
+      {
+        role: shipperRole.id,
+        policy: pulumi.output(args.accountId).apply((accountId) => {
+          const arns = groups.map((group) => `arn:${partition}:logs:${args.region}:${accountId}:log-group:${group}`);
+          return JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:DescribeLogStreams"], Resource: arns.map((a) => `${a}:*`) },
+              { Effect: "Allow", Action: "logs:PutLogEvents", Resource: arns.map((a) => `${a}:log-stream:*`) },
+            ],
+          });
+        }),
+      },
+      { parent: shipperRole },
+    );
+    const podIdentity = new aws.eks.PodIdentityAssociation(
+      `${name}-log-shipper`,
+      { clusterName: args.clusterName, namespace: args.namespace, serviceAccount: GATEWAY_NAME, roleArn: shipperRole.arn, tags: { ...(args.tags ?? {}), Name: `${name}-log-shipper` } },
+      { parent: shipperRole },
+    );
+    const shipperConfig = new k8s.core.v1.ConfigMap(
+      `${name}-log-shipper`,
+      {
+        metadata: meta("-log-shipper"),
+        data: {
+          "fluent-bit.conf": renderShipperConfig({
+            region: args.region,
+            auditLogGroup: args.auditLogGroupName,
+            contentLogGroup: contentLogging ? args.contentLogGroupName : undefined,
+          }),
+        },
+      },
+      child,
+    );
+
     // A new config or certificate rolls the pods (mounted files would change under a running process otherwise).
     const checksum = pulumi
       .all([config, this.serverCertificate.certPem, args.upstreamClient.certPem, args.ca.certPem])
@@ -104,13 +182,22 @@ export class GuardrailGateway extends pulumi.ComponentResource {
               apiKeys,
               contentLogging,
               serviceAccountName: GATEWAY_NAME,
-              names: { config: `${GATEWAY_NAME}-config`, serverTls: `${GATEWAY_NAME}-tls`, upstreamTls: `${GATEWAY_NAME}-upstream`, apiKeys: `${GATEWAY_NAME}-api-keys`, vllmApiKey: `${GATEWAY_NAME}-vllm-api-key` },
+              shipperImage: args.logShipperImage,
+              names: {
+                config: `${GATEWAY_NAME}-config`,
+                serverTls: `${GATEWAY_NAME}-tls`,
+                upstreamTls: `${GATEWAY_NAME}-upstream`,
+                apiKeys: `${GATEWAY_NAME}-api-keys`,
+                vllmApiKey: `${GATEWAY_NAME}-vllm-api-key`,
+                shipperConfig: `${GATEWAY_NAME}-log-shipper`,
+              },
             },
             g.minReplicas,
           ),
       },
       // The HPA owns the replica count after creation.
-      { parent: this, dependsOn: [configMap, serverTls, upstreamTls, vllmKey, serviceAccount, ...(apiKeySecret ? [apiKeySecret] : [])], ignoreChanges: ["spec.replicas"] },
+      // Pod Identity injects credentials when a pod is admitted, so the association comes first.
+      { parent: this, dependsOn: [configMap, shipperConfig, serverTls, upstreamTls, vllmKey, serviceAccount, podIdentity, ...(apiKeySecret ? [apiKeySecret] : [])], ignoreChanges: ["spec.replicas"] },
     );
     new k8s.autoscaling.v2.HorizontalPodAutoscaler(
       `${name}-hpa`,
@@ -132,7 +219,7 @@ export class GuardrailGateway extends pulumi.ComponentResource {
     this.service = new k8s.core.v1.Service(`${name}-lb`, { metadata: { ...meta(""), annotations: service.annotations }, spec: service.spec }, child);
     new k8s.networking.v1.NetworkPolicy(
       `${name}-netpol`,
-      { metadata: meta(""), spec: renderGatewayNetworkPolicySpec({ clientCidrs, jwksCidrs: g.oidc?.jwksCidrs ?? [], models: Object.keys(args.upstreams) }) },
+      { metadata: meta(""), spec: renderGatewayNetworkPolicySpec({ clientCidrs, jwksCidrs: g.oidc?.jwksCidrs ?? [], models: Object.keys(args.upstreams), vpcCidr: args.vpcCidr }) },
       child,
     );
     this.registerOutputs({ hostname: g.hostname });

@@ -2,7 +2,7 @@
 // what was decided and why, sizes, timings, a hash of the prompt) is written for every request
 // and kept long. Prompt and completion text is never in it; when a stack turns content logging
 // on, text goes to a separate sink that the platform ships to a short-retention log group.
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream, openSync, renameSync, statSync, type WriteStream } from "node:fs";
 import type { Writable } from "node:stream";
 
 export type Decision = "allowed" | "flagged" | "blocked" | "denied" | "rejected" | "rate_limited" | "error" | "not_found";
@@ -51,10 +51,44 @@ export function streamSink(stream: Writable, closeStream = false): LogSink {
   };
 }
 
-export function fileSink(path: string): LogSink {
-  const s: WriteStream = createWriteStream(path, { flags: "a", mode: 0o600 });
-  s.on("error", (err) => process.stderr.write(`gateway: cannot write ${path}: ${err.message}\n`));
-  return streamSink(s, true);
+/** Size at which a log file is rotated to `<path>.1` (the previous `.1` is replaced). */
+export const DEFAULT_ROTATE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Appends lines to a file, rotating it to `<path>.1` once it would exceed `rotateBytes`, so a
+ * log shipper tailing the file (Fluent Bit follows renames) never sees it grow without bound in
+ * the pod's size-limited emptyDir.
+ */
+export function fileSink(path: string, rotateBytes = DEFAULT_ROTATE_BYTES): LogSink {
+  const open = (): WriteStream => {
+    // Opened synchronously, so the file exists (and can be renamed) before the first write lands.
+    const stream = createWriteStream(path, { fd: openSync(path, "a", 0o600) });
+    stream.on("error", (err) => process.stderr.write(`gateway: cannot write ${path}: ${err.message}\n`));
+    return stream;
+  };
+  let stream = open();
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    size = 0;
+  }
+  return {
+    write: (line) => {
+      const data = line + "\n";
+      const bytes = Buffer.byteLength(data);
+      if (size > 0 && size + bytes > rotateBytes) {
+        // Writes already queued on the old stream land in the renamed file: its descriptor stays open.
+        stream.end();
+        renameSync(path, `${path}.1`);
+        stream = open();
+        size = 0;
+      }
+      stream.write(data);
+      size += bytes;
+    },
+    close: () => new Promise((resolve) => stream.end(() => resolve())),
+  };
 }
 
 export class AuditLog {

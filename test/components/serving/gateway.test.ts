@@ -18,6 +18,7 @@ import {
   renderGatewayDeploymentSpec,
   renderGatewayNetworkPolicySpec,
   renderGatewayService,
+  renderShipperConfig,
 } from "../../../components/serving/gateway-manifests.js";
 import { GATEWAY_POD_LABELS, renderIngressPolicySpec } from "../../../components/serving/manifests.js";
 
@@ -38,7 +39,8 @@ const podInput = (cfg: StackConfig, apiKeys = false) => ({
   apiKeys,
   contentLogging: cfg.logging.content === "enabled",
   serviceAccountName: "guardrail-gateway",
-  names: { config: "c", serverTls: "t", upstreamTls: "u", apiKeys: "k", vllmApiKey: "v" },
+  shipperImage: cfg.serving.logShipperImage,
+  names: { config: "c", serverTls: "t", upstreamTls: "u", apiKeys: "k", vllmApiKey: "v", shipperConfig: "s" },
 });
 
 describe("gateway config file", () => {
@@ -52,7 +54,7 @@ describe("gateway config file", () => {
         assert.deepEqual(parsed.models.map((m) => m.id).sort(), cfg.models.map((m) => m.name).sort());
         assert.equal(parsed.auth.oidc?.issuer, cfg.gateway.oidc?.issuer);
         assert.equal(parsed.auth.apiKeys !== undefined, apiKeys);
-        assert.equal(parsed.audit.sink, "stdout");
+        assert.equal(parsed.audit.sink, "file", "audit lines go to the file the log shipper tails");
         assert.equal(parsed.contentLog.mode, cfg.logging.content === "enabled" ? "file" : "off", `${stack}: content logging follows the stack`);
         for (const m of parsed.models) assert.match(m.upstream, /^https:\/\//, "upstream over TLS");
         assert.ok(parsed.upstream.tls.certFile && parsed.upstream.tls.keyFile && parsed.upstream.tls.caFile, "mutual TLS upstream");
@@ -85,7 +87,7 @@ describe("gateway Kubernetes objects", () => {
       new Deployment({ metadata, spec: plain(renderGatewayDeploymentSpec(podInput(cfg, true), cfg.gateway.minReplicas)) }).validate();
       const svc = renderGatewayService(["10.0.0.0/16", ...cfg.gateway.clientCidrs]);
       new Service({ metadata: { ...metadata, annotations: svc.annotations }, spec: plain(svc.spec) }).validate();
-      new NetworkPolicy({ metadata, spec: plain(renderGatewayNetworkPolicySpec({ clientCidrs: ["10.0.0.0/16"], jwksCidrs: cfg.gateway.oidc?.jwksCidrs ?? [], models: cfg.models.map((m) => m.name) })) }).validate();
+      new NetworkPolicy({ metadata, spec: plain(renderGatewayNetworkPolicySpec({ clientCidrs: ["10.0.0.0/16"], jwksCidrs: cfg.gateway.oidc?.jwksCidrs ?? [], models: cfg.models.map((m) => m.name), vpcCidr: "10.0.0.0/16" })) }).validate();
     }
     const broken = plain(renderGatewayDeploymentSpec(podInput(settings.prod.cfg), 2));
     broken.template.spec.containers[0].ports[0].containerPort = "https";
@@ -122,17 +124,41 @@ describe("gateway Kubernetes objects", () => {
   });
 
   test("the gateway reaches only the model servers and the IdP; /0 is refused", () => {
-    const np = plain(renderGatewayNetworkPolicySpec({ clientCidrs: ["10.30.0.0/16"], jwksCidrs: ["10.200.0.0/16"], models: ["m"] }));
+    const np = plain(renderGatewayNetworkPolicySpec({ clientCidrs: ["10.30.0.0/16"], jwksCidrs: ["10.200.0.0/16"], models: ["m"], vpcCidr: "10.30.0.0/16" }));
     assert.deepEqual(np.policyTypes, ["Ingress", "Egress"]);
     assert.deepEqual(np.egress[0].to, [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "vllm", "app.kubernetes.io/instance": "m" } } }]);
     assert.deepEqual(np.egress[1], { to: [{ ipBlock: { cidr: "10.200.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] });
-    assert.throws(() => renderGatewayNetworkPolicySpec({ clientCidrs: ["0.0.0.0/0"], jwksCidrs: [], models: ["m"] }), /whole internet/);
+    assert.deepEqual(np.egress[2], { to: [{ ipBlock: { cidr: "10.30.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] }, "AWS endpoints inside the VPC");
+    assert.deepEqual(np.egress[3], { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] }, "Pod Identity agent");
+    assert.equal(np.egress.length, 4);
+    assert.throws(() => renderGatewayNetworkPolicySpec({ clientCidrs: ["0.0.0.0/0"], jwksCidrs: [], models: ["m"], vpcCidr: "10.30.0.0/16" }), /whole internet/);
   });
 
   test("the model servers admit the gateway's pods (and the metrics scraper) only", () => {
     const ingress = plain(renderIngressPolicySpec("m")).ingress;
     const podSources = ingress.flatMap((rule: Json) => rule.from).filter((f: Json) => !f.namespaceSelector);
     assert.deepEqual(podSources, [{ podSelector: { matchLabels: GATEWAY_POD_LABELS } }]);
+  });
+});
+
+describe("log shipper", () => {
+  test("audit and content files go to their own log groups; groups are never auto-created", () => {
+    const both = renderShipperConfig({ region: "eu-central-1", auditLogGroup: "/p/s/audit/gateway", contentLogGroup: "/p/s/content/inference" });
+    assert.match(both, /Path\s+\/var\/log\/gateway\/audit\.jsonl/);
+    assert.match(both, /Match\s+audit\n\s+region\s+eu-central-1\n\s+log_group_name\s+\/p\/s\/audit\/gateway/);
+    assert.match(both, /Match\s+content\n\s+region\s+eu-central-1\n\s+log_group_name\s+\/p\/s\/content\/inference/);
+    assert.doesNotMatch(both, /auto_create_group\s+On/i);
+    const auditOnly = renderShipperConfig({ region: "us-east-1", auditLogGroup: "/p/s/audit/gateway" });
+    assert.doesNotMatch(auditOnly, /content/);
+  });
+
+  test("the sidecar runs restricted and reads the log files read-only", () => {
+    const spec = plain(renderGatewayDeploymentSpec(podInput(settings.prod.cfg), 2));
+    const shipper = spec.template.spec.containers.find((c: Json) => c.name === "log-shipper");
+    assert.match(shipper.image, /@sha256:[0-9a-f]{64}$/);
+    assert.equal(shipper.securityContext.readOnlyRootFilesystem, true);
+    assert.deepEqual(shipper.securityContext.capabilities, { drop: ["ALL"] });
+    assert.equal(shipper.volumeMounts.find((m: Json) => m.name === "logs").readOnly, true);
   });
 });
 
@@ -150,6 +176,13 @@ describe("gateway in every committed stack", () => {
       const tls = ofType(r, "kubernetes:core/v1:Secret").filter((x) => x.name.endsWith("-gateway-tls"));
       assert.equal(tls.length, 1);
       assert.match(JSON.stringify(tls[0].inputs), /4dabf18193072939515e22adb298388d/, "TLS key is a Pulumi secret");
+      const [shipperPolicy] = ofType(r, "aws:iam/rolePolicy:RolePolicy").filter((x) => x.name.endsWith("-gateway-log-shipper"));
+      const doc = JSON.parse((unwrap(shipperPolicy.inputs) as Json).policy);
+      const resources = doc.Statement.flatMap((st: Json) => st.Resource);
+      assert.ok(resources.every((res: string) => /:log-group:\/sovereign-llm\/[a-z-]+\/(audit\/gateway|content\/inference):/.test(res)), resources.join(" "));
+      assert.ok(doc.Statement.every((st: Json) => [st.Action].flat().every((a: string) => a.startsWith("logs:") && !a.includes("*"))));
+      const assoc = ofType(r, "aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((x) => (unwrap(x.inputs) as Json).serviceAccount === "guardrail-gateway");
+      assert.equal(assoc.length, 1, "the log shipper has its own Pod Identity association");
       const [cm] = ofType(r, "kubernetes:core/v1:ConfigMap").filter((x) => x.name.endsWith("-gateway-config"));
       const config = parse((unwrap(cm.inputs) as Json).data["config.yaml"]);
       assert.deepEqual(config.models.map((m: Json) => m.id).sort(), settings[stack].cfg.models.map((m) => m.name).sort());

@@ -17,7 +17,7 @@ test("one Deployment, Pod Identity association, ServiceAccount and server certif
     const names = cfg.models.map((m) => `vllm-${m.name}`).sort();
     const deployments = ofType(r, "kubernetes:apps/v1:Deployment").filter((d) => (d.inputs.metadata as { name: string }).name.startsWith("vllm-"));
     assert.deepEqual(deployments.map((d) => (d.inputs.metadata as { name: string }).name).sort(), names, stack);
-    const assocs = ofType(r, "aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((a) => a.inputs.namespace === "inference");
+    const assocs = ofType(r, "aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((a) => a.inputs.namespace === "inference" && String(a.inputs.serviceAccount).startsWith("vllm-"));
     assert.deepEqual(assocs.map((a) => a.inputs.serviceAccount).sort(), names, stack);
     for (const a of assocs) {
       const role = ofType(r, "aws:iam/role:Role").find((x) => x.parent === a.parent && x.name.endsWith("-role"));
