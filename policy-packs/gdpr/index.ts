@@ -5,24 +5,10 @@
  * directory; it prints its gRPC port as the first line of stdout, so nothing here may log.
  */
 import { PolicyPack } from "@pulumi/policy";
-import { controlsFor } from "../controls";
-
-const FRAMEWORK = "gdpr";
-const VERSION = "Regulation (EU) 2016/679";
+import { packPolicies } from "../controls/pack-policies";
 
 new PolicyPack("sovereign-llm-gdpr", {
   description: "sovereign-llm controls for GDPR (Art. 5, 17, 25, 30, 32, 44)",
   enforcementLevel: "mandatory",
-  policies: controlsFor(FRAMEWORK).map((control) => ({
-    ...control.policy,
-    severity: control.policy.severity ?? control.severity,
-    remediationSteps: control.policy.remediationSteps ?? control.remediation,
-    // The framework requirements this policy serves, so the analyzer info alone is enough evidence.
-    framework: {
-      name: FRAMEWORK,
-      version: VERSION,
-      reference: (control.frameworks[FRAMEWORK] ?? []).join("; "),
-      specification: control.references.join("; "),
-    },
-  })),
+  policies: packPolicies("gdpr", "Regulation (EU) 2016/679"),
 });

@@ -5,24 +5,10 @@
  * directory; it prints its gRPC port as the first line of stdout, so nothing here may log.
  */
 import { PolicyPack } from "@pulumi/policy";
-import { controlsFor } from "../controls";
-
-const FRAMEWORK = "soc2";
-const VERSION = "2017 Trust Services Criteria (revised 2022)";
+import { packPolicies } from "../controls/pack-policies";
 
 new PolicyPack("sovereign-llm-soc2", {
   description: "sovereign-llm controls for SOC 2 Trust Services Criteria (CC6-CC8, A1, C1)",
   enforcementLevel: "mandatory",
-  policies: controlsFor(FRAMEWORK).map((control) => ({
-    ...control.policy,
-    severity: control.policy.severity ?? control.severity,
-    remediationSteps: control.policy.remediationSteps ?? control.remediation,
-    // The framework requirements this policy serves, so the analyzer info alone is enough evidence.
-    framework: {
-      name: FRAMEWORK,
-      version: VERSION,
-      reference: (control.frameworks[FRAMEWORK] ?? []).join("; "),
-      specification: control.references.join("; "),
-    },
-  })),
+  policies: packPolicies("soc2", "2017 Trust Services Criteria (revised 2022)"),
 });
