@@ -3,7 +3,9 @@
  * per secure property the components set. Each row changes `path` to the insecure `value` on every
  * resource of `type` in the synthesized stack; at least one mandatory policy of each pack in
  * `packs` must then fire (mutations.test.ts runs them). Paths use the mutation helper's syntax
- * (`a.b[0].c`, `[*]` for every element).
+ * (`a.b[0].c`, `[*]` for every element); `value` may be a function of the old value. `name`, when
+ * given, limits the row to resources whose name matches it (e.g. only the guardrail gateway's
+ * Deployment), so a row guards that component's setting even where another component's would fire.
  */
 export interface ClusterMutationRow {
   type: string;
@@ -11,6 +13,10 @@ export interface ClusterMutationRow {
   value: unknown;
   packs: string[];
   note: string;
+  /** "delete" removes the property instead of setting it (then `value` is ignored). */
+  op?: "set" | "delete";
+  /** Only resources whose name matches (all resources of `type` when absent). */
+  name?: RegExp;
 }
 
 const ALL = ["hipaa", "gdpr", "soc2", "fedramp-moderate"];
@@ -31,6 +37,18 @@ const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const SERVICE = "kubernetes:core/v1:Service";
 const POD = "spec.template.spec";
 const VLLM = `${POD}.containers[0]`;
+/** The vLLM model Deployments (VllmService) and the guardrail gateway Deployment/Service (GuardrailGateway). */
+const VLLM_NAME = /-vllm-/;
+const GATEWAY_NAME = /-gateway(-lb)?$/;
+const SC = "securityContext";
+
+/** Edits one environment variable of every container (absent `value` removes the variable). */
+const envVar = (name: string, value?: string) => (old: unknown) =>
+  Array.isArray(old) ? old.flatMap((e: { name?: string }) => (e?.name !== name ? [e] : value === undefined ? [] : [{ name, value }])) : old;
+/** Removes a flag and its value from an argument list. */
+const withoutFlag = (flag: string) => (old: unknown) => (Array.isArray(old) ? old.filter((a, i) => a !== flag && old[i - 1] !== flag) : old);
+/** Sets a flag's value in an argument list. */
+const flagValue = (flag: string, value: string) => (old: unknown) => (Array.isArray(old) ? old.map((a, i) => (old[i - 1] === flag ? value : a)) : old);
 
 export const CLUSTER_MUTATION_ROWS: ClusterMutationRow[] = [
   // SecureCluster
@@ -83,4 +101,42 @@ export const CLUSTER_MUTATION_ROWS: ClusterMutationRow[] = [
   { type: DEPLOYMENT, path: `${VLLM}.env`, value: [], packs: ALL, note: "vLLM usage statistics and hub access on (VLLM_NO_USAGE_STATS, DO_NOT_TRACK, HF_HUB_OFFLINE unset)" },
   { type: DEPLOYMENT, path: `${VLLM}.args`, value: (old: unknown) => [...(Array.isArray(old) ? old : []), "--enable-log-requests"], packs: ALL, note: "vLLM request logging on" },
   { type: DEPLOYMENT, path: `${VLLM}.args`, value: (old: unknown) => (Array.isArray(old) ? old.map((a, i) => (old[i - 1] === "--ssl-cert-reqs" ? "0" : a)) : old), packs: ALL, note: "vLLM accepts clients without a certificate (--ssl-cert-reqs 0)" },
+  // VllmService, per property, on the model Deployments only
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${VLLM}.${SC}.readOnlyRootFilesystem`, value: false, packs: NO_GDPR, note: "vLLM container with a writable root filesystem" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${POD}.initContainers[*].${SC}.readOnlyRootFilesystem`, value: false, packs: NO_GDPR, note: "model sync/verify init containers with a writable root filesystem" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${VLLM}.${SC}.allowPrivilegeEscalation`, value: true, packs: ALL, note: "vLLM container may gain privileges (setuid)" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${POD}.initContainers[*].${SC}.allowPrivilegeEscalation`, value: true, packs: ALL, note: "init containers may gain privileges (setuid)" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${VLLM}.${SC}.capabilities.add`, value: ["SYS_ADMIN"], packs: ALL, note: "vLLM container adds CAP_SYS_ADMIN" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${VLLM}.${SC}.capabilities.add`, value: ["NET_RAW"], packs: ALL, note: "vLLM container adds CAP_NET_RAW (raw sockets)" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${VLLM}.${SC}.capabilities.drop`, value: ["NET_RAW"], packs: ALL, note: "vLLM container drops one capability instead of ALL" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${POD}.initContainers[*].${SC}.capabilities`, value: {}, packs: ALL, note: "init containers keep the default capabilities" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${POD}.initContainers[1].image`, value: "public.ecr.aws/docker/library/node:20-alpine", packs: ALL, note: "the model-verify init container's image by tag (the one that checks the weights' signatures)" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${POD}.initContainers[0].image`, value: "amazon/aws-cli@sha256:abc", packs: ALL, note: "model-sync init container's image with a malformed digest" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${VLLM}.env`, value: envVar("VLLM_NO_USAGE_STATS"), packs: ALL, note: "VLLM_NO_USAGE_STATS unset (usage statistics sent to the vendor)" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${VLLM}.env`, value: envVar("VLLM_NO_USAGE_STATS", "0"), packs: ALL, note: "VLLM_NO_USAGE_STATS=0" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${VLLM}.env`, value: envVar("DO_NOT_TRACK"), packs: ALL, note: "DO_NOT_TRACK unset" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${VLLM}.env`, value: envVar("HF_HUB_OFFLINE"), packs: ALL, note: "HF_HUB_OFFLINE unset (vLLM may reach a model hub)" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${VLLM}.args`, value: withoutFlag("--ssl-cert-reqs"), packs: ALL, note: "--ssl-cert-reqs dropped (the default, 0, does not ask clients for a certificate)" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${VLLM}.args`, value: flagValue("--ssl-cert-reqs", "1"), packs: ALL, note: "--ssl-cert-reqs 1 (a client certificate is optional)" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${VLLM}.args`, value: withoutFlag("--ssl-ca-certs"), packs: ALL, note: "no CA to verify client certificates against (--ssl-ca-certs dropped)" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${VLLM}.args`, value: withoutFlag("--ssl-certfile"), packs: ALL, note: "vLLM serves plain HTTP (--ssl-certfile dropped)" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${POD}.automountServiceAccountToken`, value: true, packs: ALL, note: "service-account token mounted into the vLLM pods" },
+  { type: DEPLOYMENT, name: VLLM_NAME, path: `${VLLM}.${SC}.runAsUser`, value: 0, packs: ALL, note: "vLLM container runs as root (the image's default)" },
+  { type: SERVICE, name: VLLM_NAME, path: "spec.type", value: "LoadBalancer", packs: ALL, note: "model service behind a load balancer (reachable around the gateway)" },
+  { type: SERVICE, name: VLLM_NAME, path: "spec.externalIPs", value: ["203.0.113.10"], packs: ALL, note: "model service bound to an external IP" },
+  // GuardrailGateway, per property, on the gateway Deployment and Service only
+  { type: DEPLOYMENT, name: GATEWAY_NAME, path: `${POD}.containers[*].${SC}.readOnlyRootFilesystem`, value: false, packs: NO_GDPR, note: "gateway container with a writable root filesystem" },
+  { type: DEPLOYMENT, name: GATEWAY_NAME, path: `${POD}.containers[*].${SC}.allowPrivilegeEscalation`, value: true, packs: ALL, note: "gateway container may gain privileges (setuid)" },
+  { type: DEPLOYMENT, name: GATEWAY_NAME, path: `${POD}.containers[*].${SC}.capabilities.add`, value: ["NET_ADMIN"], packs: ALL, note: "gateway container adds CAP_NET_ADMIN" },
+  { type: DEPLOYMENT, name: GATEWAY_NAME, path: `${POD}.containers[*].${SC}.capabilities.drop`, value: [], packs: ALL, note: "gateway container keeps the default capabilities" },
+  { type: DEPLOYMENT, name: GATEWAY_NAME, path: `${POD}.containers[*].image`, value: "777788889999.dkr.ecr.us-east-1.amazonaws.com/sovereign-llm/guardrail-gateway:latest", packs: ALL, note: "gateway image by tag, not digest" },
+  { type: DEPLOYMENT, name: GATEWAY_NAME, path: `${POD}.automountServiceAccountToken`, value: true, packs: ALL, note: "service-account token mounted into the gateway pods" },
+  { type: DEPLOYMENT, name: GATEWAY_NAME, path: `${POD}.automountServiceAccountToken`, op: "delete", value: undefined, packs: ALL, note: "gateway pods do not opt out of the service-account token (automountServiceAccountToken unset)" },
+  { type: DEPLOYMENT, name: GATEWAY_NAME, path: `${POD}.containers[*].${SC}.runAsNonRoot`, value: false, packs: ALL, note: "gateway container may run as root (the container setting overrides the pod's)" },
+  { type: DEPLOYMENT, name: GATEWAY_NAME, path: `${POD}.containers[*].${SC}.privileged`, value: true, packs: ALL, note: "privileged gateway container" },
+  { type: DEPLOYMENT, name: GATEWAY_NAME, path: `${POD}.containers[*].${SC}.seccompProfile.type`, value: "Unconfined", packs: NO_GDPR, note: "gateway without a seccomp filter" },
+  { type: SERVICE, name: GATEWAY_NAME, path: "spec.type", value: "NodePort", packs: ALL, note: "gateway Service on a node port of every node" },
+  { type: SERVICE, name: GATEWAY_NAME, path: "metadata.annotations", value: { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" }, packs: ALL, note: "gateway load balancer without the internal scheme (internet-facing)" },
+  { type: SERVICE, name: GATEWAY_NAME, path: "metadata.annotations", value: (old: unknown) => ({ ...(old as object), "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing", "service.beta.kubernetes.io/aws-load-balancer-internal": "false" }), packs: ALL, note: "gateway load balancer internet-facing" },
+  { type: SERVICE, name: GATEWAY_NAME, path: "spec.loadBalancerSourceRanges", value: ["0.0.0.0/0"], packs: ALL, note: "gateway load balancer accepts any source address" },
 ];

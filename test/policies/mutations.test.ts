@@ -10,14 +10,12 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { isBlocking } from "../../tools/check/evidence";
-import { applyMutation, editJson, type Mutation } from "../../tools/check/mutate";
-import { analyzeAll, configure, startPacks, type PendingPacks, type RunningPack } from "../../tools/check/session";
-import { readStackFile, type StackFile } from "../../tools/check/stack-file";
-import { synthesize, type SynthResult } from "../../tools/check/synth";
+import { editJson } from "../../tools/check/mutate";
 import type { Framework } from "../../policy-packs/controls/types";
+import { CLUSTER_MUTATION_ROWS } from "./mutation-rows-cluster";
+import { MutationBench, mutate, type TargetedMutation } from "./mutation-bench";
 
-type Row = Mutation & { packs: Framework[]; why: string };
+type Row = TargetedMutation & { packs: Framework[]; why: string };
 const ALL: Framework[] = ["hipaa", "gdpr", "soc2", "fedramp-moderate"];
 
 const S3_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
@@ -67,57 +65,56 @@ export const ROWS: Row[] = [
   { op: "set", resourceType: TRAIL, path: "isMultiRegionTrail", value: false, packs: ALL, why: "trail in one region only" },
 ];
 
+/** The cluster, node, firewall and Kubernetes rows (mutation-rows-cluster.ts), in this table's shape. */
+export const CLUSTER_ROWS: Row[] = CLUSTER_MUTATION_ROWS.map((r) => ({
+  ...(r.op === "delete" ? { op: "delete" as const, resourceType: r.type, path: r.path } : { op: "set" as const, resourceType: r.type, path: r.path, value: r.value }),
+  packs: r.packs as Framework[],
+  why: r.note,
+  ...(r.name ? { name: r.name } : {}),
+}));
+
+export const ALL_ROWS: Row[] = [...ROWS, ...CLUSTER_ROWS];
+
 const STACK_FOR: Record<Framework, string> = { hipaa: "prod", soc2: "prod", "fedramp-moderate": "prod", gdpr: "prod-eu" };
+const bench = new MutationBench(ALL, (pack) => STACK_FOR[pack as Framework]);
 
-let pending: PendingPacks;
-let packs: RunningPack[];
-const files = new Map<string, StackFile>();
-const synths = new Map<string, SynthResult>();
-
-async function blockingFor(pack: RunningPack, synth: SynthResult, file: StackFile) {
-  const [{ run }] = await analyzeAll([pack], configure([pack], {}), synth, file);
-  return run.diagnostics.filter(isBlocking);
-}
-
-before(async () => {
-  pending = startPacks(ALL);
-  for (const stack of new Set(Object.values(STACK_FOR))) {
-    const file = readStackFile(stack);
-    const outcome = synthesize(file, { preview: false });
-    assert.ok(outcome.ok, `stack ${stack} synthesizes: ${JSON.stringify(outcome)}`);
-    files.set(stack, file);
-    synths.set(stack, outcome.result);
-  }
-  packs = await pending.ready;
-});
-after(async () => {
-  await pending?.close();
-});
+before(() => bench.start());
+after(() => bench.stop());
 
 test("baseline: the unmutated stacks pass every pack (so each firing below is the mutation's doing)", async () => {
-  for (const pack of packs) {
-    const stack = STACK_FOR[pack.name as Framework];
-    const blocking = await blockingFor(pack, synths.get(stack)!, files.get(stack)!);
-    assert.deepEqual(blocking.map((d) => `${pack.name}/${stack}: ${d.policyName} ${d.urn}`), []);
+  const found = await Promise.all(ALL.map(async (name) => (await bench.baseline(name)).map((d) => `${name}/${STACK_FOR[name]}: ${d.policyName} ${d.urn}`)));
+  assert.deepEqual(found.flat(), []);
+});
+
+test("every cluster row names only known packs and a mutation path", () => {
+  for (const r of CLUSTER_MUTATION_ROWS) {
+    assert.ok(r.packs.length > 0 && r.packs.every((p) => (ALL as string[]).includes(p)), `${r.note}: packs ${r.packs.join(", ")}`);
   }
 });
 
-describe("mutation table", () => {
-  for (const row of ROWS) {
-    const what = row.op === "remove" ? `remove every ${row.resourceType}` : `${row.resourceType} ${row.path} ${row.op === "delete" ? "deleted" : "set insecure"}`;
-    test(`${row.why} (${what}) → mandatory violation in ${row.packs.join(", ")}`, async (t) => {
-      const mutated = new Map<string, SynthResult>();
+function describeRow(row: Row): string {
+  const on = row.name ? ` (resources named ${row.name})` : "";
+  if (row.op === "remove") return `remove every ${row.resourceType}${on}`;
+  return `${row.resourceType}${on} ${row.path} ${row.op === "delete" ? "deleted" : "set insecure"}`;
+}
+
+// Rows are independent (each mutates its own copy; every pack serves requests concurrently), so a
+// few run at once to overlap the test process's request building with the packs' work.
+describe("mutation table", { concurrency: 4 }, () => {
+  for (const row of ALL_ROWS) {
+    test(`${row.why} (${describeRow(row)}) → mandatory violation in ${row.packs.join(", ")}`, async (t) => {
+      const mutated = new Map<string, { synth: ReturnType<typeof mutate>["synth"]; touched: string[] }>();
       for (const stack of new Set(row.packs.map((name) => STACK_FOR[name]))) {
-        const { synth, touched } = applyMutation(synths.get(stack)!, row);
-        assert.ok(touched.length > 0, `the row matches no ${row.resourceType} in stack ${stack}: update or remove it`);
-        mutated.set(stack, synth);
+        const m = mutate(bench.synths.get(stack)!, row);
+        assert.ok(m.touched.length > 0, `the row matches no ${row.resourceType}${row.name ? ` named ${row.name}` : ""} in stack ${stack}: update or remove it`);
+        mutated.set(stack, m);
       }
       // Each pack is its own process, so the packs of a row run in parallel.
       const results = await Promise.all(
         row.packs.map(async (name) => {
           const stack = STACK_FOR[name];
-          const pack = packs.find((p) => p.name === name)!;
-          return { name, stack, blocking: await blockingFor(pack, mutated.get(stack)!, files.get(stack)!) };
+          const m = mutated.get(stack)!;
+          return { name, stack, blocking: await bench.blockingFor(name, m.synth, m.touched) };
         }),
       );
       for (const r of results) if (r.blocking.length > 0) t.diagnostic(`${r.name}: ${[...new Set(r.blocking.map((d) => d.policyName))].join(", ")}`);

@@ -196,6 +196,18 @@ test("services: NodePort, internet-facing LoadBalancer; an internal LoadBalancer
   assert.deepEqual(await run(k8sServiceNotExposed, [svc({ type: "LoadBalancer" }, { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" })]), []);
 });
 
+test("service not exposed: externalIPs, conflicting scheme annotations and world source ranges fire; unknown ranges are not evaluable", async () => {
+  const svc = (spec: Record<string, unknown>, annotations?: Record<string, string>): Fixture => ({ type: K.svc, name: "s", props: { metadata: { name: "s", namespace: "inference", ...(annotations ? { annotations } : {}) }, spec } });
+  const internal = { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" };
+  assert.match((await run(k8sServiceNotExposed, [svc({ type: "ClusterIP", externalIPs: ["203.0.113.10"] })]))[0]!, /externalIPs \(203\.0\.113\.10\)/);
+  assert.match((await run(k8sServiceNotExposed, [svc({ type: "LoadBalancer" }, { ...internal, "service.beta.kubernetes.io/aws-load-balancer-internal": "false" })]))[0]!, /conflicting scheme annotations/);
+  assert.match((await run(k8sServiceNotExposed, [svc({ type: "LoadBalancer", loadBalancerSourceRanges: ["10.0.0.0/16", "0.0.0.0/0"] }, internal)]))[0]!, /any source address \(loadBalancerSourceRanges 0\.0\.0\.0\/0\)/);
+  assert.deepEqual(await run(k8sServiceNotExposed, [svc({ type: "LoadBalancer", loadBalancerSourceRanges: ["10.30.0.0/16"] }, internal)]), []);
+  const unknown = await runControl(k8sServiceNotExposed, [svc({ type: "LoadBalancer", loadBalancerSourceRanges: [UNKNOWN] }, internal)]);
+  assert.deepEqual(unknown.violations, []);
+  assert.match(unknown.advisories[0]!, /loadBalancerSourceRanges unknown/);
+});
+
 test("no world egress: 0.0.0.0/0 and ::/0 ipBlocks, a rule without destinations; namespaces not restricted are not checked", async () => {
   const open = (egress: unknown[]) => [...cluster(), np("open", { podSelector: { matchLabels: { app: "vllm" } }, policyTypes: ["Egress"], egress })];
   assert.deepEqual(await run(k8sNetworkpolicyNoWorldEgress, open([{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }] }])), ["NetworkPolicy inference/open: egress to ipBlock 0.0.0.0/0 opens the internet; allow only the VPC CIDR or endpoint addresses"]);
