@@ -1,21 +1,27 @@
 import type { Control } from "./types";
-import { checkTrail, TRAIL } from "./lib/trail";
-import { str } from "./lib/resources";
+import { checkTrails, TRAIL } from "./lib/trail";
+import { computedOnlyFrom, str } from "./lib/resources";
 import { isUnknown } from "./lib/unknown";
 import { GDPR, HIPAA, SOC2 } from "./lib/refs";
+
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const ROLE = "aws:iam/role:Role";
 
 export const cloudtrailCloudwatchLogs: Control = {
   policy: {
     name: "sovereign-llm-cloudtrail-cloudwatch-logs",
     description: "The trail also delivers to a CloudWatch log group, where metric filters and alarms watch for root use, denied calls and changes to trails, keys, routes and security groups.",
     enforcementLevel: "mandatory",
-    validateResource: (args, report) =>
-      checkTrail(args, report, (p, u) => {
+    validateStack: (args, report) =>
+      checkTrails(args, report, ({ props: p, trail, byUrn, note }) => {
         const group = str(p.cloudWatchLogsGroupArn);
         const role = str(p.cloudWatchLogsRoleArn);
-        if (isUnknown(group) || isUnknown(role)) return void u.note("CloudWatch Logs delivery unknown");
-        if (!group) return "trail does not deliver to CloudWatch Logs (cloudWatchLogsGroupArn unset)";
-        if (!role) return "trail names a log group but no cloudWatchLogsRoleArn to deliver with";
+        // Unknown ARNs computed only from a log group / a role of this program are set, whatever their value.
+        const groupSet = isUnknown(group) ? (computedOnlyFrom(trail, "cloudWatchLogsGroupArn", byUrn, [LOG_GROUP]) ? true : undefined) : Boolean(group);
+        const roleSet = isUnknown(role) ? (computedOnlyFrom(trail, "cloudWatchLogsRoleArn", byUrn, [ROLE]) ? true : undefined) : Boolean(role);
+        if (groupSet === false) return "trail does not deliver to CloudWatch Logs (cloudWatchLogsGroupArn unset)";
+        if (groupSet === undefined || roleSet === undefined) return void note("CloudWatch Logs delivery unknown");
+        if (!roleSet) return "trail names a log group but no cloudWatchLogsRoleArn to deliver with";
         return undefined;
       }),
   },

@@ -1,5 +1,5 @@
 import type { Control } from "./types";
-import { asArray, asRecord, configOf, label, nodesOf, ofType, str, tagsOf } from "./lib/resources";
+import { asArray, asRecord, byUrnOf, computedOnlyFrom, configOf, label, nodesOf, ofType, str, tagsOf } from "./lib/resources";
 import { containsUnknown, isUnknown, Undecided } from "./lib/unknown";
 import { BUCKET_TYPES } from "./lib/s3";
 import { TRAIL } from "./lib/trail";
@@ -11,16 +11,27 @@ type Cover = "yes" | "no" | "unknown";
 
 const objectArns = (bucket: string) => ["aws", "aws-us-gov", "aws-cn"].map((partition) => `arn:${partition}:s3:::${bucket}/`);
 
-/** Does the trail log S3 object-level events for `bucketName`? */
-function covers(trail: Record<string, unknown>, bucketName: string): Cover {
+/**
+ * Does the trail log S3 object-level events for `bucketName`? `arnsFromBucket`: the trail's
+ * advanced selectors are computed only from this bucket (property dependencies), so a
+ * resources.ARN prefix unknown during preview is derived from this bucket's ARN.
+ */
+function covers(trail: Record<string, unknown>, bucketName: string, arnsFromBucket = false): Cover {
   let unknown = false;
   for (const sel of asArray(trail.advancedEventSelectors).map(asRecord)) {
     const fields = asArray(sel.fieldSelectors).map(asRecord);
+    const field = (name: string) => fields.find((f) => f.field === name);
     if (containsUnknown(fields)) {
-      unknown = true;
+      // Decidable only when the one unknown part is the ARN prefix and it comes from this bucket.
+      const arnField = field("resources.ARN");
+      const rest = fields.filter((f) => f !== arnField);
+      const category = field("eventCategory");
+      const type = field("resources.type");
+      const decidable = arnsFromBucket && arnField !== undefined && !containsUnknown(rest) && Object.keys(arnField).every((k) => k === "field" || k === "startsWith" || k === "startsWiths" || k === "equals");
+      if (decidable && category && asArray(category.equals).includes("Data") && type && asArray(type.equals).includes("AWS::S3::Object") && !(field("readOnly") && asArray(field("readOnly")!.equals).length > 0)) return "yes";
+      if (!decidable) unknown = true;
       continue;
     }
-    const field = (name: string) => fields.find((f) => f.field === name);
     const category = field("eventCategory");
     if (!category || !asArray(category.equals).includes("Data")) continue;
     const type = field("resources.type");
@@ -62,6 +73,7 @@ export const cloudtrailS3DataEvents: Control = {
     validateStack: (args, report) => {
       const cfg = configOf(args, DEFAULTS);
       const all = nodesOf(args);
+      const byUrn = byUrnOf(all);
       const trails = ofType(all, TRAIL);
       const undecided = new Undecided();
       for (const bucket of ofType(all, ...BUCKET_TYPES)) {
@@ -77,7 +89,7 @@ export const cloudtrailS3DataEvents: Control = {
           undecided.note(`${label(bucket)}: bucket name unknown`);
           continue;
         }
-        const results = trails.map((t) => covers(t.props, name));
+        const results = trails.map((t) => covers(t.props, name, computedOnlyFrom(t, "advancedEventSelectors", byUrn, BUCKET_TYPES, bucket)));
         if (results.includes("yes")) continue;
         if (results.includes("unknown")) undecided.note(`${label(bucket)}: trail selectors unknown`);
         else report(`S3 bucket "${bucket.name}" (${cfg.tagKey}: ${value}) has no trail recording its object reads and writes as S3 data events`, bucket.urn);

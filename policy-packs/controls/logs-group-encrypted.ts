@@ -1,5 +1,5 @@
 import type { Control } from "./types";
-import { propsOf, str } from "./lib/resources";
+import { byUrnOf, computedOnlyFrom, KMS_KEY_TYPES, label, nodesOf, ofType, str } from "./lib/resources";
 import { isUnknown, Undecided } from "./lib/unknown";
 import { GDPR, HIPAA, SOC2 } from "./lib/refs";
 
@@ -8,15 +8,21 @@ const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 export const logsGroupEncrypted: Control = {
   policy: {
     name: "sovereign-llm-logs-group-encrypted",
-    description: "Every CloudWatch log group is encrypted with a customer-managed KMS key (kmsKeyId set to a key ARN, not an AWS-managed alias).",
+    description:
+      "Every CloudWatch log group is encrypted with a customer-managed KMS key (kmsKeyId set to a key ARN, not an AWS-managed alias). A key ARN not known until deployment passes when it is computed only from KMS keys declared in the program (property dependencies).",
     enforcementLevel: "mandatory",
-    validateResource: (args, report) => {
-      if (args.type !== LOG_GROUP) return;
-      const key = str(propsOf(args).kmsKeyId);
+    validateStack: (args, report) => {
+      const all = nodesOf(args);
+      const byUrn = byUrnOf(all);
       const undecided = new Undecided();
-      if (isUnknown(key)) undecided.note("kmsKeyId unknown");
-      else if (key === undefined || key === "") report("log group has no kmsKeyId: it is encrypted only with a CloudWatch-owned key; set a customer-managed KMS key");
-      else if (!/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(key)) report(`log group kmsKeyId ${key} is not a KMS key ARN (CloudWatch Logs requires the key ARN; AWS-managed aliases are not customer-managed)`);
+      for (const group of ofType(all, LOG_GROUP)) {
+        const key = str(group.props.kmsKeyId);
+        if (isUnknown(key)) {
+          // The ARN of a customer-managed key this program declares, whatever its value will be.
+          if (!computedOnlyFrom(group, "kmsKeyId", byUrn, KMS_KEY_TYPES)) undecided.note(`${label(group)}: kmsKeyId unknown`);
+        } else if (key === undefined || key === "") report("log group has no kmsKeyId: it is encrypted only with a CloudWatch-owned key; set a customer-managed KMS key", group.urn);
+        else if (!/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(key)) report(`log group kmsKeyId ${key} is not a KMS key ARN (CloudWatch Logs requires the key ARN; AWS-managed aliases are not customer-managed)`, group.urn);
+      }
       undecided.finish();
     },
   },

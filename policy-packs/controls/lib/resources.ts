@@ -25,15 +25,27 @@ export function nodesOf(args: StackValidationArgs): Node[] {
 function toNode(r: PolicyResource): Node {
   const propertyDependencies: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(r.propertyDependencies ?? {})) propertyDependencies[k] = (v ?? []).map((d) => d.urn);
+  let props: Record<string, unknown> | undefined;
+  let region: { value: string | undefined } | undefined;
+  // Properties are copied out of the SDK's proxy on first use: a stack policy usually reads the
+  // properties of a few types only, and copying every resource for every policy is most of the
+  // cost of AnalyzeStack.
   return {
     type: r.type,
     urn: r.urn,
     name: r.name,
-    props: asRecord(snapshot(r.props)),
+    get props() {
+      return (props ??= asRecord(snapshot(r.props)));
+    },
+    set props(value: Record<string, unknown>) {
+      props = value;
+    },
     parentUrn: r.parent?.urn,
     dependencies: (r.dependencies ?? []).map((d) => d.urn),
     propertyDependencies,
-    providerRegion: providerRegionOf(r.provider?.props),
+    get providerRegion() {
+      return (region ??= { value: providerRegionOf(r.provider?.props) }).value;
+    },
   };
 }
 
@@ -113,4 +125,32 @@ export function tagsOf(props: Record<string, unknown>): Record<string, unknown> 
 /** A short label for messages: `type name`. */
 export function label(n: { type: string; name: string }): string {
   return `${n.type.split(":").pop()} "${n.name}"`;
+}
+
+/** Resource types that are always customer-managed KMS keys (declared in the program). */
+export const KMS_KEY_TYPES = ["aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey", "aws:kms/externalKey:ExternalKey", "aws:kms/replicaExternalKey:ReplicaExternalKey"];
+
+/** The stack's resources by URN, for following property dependencies. */
+export function byUrnOf(nodes: Node[]): Map<string, Node> {
+  return new Map(nodes.map((n) => [n.urn, n]));
+}
+
+/**
+ * Is the value of `node`'s input `prop` (unknown during preview, in whole or in part) computed
+ * only from resources of `types` in this stack? True when the engine's property dependencies for
+ * `prop` name at least one resource and every one of them is a resource of the stack of one of
+ * `types` (e.g. a log group's `kmsKeyId` that depends only on an `aws:kms/key:Key`: whatever the
+ * ARN turns out to be, it is the ARN of a customer-managed key declared in the program). Property
+ * dependencies are per top-level input, so for a nested value (a launch template's
+ * `blockDeviceMappings[0].ebs.kmsKeyId`) pass the top-level name: every unknown inside it then
+ * comes from those resources. False without dependencies, or when any is of another type or
+ * outside the stack, so the caller keeps the value undecided.
+ */
+export function computedOnlyFrom(node: Node, prop: string, byUrn: Map<string, Node>, types: readonly string[], only?: Node): boolean {
+  const deps = node.propertyDependencies[prop] ?? [];
+  if (deps.length === 0) return false;
+  return deps.every((urn) => {
+    const dep = byUrn.get(urn);
+    return dep !== undefined && types.includes(dep.type) && (only === undefined || dep.urn === only.urn);
+  });
 }
