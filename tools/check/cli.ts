@@ -184,9 +184,15 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
   }
 }
 
+/** Exits once everything written to a piped stdout/stderr has been flushed (process.exit would cut it off). */
+function exitAfterFlush(code: number): void {
+  process.exitCode = code;
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+}
+
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitAfterFlush(code),
     (err) => {
       console.error(err);
       process.exit(EXIT.failure);
