@@ -288,6 +288,19 @@ type Add = (path: (string | number)[], message: string) => void;
  */
 const CROSS_FIELD_RULES: ((cfg: StackConfig, region: string, add: Add) => void)[] = [
   (cfg, _region, add) => {
+    // The models on a node group must fit on it at its maximum size, or replicas stay Pending.
+    cfg.gpuNodeGroups.forEach((g, i) => {
+      const perNode = Math.min(...g.instanceTypes.map((t) => GPU_INSTANCES[t]?.gpus ?? Infinity));
+      if (!Number.isFinite(perNode)) return;
+      const models = cfg.models.filter((m) => m.nodeGroup === g.name);
+      // Necessary, not sufficient (packing can need more): total GPUs within the group's maximum.
+      const gpusNeeded = models.reduce((sum, m) => sum + (m.autoscaling.enabled ? m.autoscaling.maxReplicas : m.replicas) * m.gpusPerReplica, 0);
+      if (gpusNeeded > g.maxSize * perNode) {
+        add(["gpuNodeGroups", i, "maxSize"], `is ${g.maxSize} nodes of ${perNode} GPU(s), but the models on "${g.name}" need ${gpusNeeded} GPUs at their replica counts; raise maxSize or lower replicas`);
+      }
+    });
+  },
+  (cfg, _region, add) => {
     const names = new Set(cfg.models.map((m) => m.name));
     cfg.gateway.rules.forEach((r, i) =>
       r.models.forEach((m, j) => {

@@ -177,6 +177,13 @@ const CASES: BrokenCase[] = [
     key: "sovereign-llm:models[0].gpusPerReplica",
     fix: "has instance types with 4",
   },
+  {
+    name: "models that cannot fit on their node group at its maximum size",
+    from: "prod",
+    change: (c) => (c[`${NS}gpuNodeGroups`][0].maxSize = 2),
+    key: "sovereign-llm:gpuNodeGroups[0].maxSize",
+    fix: "need 10 GPUs at their replica counts",
+  },
   { name: "non-GPU instance type", from: "dev", change: (c) => (c[`${NS}gpuNodeGroups`][0].instanceTypes = ["g6.xlarge", "m7i.large"]), key: "sovereign-llm:gpuNodeGroups[0].instanceTypes[1]", fix: "is not from a GPU instance family" },
   { name: "unknown GPU size", from: "dev", change: (c) => (c[`${NS}gpuNodeGroups`][0].instanceTypes = ["g6.3xlarge"]), key: "sovereign-llm:gpuNodeGroups[0].instanceTypes[0]", fix: "is not a known size of g6" },
   {
