@@ -14,6 +14,7 @@ import { EgressFirewall } from "../components/network/egress-firewall";
 import { SecureCluster } from "../components/cluster/secure-cluster";
 import { GpuNodeGroup } from "../components/cluster/gpu-node-group";
 import { InferenceNamespace } from "../components/cluster/inference-namespace";
+import { ClusterAutoscaler } from "../components/cluster/cluster-autoscaler";
 import type { Tags } from "../components/tags";
 // --- serving (issue 5) ---
 import * as random from "@pulumi/random";
@@ -156,6 +157,21 @@ export function buildPlatform(s: PlatformSettings) {
     ]),
   );
 
+  const autoscaler = new ClusterAutoscaler(
+    `${prefix}-autoscaler`,
+    {
+      clusterName: eks.name,
+      kubernetesVersion: s.cluster.version,
+      region: s.region,
+      accountId,
+      nodeGroupArns: [eks.systemNodeGroup.arn, ...Object.values(gpuNodeGroups).map((g) => g.nodeGroup.arn)],
+      image: s.cluster.autoscalerImage,
+      vpcCidr: s.network.cidr,
+      tags,
+    },
+    { provider: eks.provider },
+  );
+
   const inference = new InferenceNamespace(`${prefix}-inference`, { namespace: "inference", kubernetesVersion: s.cluster.version }, { provider: eks.provider });
 
   // --- serving (issue 5): one internal CA and API key per stack, one VllmService per model ---
@@ -234,6 +250,7 @@ export function buildPlatform(s: PlatformSettings) {
     eks,
     gpuNodeGroups,
     inference,
+    autoscaler,
     ca,
     vllm,
     gateway,

@@ -92,6 +92,8 @@ const cluster = z.strictObject({
     .default([]),
   /** The on-demand node group for cluster services (CoreDNS, controllers). */
   systemNodes,
+  /** Cluster Autoscaler image (registry.k8s.io/autoscaling/cluster-autoscaler, the minor version of the cluster), pinned by digest. */
+  autoscalerImage: image,
   /**
    * Managed add-on versions (`v1.20.1-eksbuild.3`). Default: the versions this release pins for
    * the cluster version, or, where none is pinned, EKS's default for that version resolved at

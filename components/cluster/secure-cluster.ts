@@ -64,6 +64,7 @@ export class SecureCluster extends pulumi.ComponentResource {
   public readonly controlPlaneLogGroup: aws.cloudwatch.LogGroup;
   public readonly clusterSecurityGroupId: pulumi.Output<string>;
   public readonly addons: Record<AddonKey, aws.eks.Addon>;
+  public readonly systemNodeGroup: aws.eks.NodeGroup;
 
   constructor(name: string, args: SecureClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign-llm:cluster:SecureCluster", name, {}, opts);
@@ -179,7 +180,7 @@ export class SecureCluster extends pulumi.ComponentResource {
 
     this.nodeRole = nodeRole(`${name}-node`, partition, tags, { parent: this });
     const systemTemplate = hardenedLaunchTemplate(`${name}-system`, { volumeKeyArn: args.nodeVolumeKeyArn, dataVolumeGiB: 50, tags }, { parent: this });
-    const systemNodes = new aws.eks.NodeGroup(
+    const systemNodes = (this.systemNodeGroup = new aws.eks.NodeGroup(
       `${name}-system`,
       {
         clusterName: this.cluster.name,
@@ -196,7 +197,7 @@ export class SecureCluster extends pulumi.ComponentResource {
         tags: withName(tags, `${name}-system`),
       },
       { parent: this.cluster, ignoreChanges: ["scalingConfig.desiredSize"] },
-    );
+    ));
 
     // VPC CNI credentials through Pod Identity, not the node role.
     const cniRole = new aws.iam.Role(

@@ -28,7 +28,8 @@ export interface KeyPolicyContext {
 export interface PolicyStatement {
   Sid: string;
   Effect: "Allow" | "Deny";
-  Principal: { AWS?: string | string[]; Service?: string | string[] };
+  /** Resource policies name a principal; identity policies (attached to a role) do not. */
+  Principal?: { AWS?: string | string[]; Service?: string | string[] };
   Action: string | string[];
   Resource: string | string[];
   Condition?: Record<string, Record<string, string | string[] | boolean>>;

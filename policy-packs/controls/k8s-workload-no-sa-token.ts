@@ -10,9 +10,23 @@ export const k8sWorkloadNoSaToken: Control = {
     description:
       "Pods do not mount a Kubernetes service-account token (automountServiceAccountToken: false on the pod spec): the model server never calls the Kubernetes API, and a token in the pod is a credential an attacker can use against the cluster. AWS access comes from Pod Identity, which does not need it.",
     enforcementLevel: "mandatory",
+    configSchema: {
+      properties: {
+        exemptServiceAccounts: {
+          type: "array",
+          items: { type: "string", pattern: "^[a-z0-9-]+/[a-z0-9-]+$" },
+          description: "namespace/name of service accounts whose pods must call the Kubernetes API (controllers); each needs its own narrow RBAC",
+          default: ["cluster-autoscaler/cluster-autoscaler"],
+        },
+      },
+    },
     validateResource: (args, report) =>
       validateWorkload(args, report, {
         pod: (spec, fire, undecided) => {
+          const exempt = (args.getConfig<{ exemptServiceAccounts?: string[] }>().exemptServiceAccounts ?? []) as string[];
+          const namespace = (args.props as { metadata?: { namespace?: unknown } }).metadata?.namespace;
+          const account = spec.serviceAccountName;
+          if (typeof namespace === "string" && typeof account === "string" && exempt.includes(`${namespace}/${account}`)) return;
           const v = bool(spec.automountServiceAccountToken);
           if (isUnknown(v)) undecided.note("automountServiceAccountToken unknown");
           else if (v !== false) fire("pod mounts a service-account token: set automountServiceAccountToken: false on the pod spec");

@@ -135,6 +135,17 @@ test("service-account token: unset (defaults to mounted) and true", async () => 
   assert.equal((await run(k8sWorkloadNoSaToken, [deployment((s) => (s.automountServiceAccountToken = true as never))])).length, 1);
 });
 
+test("service-account token: only the listed controllers are exempt, by namespace and account", async () => {
+  const controller = (namespace: string, account: string): Fixture => {
+    const d = deployment((s) => Object.assign(s, { automountServiceAccountToken: true, serviceAccountName: account }));
+    (d.props as { metadata: { namespace: string } }).metadata.namespace = namespace;
+    return d;
+  };
+  assert.deepEqual(await run(k8sWorkloadNoSaToken, [controller("cluster-autoscaler", "cluster-autoscaler")]), []);
+  assert.equal((await run(k8sWorkloadNoSaToken, [controller("inference", "cluster-autoscaler")])).length, 1, "same account name elsewhere is not exempt");
+  assert.equal((await run(k8sWorkloadNoSaToken, [controller("cluster-autoscaler", "other")])).length, 1, "another account in that namespace is not exempt");
+});
+
 test("vLLM telemetry: each variable missing or wrong, request logging on; non-vLLM containers are not checked", async () => {
   const env = (f: (e: { name: string; value?: string }[]) => void) => deployment((s) => f(s.containers[0]!.env as { name: string; value?: string }[]));
   assert.deepEqual(await run(k8sVllmNoTelemetry, [env((e) => e.splice(0, 1))]), ['container "vllm": VLLM_NO_USAGE_STATS is unset: set env VLLM_NO_USAGE_STATS=1']);

@@ -1,0 +1,57 @@
+/** Cluster Autoscaler: least-privilege AWS role, narrow RBAC, restricted pod in its own default-deny namespace. */
+import { before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { plain, type SynthResult } from "../../../tools/check/synth.js";
+import { STACKS, ofType, synthesizeCommitted, type StackName } from "../../helpers/stacks.js";
+import { autoscalerArgs, autoscalerPolicy, clusterRoleRules } from "../../../components/cluster/autoscaler-manifests.js";
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+let results: Record<StackName, SynthResult>;
+before(async () => {
+  results = await synthesizeCommitted({ preview: false });
+});
+
+describe("cluster autoscaler", () => {
+  test("AWS policy: describe actions only on *, resize only groups tagged with this cluster, no wildcard actions", () => {
+    const doc = autoscalerPolicy("sovereign-llm-prod", ["arn:aws:eks:us-east-1:1:nodegroup/c/g/x"]);
+    for (const st of doc.Statement) for (const a of [st.Action].flat()) assert.doesNotMatch(a, /\*/);
+    const writes = doc.Statement.filter((st) => [st.Action].flat().some((a) => !/:(Describe|Get)/.test(a)));
+    assert.deepEqual(writes.map((st) => st.Sid), ["ResizeThisClustersGroupsOnly"]);
+    assert.deepEqual(writes[0].Condition, { StringEquals: { "aws:ResourceTag/eks:cluster-name": "sovereign-llm-prod" } });
+  });
+
+  test("discovers node groups by the cluster's auto-discovery tags", () => {
+    assert.ok(autoscalerArgs("c1").includes("--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/c1"));
+  });
+
+  test("RBAC: no wildcard verbs or resources, no secrets", () => {
+    for (const rule of clusterRoleRules()) {
+      assert.ok(!(rule.verbs as string[]).includes("*"));
+      assert.ok(!(rule.resources as string[]).includes("*"));
+      assert.ok(!(rule.resources as string[]).includes("secrets"));
+    }
+  });
+
+  for (const stack of STACKS) {
+    test(`${stack}: restricted namespace with default deny, Pod Identity, restricted pod, policy scoped to the cluster`, () => {
+      const r = results[stack];
+      const ns = ofType(r, "kubernetes:core/v1:Namespace").map((x) => plain(x.inputs) as Json).find((n) => n.metadata.name === "cluster-autoscaler");
+      assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+      const deny = ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((x) => plain(x.inputs) as Json).find((p) => p.metadata.name === "default-deny-all" && p.metadata.namespace === "cluster-autoscaler");
+      assert.deepEqual(deny.spec.policyTypes, ["Ingress", "Egress"]);
+      const assoc = ofType(r, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map((x) => plain(x.inputs) as Json).find((a) => a.serviceAccount === "cluster-autoscaler");
+      assert.equal(assoc.namespace, "cluster-autoscaler");
+      const [policy] = ofType(r, "aws:iam/rolePolicy:RolePolicy").filter((x) => x.name.endsWith("-autoscaler"));
+      const doc = JSON.parse((plain(policy.inputs) as Json).policy);
+      const resize = doc.Statement.find((st: Json) => st.Sid === "ResizeThisClustersGroupsOnly");
+      assert.equal(resize.Condition.StringEquals["aws:ResourceTag/eks:cluster-name"], `sovereign-llm-${stack}`);
+      const describe = doc.Statement.find((st: Json) => st.Sid === "DescribeNodeGroups");
+      assert.equal(describe.Resource.length, 1 + ofType(r, "aws:eks/nodeGroup:NodeGroup").length - 1, "every node group, by ARN");
+      const [dep] = ofType(r, "kubernetes:apps/v1:Deployment").filter((x) => x.name.endsWith("-autoscaler"));
+      const c = (plain(dep.inputs) as Json).spec.template.spec.containers[0];
+      assert.match(c.image, /@sha256:[0-9a-f]{64}$/);
+      assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+      assert.deepEqual(c.securityContext.capabilities, { drop: ["ALL"] });
+    });
+  }
+});
