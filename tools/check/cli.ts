@@ -14,7 +14,7 @@ import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PackError, type PackRun } from "./analyzer";
 import { buildEvidence, isBlocking, renderMarkdown, type Evidence } from "./evidence";
-import { readPackConfigFile, type PackConfigFile } from "./pack-config";
+import { readPackConfigFile, stackPackConfig, type PackConfigFile } from "./pack-config";
 import { availablePacks, packsFromStackConfig } from "./packs";
 import { analyzeAll, configure, startPacks, type PendingPacks } from "./session";
 import { InputError, REPO_ROOT, availableStacks, readStackFile } from "./stack-file";
@@ -119,7 +119,8 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     const packNames = opts.packs ?? packsFromStackConfig(file.config);
     for (const p of packNames) if (!availablePacks().includes(p)) throw new InputError(`unknown policy pack "${p}": known packs are ${availablePacks().join(", ")}`);
     if (opts.program && !existsSync(opts.program)) throw new InputError(`--program ${opts.program} does not exist`);
-    const packConfig: PackConfigFile = opts.config ? readPackConfigFile(opts.config) : {};
+    // The stack's residency supplies the allowed regions unless --config says otherwise.
+    const packConfig: PackConfigFile = stackPackConfig(file.config, opts.config ? readPackConfigFile(opts.config) : {});
 
     // Packs compile while the program is synthesized.
     progress(`starting ${packNames.length} policy pack(s): ${packNames.join(", ") || "none"}`);
@@ -156,6 +157,8 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     const markdown = renderMarkdown(evidence);
     writeFileSync(join(outDir, "evidence.json"), JSON.stringify(evidence, null, 2) + "\n");
     writeFileSync(join(outDir, "evidence.md"), markdown);
+    // The same pack config for the real deploy: pulumi up --policy-pack-config <this file>.
+    writeFileSync(join(outDir, "policy-pack-config.json"), JSON.stringify(packConfig, null, 2) + "\n");
     progress(`evidence written to ${relative(process.cwd(), outDir) || "."}/evidence.{md,json}`);
 
     if (format === "json") io.stdout(JSON.stringify(evidence, null, 2) + "\n");

@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import Ajv from "ajv";
 import type { AnalyzerInfo, EnforcementLevel } from "./analyzer";
 import { InputError } from "./stack-file";
+import { JURISDICTION_REGIONS, regionsFor, type Jurisdiction } from "../../infra/regions";
 
 export type EffectivePolicyConfig = Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }>;
 /** The parsed config file: policy name (or "all") → level or object. */
@@ -37,6 +38,34 @@ export function readPackConfigFile(path: string): PackConfigFile {
     throw new InputError(`pack config ${path} must be a JSON object mapping policy names (or "all") to an enforcement level or an object of properties`);
   }
   return doc as PackConfigFile;
+}
+
+/** Policies whose tunables follow from the stack's own configuration. */
+export const RESIDENCY_POLICIES = ["sovereign-llm-region-allow-list", "sovereign-llm-s3-replication-residency"] as const;
+
+/**
+ * Pack config that follows from the stack file: the residency regions become the allowed
+ * regions. Entries of an explicit --config file take precedence, property by property.
+ */
+export function stackPackConfig(stackConfig: Record<string, string>, explicit: PackConfigFile): PackConfigFile {
+  let residency: unknown;
+  try {
+    residency = JSON.parse(stackConfig["sovereign-llm:residency"] ?? "[]");
+  } catch {
+    residency = [];
+  }
+  const jurisdictions = (Array.isArray(residency) ? residency : []).filter((j): j is Jurisdiction => typeof j === "string" && j in JURISDICTION_REGIONS);
+  const merged: PackConfigFile = { ...explicit };
+  if (jurisdictions.length === 0) return merged;
+  for (const policy of RESIDENCY_POLICIES) {
+    const own = explicit[policy];
+    if (typeof own === "string") {
+      merged[policy] = { enforcementLevel: own, allowedRegions: regionsFor(jurisdictions) };
+    } else if (own === undefined || (typeof own === "object" && own !== null && !("allowedRegions" in own))) {
+      merged[policy] = { ...((own as object | undefined) ?? {}), allowedRegions: regionsFor(jurisdictions) };
+    }
+  }
+  return merged;
 }
 
 /** Names in the file that no selected pack has: almost always a typo. */
