@@ -40,6 +40,9 @@ const VLLM = `${POD}.containers[0]`;
 /** The vLLM model Deployments (VllmService) and the guardrail gateway Deployment/Service (GuardrailGateway). */
 const VLLM_NAME = /-vllm-/;
 const GATEWAY_NAME = /-gateway(-lb)?$/;
+/** The Cluster Autoscaler's Deployment, namespace, role policy and its namespace's NetworkPolicies. */
+const AUTOSCALER_NAME = /-autoscaler(-ns|-default-deny|-egress)?$/;
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const SC = "securityContext";
 
 /** Edits one environment variable of every container (absent `value` removes the variable). */
@@ -139,4 +142,20 @@ export const CLUSTER_MUTATION_ROWS: ClusterMutationRow[] = [
   { type: SERVICE, name: GATEWAY_NAME, path: "metadata.annotations", value: { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" }, packs: ALL, note: "gateway load balancer without the internal scheme (internet-facing)" },
   { type: SERVICE, name: GATEWAY_NAME, path: "metadata.annotations", value: (old: unknown) => ({ ...(old as object), "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing", "service.beta.kubernetes.io/aws-load-balancer-internal": "false" }), packs: ALL, note: "gateway load balancer internet-facing" },
   { type: SERVICE, name: GATEWAY_NAME, path: "spec.loadBalancerSourceRanges", value: ["0.0.0.0/0"], packs: ALL, note: "gateway load balancer accepts any source address" },
+  // GuardrailGateway's log shipper sidecar (second container)
+  { type: DEPLOYMENT, name: GATEWAY_NAME, path: `${POD}.containers[1].${SC}.readOnlyRootFilesystem`, value: false, packs: NO_GDPR, note: "log shipper with a writable root filesystem" },
+  { type: DEPLOYMENT, name: GATEWAY_NAME, path: `${POD}.containers[1].image`, value: "fluent/fluent-bit:latest", packs: ALL, note: "log shipper image by tag" },
+  // ClusterAutoscaler
+  { type: DEPLOYMENT, name: AUTOSCALER_NAME, path: `${POD}.containers[0].${SC}.allowPrivilegeEscalation`, value: true, packs: ALL, note: "autoscaler container may gain privileges" },
+  { type: DEPLOYMENT, name: AUTOSCALER_NAME, path: `${POD}.containers[0].image`, value: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.0", packs: ALL, note: "autoscaler image by tag" },
+  { type: NAMESPACE, name: AUTOSCALER_NAME, path: "metadata.labels", value: {}, packs: ALL, note: "autoscaler namespace without Pod Security restricted" },
+  { type: NETWORK_POLICY, name: AUTOSCALER_NAME, path: "spec.egress", value: [{}], packs: ALL, note: "autoscaler egress open to every address" },
+  {
+    type: ROLE_POLICY,
+    name: AUTOSCALER_NAME,
+    path: "policy",
+    value: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "autoscaling:*", Resource: "*" }] }),
+    packs: ALL,
+    note: "autoscaler role may do anything to any Auto Scaling group",
+  },
 ];
