@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import { podSecurityLabels } from "./inference-namespace";
+import { dnsEgressRule, podSecurityLabels } from "./inference-namespace";
 import {
   AUTOSCALER_NAME,
   AUTOSCALER_NAMESPACE,
@@ -11,7 +11,7 @@ import {
   namespaceRoleRules,
   renderAutoscalerDeploymentSpec,
 } from "./autoscaler-manifests";
-import { POD_IDENTITY_AGENT_CIDR } from "../serving/manifests";
+import { POD_IDENTITY_AGENT_CIDR, podIdentityTrustPolicy } from "../serving/manifests";
 import { withName, type Tags } from "../tags";
 
 export interface ClusterAutoscalerArgs {
@@ -46,19 +46,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
       `${name}`,
       {
         description: "Cluster Autoscaler (EKS Pod Identity): resize this cluster's node groups",
-        assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: { Service: "pods.eks.amazonaws.com" },
-                Action: ["sts:AssumeRole", "sts:TagSession"],
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-              },
-            ],
-          }),
-        ),
+        assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => JSON.stringify(podIdentityTrustPolicy(accountId))),
         tags: withName(tags, name),
       },
       child,
@@ -92,13 +80,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
           podSelector: { matchLabels: { "app.kubernetes.io/name": AUTOSCALER_NAME } },
           policyTypes: ["Egress"],
           egress: [
-            {
-              to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-              ports: [
-                { protocol: "UDP", port: 53 },
-                { protocol: "TCP", port: 53 },
-              ],
-            },
+            dnsEgressRule(),
             // The Kubernetes API (private endpoint ENIs) and the AWS interface endpoints.
             { to: [{ ipBlock: { cidr: args.vpcCidr } }], ports: [{ protocol: "TCP", port: 443 }] },
             { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] },

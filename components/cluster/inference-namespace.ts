@@ -21,6 +21,17 @@ export function podSecurityLabels(version: string): Record<string, string> {
   };
 }
 
+/** Egress to CoreDNS in kube-system, the one allowance every pod behind a default deny needs. */
+export function dnsEgressRule(): k8s.types.input.networking.v1.NetworkPolicyEgressRule {
+  return {
+    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+    ports: [
+      { protocol: "UDP", port: 53 },
+      { protocol: "TCP", port: 53 },
+    ],
+  };
+}
+
 /**
  * The namespace model servers run in: Pod Security `restricted` enforced, every pod denied all
  * ingress and egress by default (the VPC CNI enforces NetworkPolicy), and DNS to CoreDNS as the
@@ -55,15 +66,7 @@ export class InferenceNamespace extends pulumi.ComponentResource {
         spec: {
           podSelector: {},
           policyTypes: ["Egress"],
-          egress: [
-            {
-              to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-              ports: [
-                { protocol: "UDP", port: 53 },
-                { protocol: "TCP", port: 53 },
-              ],
-            },
-          ],
+          egress: [dnsEgressRule()],
         },
       },
       child,

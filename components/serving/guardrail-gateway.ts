@@ -15,7 +15,7 @@ import {
   renderShipperConfig,
   type GatewaySettings,
 } from "./gateway-manifests";
-import { GATEWAY_POD_LABELS } from "./manifests";
+import { GATEWAY_POD_LABELS, podIdentityTrustPolicy } from "./manifests";
 
 export interface GuardrailGatewayArgs {
   /** Stack settings under `sovereign-llm:gateway`. Required. */
@@ -113,19 +113,7 @@ export class GuardrailGateway extends pulumi.ComponentResource {
       `${name}-log-shipper`,
       {
         description: "Guardrail gateway log shipper (EKS Pod Identity): audit and content log groups only",
-        assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: { Service: "pods.eks.amazonaws.com" },
-                Action: ["sts:AssumeRole", "sts:TagSession"],
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-              },
-            ],
-          }),
-        ),
+        assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => JSON.stringify(podIdentityTrustPolicy(accountId))),
         tags: { ...(args.tags ?? {}), Name: `${name}-log-shipper` },
       },
       child,
