@@ -14,6 +14,9 @@ export const CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 
 /** EKS minor versions in standard support on the date of this release (1.34 ends 2026-12-02) with known add-on pins. */
 export const EKS_VERSIONS = ["1.34", "1.35"] as const;
 
+/** Space a model server needs on a node's data volume besides the model: images and caches, GiB. */
+export const MODEL_NODE_OVERHEAD_GIB = 50;
+
 export const FRAMEWORKS = ["hipaa", "gdpr", "soc2", "fedramp-moderate"] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
@@ -289,6 +292,16 @@ type Add = (path: (string | number)[], message: string) => void;
  * schema rejected) does not hide the problems the other rules find.
  */
 const CROSS_FIELD_RULES: ((cfg: StackConfig, region: string, add: Add) => void)[] = [
+  (cfg, _region, add) => {
+    // A model's local copy lives in an emptyDir on the node's data volume, next to the images
+    // (the vLLM image is about 20 GiB unpacked) and vLLM's caches (20 GiB emptyDir).
+    cfg.models.forEach((m, i) => {
+      const group = cfg.gpuNodeGroups.find((g) => g.name === m.nodeGroup);
+      if (group && m.storageGiB + MODEL_NODE_OVERHEAD_GIB > group.dataVolumeGiB) {
+        add(["models", i, "storageGiB"], `is ${m.storageGiB} GiB, but node group "${group.name}" has a ${group.dataVolumeGiB} GiB data volume and needs ${MODEL_NODE_OVERHEAD_GIB} GiB for images and caches; raise its dataVolumeGiB to at least ${m.storageGiB + MODEL_NODE_OVERHEAD_GIB}`);
+      }
+    });
+  },
   (cfg, _region, add) => {
     // The models on a node group must fit on it at its maximum size, or replicas stay Pending.
     cfg.gpuNodeGroups.forEach((g, i) => {

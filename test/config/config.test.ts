@@ -178,6 +178,13 @@ const CASES: BrokenCase[] = [
     fix: "has instance types with 4",
   },
   {
+    name: "a model larger than its node group's data volume allows",
+    from: "prod-eu",
+    change: (c) => (c[`${NS}models`][0].storageGiB = 280),
+    key: "sovereign-llm:models[0].storageGiB",
+    fix: "raise its dataVolumeGiB to at least 330",
+  },
+  {
     name: "models that cannot fit on their node group at its maximum size",
     from: "prod",
     change: (c) => (c[`${NS}gpuNodeGroups`][0].maxSize = 2),
