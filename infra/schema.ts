@@ -108,6 +108,7 @@ const cluster = z.strictObject({
       coreDns: addonVersion.optional(),
       kubeProxy: addonVersion.optional(),
       podIdentityAgent: addonVersion.optional(),
+      metricsServer: addonVersion.optional(),
     })
     .default({}),
 });

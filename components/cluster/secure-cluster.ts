@@ -9,8 +9,15 @@ import { withName, type Tags } from "../tags";
 
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
-export type AddonKey = "vpcCni" | "coreDns" | "kubeProxy" | "podIdentityAgent";
-const ADDON_NAMES: Record<AddonKey, string> = { vpcCni: "vpc-cni", coreDns: "coredns", kubeProxy: "kube-proxy", podIdentityAgent: "eks-pod-identity-agent" };
+export type AddonKey = "vpcCni" | "coreDns" | "kubeProxy" | "podIdentityAgent" | "metricsServer";
+const ADDON_NAMES: Record<AddonKey, string> = {
+  vpcCni: "vpc-cni",
+  coreDns: "coredns",
+  kubeProxy: "kube-proxy",
+  podIdentityAgent: "eks-pod-identity-agent",
+  // EKS community add-on: resource metrics for the gateway's HorizontalPodAutoscaler.
+  metricsServer: "metrics-server",
+};
 
 export interface SecureClusterArgs {
   /** Cluster name (fixes the control-plane log group `/aws/eks/<name>/cluster`). Required. */
@@ -214,7 +221,7 @@ export class SecureCluster extends pulumi.ComponentResource {
     );
     new aws.iam.RolePolicyAttachment(`${name}-vpc-cni-AmazonEKS_CNI_Policy`, { role: cniRole.name, policyArn: `arn:${partition}:iam::aws:policy/AmazonEKS_CNI_Policy` }, { parent: cniRole });
 
-    const pinned = ADDON_VERSIONS[args.version];
+    const pinned: Partial<Record<AddonKey, string | null>> = ADDON_VERSIONS[args.version];
     const versionOf = (key: AddonKey): pulumi.Input<string> =>
       args.addonVersions?.[key] ??
       pinned[key] ??
@@ -244,7 +251,8 @@ export class SecureCluster extends pulumi.ComponentResource {
     );
     const kubeProxy = addon("kubeProxy", {}, []);
     const coreDns = addon("coreDns", {}, [systemNodes, vpcCni]);
-    this.addons = { vpcCni, coreDns, kubeProxy, podIdentityAgent };
+    const metricsServer = addon("metricsServer", {}, [systemNodes, vpcCni]);
+    this.addons = { vpcCni, coreDns, kubeProxy, podIdentityAgent, metricsServer };
 
     this.kubeconfig = kubeconfigFor({
       clusterName: this.cluster.name,

@@ -54,9 +54,9 @@ for (const stack of STACKS) {
       assert.equal(associations.length, admins.length + viewers.length);
     });
 
-    it("pins the four managed add-ons, turns on network policy and gives the CNI a Pod Identity role", () => {
+    it("pins the managed add-ons (and metrics-server for the HPA), turns on network policy and gives the CNI a Pod Identity role", () => {
       const addons = ofType(results[stack], "aws:eks/addon:Addon").map(inputs);
-      assert.deepEqual(addons.map((a) => a.addonName).sort(), ["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+      assert.deepEqual(addons.map((a) => a.addonName).sort(), ["coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"]);
       for (const a of addons) assert.ok(typeof a.addonVersion === "string" && a.addonVersion.length > 0, `${a.addonName} has a version`);
       const cni = addons.find((a) => a.addonName === "vpc-cni")!;
       assert.deepEqual(JSON.parse(cni.configurationValues), { enableNetworkPolicy: "true" });
