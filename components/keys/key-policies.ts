@@ -31,7 +31,8 @@ export interface PolicyStatement {
   /** Resource policies name a principal; identity policies (attached to a role) do not. */
   Principal?: { AWS?: string | string[]; Service?: string | string[] };
   Action: string | string[];
-  Resource: string | string[];
+  /** Trust policies name no resource. */
+  Resource?: string | string[];
   Condition?: Record<string, Record<string, string | string[] | boolean>>;
 }
 

@@ -1,6 +1,7 @@
 // Pure renderers for one model server: Kubernetes object specs and IAM documents. Creates no
 // resources and reads nothing, so tests check the exact objects (and validate them against the
 // Kubernetes OpenAPI schema) without Pulumi. VllmService (vllm-service.ts) wires them.
+import type { PolicyDocument } from "../keys/key-policies";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ModelConfig } from "../../infra/schema";
@@ -408,10 +409,7 @@ export function renderScaledObjectSpec(resourceName: string, model: ModelConfig)
 
 // ---- IAM documents -------------------------------------------------------------------------
 
-export interface PolicyDocument {
-  Version: "2012-10-17";
-  Statement: { Sid: string; Effect: "Allow"; Principal?: { Service: string }; Action: string[]; Resource?: string | string[]; Condition?: Record<string, Record<string, string | string[]>> }[];
-}
+export type { PolicyDocument } from "../keys/key-policies";
 
 /** Trust policy for EKS Pod Identity, limited to this account (confused-deputy guard). */
 export function podIdentityTrustPolicy(accountId: string): PolicyDocument {
