@@ -4,7 +4,7 @@ import { SecureBucket } from "../storage/secure-bucket";
 import { encryptedLogGroup, logGroupArn } from "./log-group";
 import { SECURITY_ALARMS } from "./security-alarms";
 import { withName, type Tags } from "../tags";
-import type { PolicyStatement } from "../keys/key-policies";
+import { denyInsecureTransport, type PolicyStatement } from "../keys/key-policies";
 
 export interface AuditTrailArgs {
   /** Trail name (the audit key's policy names it). Required. */
@@ -183,14 +183,7 @@ export class AuditTrail extends pulumi.ComponentResource {
                 Resource: topic,
                 Condition: { StringEquals: { "aws:SourceAccount": id } },
               },
-              {
-                Sid: "DenyInsecureTransport",
-                Effect: "Deny",
-                Principal: { AWS: "*" },
-                Action: "sns:Publish",
-                Resource: topic,
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-              },
+              denyInsecureTransport("sns:Publish", topic),
             ],
           }),
         ),

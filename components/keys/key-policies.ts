@@ -41,6 +41,11 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
+/** A resource-policy statement refusing any request not made over TLS. */
+export function denyInsecureTransport(action: string, resource: string | string[]): PolicyStatement {
+  return { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: { AWS: "*" }, Action: action, Resource: resource, Condition: { Bool: { "aws:SecureTransport": "false" } } };
+}
+
 /** Key management without use: create grants, encrypt and decrypt are not here. */
 export const KEY_ADMIN_ACTIONS = [
   "kms:CancelKeyDeletion",

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import type { PolicyStatement } from "../keys/key-policies";
+import { denyInsecureTransport, type PolicyStatement } from "../keys/key-policies";
 import { withName, type Tags } from "../tags";
 
 export interface SecureBucketArgs {
@@ -79,14 +79,7 @@ export class SecureBucket extends pulumi.ComponentResource {
         JSON.stringify({
           Version: "2012-10-17",
           Statement: [
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: { AWS: "*" },
-              Action: "s3:*",
-              Resource: [arn, `${arn}/*`],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
+            denyInsecureTransport("s3:*", [arn, `${arn}/*`]),
             {
               Sid: "DenyTlsBelow12",
               Effect: "Deny",

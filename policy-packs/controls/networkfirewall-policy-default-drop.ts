@@ -1,9 +1,9 @@
 import type { Control } from "./types";
-import { asArray, asRecord, propsOf, str } from "./lib/resources";
-import { containsUnknown, isUnknown, Undecided } from "./lib/unknown";
+import { asRecord, str } from "./lib/resources";
+import { isUnknown } from "./lib/unknown";
+import { checkFirewallPolicy, FIREWALL_POLICY, knownActions } from "./lib/firewall-policy";
 import { GDPR, HIPAA, SOC2 } from "./lib/refs";
 
-const FIREWALL_POLICY = "aws:networkfirewall/firewallPolicy:FirewallPolicy";
 const DROPS = ["aws:drop_established", "aws:drop_strict"];
 const ALERTS = ["aws:alert_established", "aws:alert_strict"];
 
@@ -13,26 +13,17 @@ export const networkfirewallPolicyDefaultDrop: Control = {
     description:
       "The egress firewall policy evaluates stateful rules in strict order and, for traffic no rule passed, drops it (aws:drop_established or aws:drop_strict) and raises an alert (aws:alert_established or aws:alert_strict), so everything not allow-listed is both refused and recorded. Goes beyond the public lists, which only check the stateless defaults.",
     enforcementLevel: "mandatory",
-    validateResource: (args, report) => {
-      if (args.type !== FIREWALL_POLICY) return;
-      const fp = propsOf(args).firewallPolicy;
-      const undecided = new Undecided();
-      if (isUnknown(fp)) undecided.note("firewallPolicy unknown");
-      else {
-        const f = asRecord(fp);
+    validateResource: (args, report) =>
+      checkFirewallPolicy(args, (f, undecided) => {
         const order = isUnknown(f.statefulEngineOptions) ? f.statefulEngineOptions : str(asRecord(f.statefulEngineOptions).ruleOrder);
         if (isUnknown(order)) undecided.note("ruleOrder unknown");
         else if (order !== "STRICT_ORDER") report(`stateful rule order is ${order ?? "unset (DEFAULT_ACTION_ORDER)"}: set statefulEngineOptions.ruleOrder: "STRICT_ORDER" (default actions apply only in strict order)`);
-        const actions = f.statefulDefaultActions;
-        if (isUnknown(actions) || containsUnknown(actions)) undecided.note("statefulDefaultActions unknown");
-        else {
-          const list = asArray(actions).filter((a): a is string => typeof a === "string");
+        const list = knownActions(f, "statefulDefaultActions", undecided);
+        if (list) {
           if (!list.some((a) => DROPS.includes(a))) report(`stateful default actions [${list.join(", ")}] do not drop unmatched traffic: include "aws:drop_established" (or "aws:drop_strict")`);
           if (!list.some((a) => ALERTS.includes(a))) report(`stateful default actions [${list.join(", ")}] do not alert on unmatched traffic: include "aws:alert_established" (or "aws:alert_strict")`);
         }
-      }
-      undecided.finish();
-    },
+      }),
   },
   severity: "critical",
   remediation: "Set firewallPolicy.statefulEngineOptions.ruleOrder: \"STRICT_ORDER\" and statefulDefaultActions: [\"aws:drop_established\", \"aws:alert_established\"] (EgressFirewall does this).",

@@ -1,9 +1,7 @@
 import type { Control } from "./types";
-import { asArray, asRecord, propsOf } from "./lib/resources";
-import { containsUnknown, isUnknown, Undecided } from "./lib/unknown";
+import { checkFirewallPolicy, FIREWALL_POLICY, knownActions } from "./lib/firewall-policy";
 import { GDPR, HIPAA, SOC2 } from "./lib/refs";
 
-const FIREWALL_POLICY = "aws:networkfirewall/firewallPolicy:FirewallPolicy";
 const FORWARD = "aws:forward_to_sfe";
 
 export const networkfirewallPolicyStatelessForward: Control = {
@@ -12,27 +10,16 @@ export const networkfirewallPolicyStatelessForward: Control = {
     description:
       "The firewall policy's stateless default actions, for full packets and for fragments, forward to the stateful engine (aws:forward_to_sfe), so every packet meets the domain allow-list and the default drop; aws:pass would let traffic skip inspection.",
     enforcementLevel: "mandatory",
-    validateResource: (args, report) => {
-      if (args.type !== FIREWALL_POLICY) return;
-      const fp = propsOf(args).firewallPolicy;
-      const undecided = new Undecided();
-      if (isUnknown(fp)) undecided.note("firewallPolicy unknown");
-      else {
-        const f = asRecord(fp);
+    validateResource: (args, report) =>
+      checkFirewallPolicy(args, (f, undecided) => {
         for (const [key, what] of [
           ["statelessDefaultActions", "full packets"],
           ["statelessFragmentDefaultActions", "fragmented packets"],
         ] as const) {
-          const actions = f[key];
-          if (isUnknown(actions) || containsUnknown(actions)) undecided.note(`${key} unknown`);
-          else {
-            const list = asArray(actions).filter((a): a is string => typeof a === "string");
-            if (!list.includes(FORWARD)) report(`stateless default action for ${what} is [${list.join(", ")}]: set ${key}: ["${FORWARD}"] so they reach the stateful engine`);
-          }
+          const list = knownActions(f, key, undecided);
+          if (list && !list.includes(FORWARD)) report(`stateless default action for ${what} is [${list.join(", ")}]: set ${key}: ["${FORWARD}"] so they reach the stateful engine`);
         }
-      }
-      undecided.finish();
-    },
+      }),
   },
   severity: "high",
   remediation: "Set firewallPolicy.statelessDefaultActions and statelessFragmentDefaultActions to [\"aws:forward_to_sfe\"].",
