@@ -1,0 +1,288 @@
+/**
+ * Price rules: for every resource type the program can declare, either a rule that turns a
+ * registration into priced line items, or an explicit statement of why it costs nothing. A type
+ * with neither is an error (the cost tests synthesize every committed stack and check), so a new
+ * billable resource cannot slip into a stack unpriced.
+ */
+import type { Registration } from "../check/synth";
+import type { Price, PriceBook } from "./prices";
+import type { Usage } from "./usage";
+
+/** A quantity at the node groups' minimum, desired and maximum sizes (equal for fixed items). */
+export interface Scaled {
+  min: number;
+  desired: number;
+  max: number;
+}
+
+export interface LineItem {
+  /** Logical name of the resource the line prices ("" for stack-wide usage lines). */
+  resource: string;
+  type: string;
+  what: string;
+  /** Quantity per month, in the price's unit. */
+  quantity: Scaled;
+  unit: string;
+  price?: Price;
+  /** Why there is no price, when there is none. */
+  missing?: string;
+  /** quantity × price; undefined when the price is missing. */
+  monthly?: Scaled;
+  /** Where the quantity comes from, when it is an assumption rather than declared. */
+  basis?: string;
+  /** Which node group this line scales with (instance-hours and node volumes). */
+  nodeGroup?: string;
+}
+
+export interface RuleContext {
+  region: string;
+  book: PriceBook;
+  usage: Usage;
+  byUrn: Map<string, Registration>;
+  all: Registration[];
+  /** Node counts to price instead of the declared min/desired/max (used to price a load). */
+  nodesOverride?: Record<string, number>;
+}
+
+export type Rule = (reg: Registration, ctx: RuleContext) => LineItem[];
+
+const fixed = (n: number): Scaled => ({ min: n, desired: n, max: n });
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** A line for `quantity` of price `key`, with the price or the reason it is missing. */
+export function line(ctx: RuleContext, reg: Registration | undefined, key: string, what: string, quantity: Scaled, extra: Partial<LineItem> = {}): LineItem {
+  const price = ctx.book.lookup(key, ctx.region);
+  const base: LineItem = { resource: reg?.name ?? "", type: reg?.type ?? "", what, quantity, unit: price?.unit ?? key, ...extra };
+  if (!price) return { ...base, missing: extra.missing ?? `no price for ${key} in ${ctx.region} in the committed table; supply one with --prices FILE` };
+  const monthly = { min: quantity.min * price.usd, desired: quantity.desired * price.usd, max: quantity.max * price.usd };
+  return { ...base, price, monthly, missing: undefined };
+}
+
+type Json = Record<string, unknown>;
+const inputs = (r: Registration) => r.inputs as Json;
+
+/** Nodes of a node group at min, desired and max (or the override for a priced load). */
+export function nodeCounts(reg: Registration, ctx: RuleContext): Scaled {
+  const sc = (inputs(reg).scalingConfig ?? {}) as { minSize?: number; desiredSize?: number; maxSize?: number };
+  const name = String(inputs(reg).nodeGroupName ?? reg.name);
+  const o = ctx.nodesOverride?.[name];
+  if (o !== undefined) return fixed(o);
+  const min = sc.minSize ?? 0;
+  return { min, desired: sc.desiredSize ?? min, max: sc.maxSize ?? min };
+}
+
+/** The launch template a node group uses: by its property dependency, else by its logical name. */
+function launchTemplateOf(reg: Registration, ctx: RuleContext): Registration | undefined {
+  for (const urn of reg.propertyDependencies.launchTemplate ?? []) {
+    const lt = ctx.byUrn.get(urn);
+    if (lt?.type === "aws:ec2/launchTemplate:LaunchTemplate") return lt;
+  }
+  return ctx.all.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && r.name === reg.name);
+}
+
+/** The instance type a node group launches: its first listed type, or its launch template's. */
+export function instanceTypeOf(reg: Registration, ctx: RuleContext): string | undefined {
+  const types = inputs(reg).instanceTypes as string[] | undefined;
+  if (types && types.length > 0 && types[0] !== UNKNOWN) return types[0];
+  const lt = launchTemplateOf(reg, ctx);
+  const t = lt ? (inputs(lt).instanceType as string | undefined) : undefined;
+  return t && t !== UNKNOWN ? t : undefined;
+}
+
+const scale = (s: Scaled, k: number): Scaled => ({ min: s.min * k, desired: s.desired * k, max: s.max * k });
+
+const nodeGroup: Rule = (reg, ctx) => {
+  const hours = ctx.book.hoursPerMonth;
+  const name = String(inputs(reg).nodeGroupName ?? reg.name);
+  const nodes = nodeCounts(reg, ctx);
+  const type = instanceTypeOf(reg, ctx);
+  const capacity = String(inputs(reg).capacityType ?? "ON_DEMAND");
+  const out: LineItem[] = [];
+  const extra = { nodeGroup: name };
+  if (!type) {
+    out.push({ resource: reg.name, type: reg.type, what: "instances", quantity: scale(nodes, hours), unit: "instance-hour", missing: "instance type unknown at preview", ...extra });
+  } else if (capacity === "CAPACITY_BLOCK") {
+    out.push(line(ctx, reg, `ec2-capacity-block:${type}`, `${type} capacity block, ${name}`, scale(nodes, hours), { ...extra, basis: "capacity blocks are paid up front for the reserved period; priced here per hour the nodes run" }));
+  } else {
+    const l = line(ctx, reg, `ec2:${type}`, `${type} ${capacity === "SPOT" ? "spot" : "on demand"}, ${name}`, scale(nodes, hours), extra);
+    if (capacity === "SPOT" && l.price) {
+      // Spot prices move hourly and no dated figure is committed: the on-demand price bounds it.
+      l.price = { ...l.price, confidence: "unconfirmed", note: "spot: priced at the on-demand rate, an upper bound" };
+    }
+    out.push(l);
+  }
+  const lt = launchTemplateOf(reg, ctx);
+  const mappings = (lt ? (inputs(lt).blockDeviceMappings as { ebs?: { volumeSize?: number; volumeType?: string } }[] | undefined) : undefined) ?? [];
+  const gb = mappings.reduce((sum, m) => sum + (typeof m.ebs?.volumeSize === "number" ? m.ebs.volumeSize : 0), 0);
+  if (gb > 0) out.push(line(ctx, reg, "ebs:gp3-gb-month", `gp3 volumes, ${gb} GB per node, ${name}`, scale(nodes, gb), extra));
+  return out;
+};
+
+const logGroup: Rule = (reg, ctx) => {
+  const i = inputs(reg);
+  const name = String(i.name ?? reg.name);
+  const u = ctx.usage;
+  const retention = typeof i.retentionInDays === "number" ? i.retentionInDays : 3653;
+  let gb: number;
+  let basis: string;
+  if (/\/audit\/gateway$/.test(name)) {
+    gb = (u.requestsPerMonth * u.auditBytesPerRequest) / 1e9;
+    basis = `${Math.round(u.requestsPerMonth).toLocaleString("en-US")} requests x ${u.auditBytesPerRequest} bytes per audit line`;
+  } else if (/\/content\//.test(name) || (i.tags as Json | undefined)?.["log-class"] === "content") {
+    gb = (u.requestsPerMonth * (u.promptTokens + u.completionTokens) * u.bytesPerToken) / 1e9;
+    basis = `content logging: ${u.promptTokens + u.completionTokens} tokens x ${u.bytesPerToken} bytes per request`;
+  } else {
+    gb = u.otherLogGbPerMonth;
+    basis = `assumed ${u.otherLogGbPerMonth} GB a month (--usage otherLogGbPerMonth)`;
+  }
+  const storedMonths = Math.min(12, retention / 30.4);
+  return [
+    line(ctx, reg, "logs:ingest-gb", `ingestion, ${name}`, fixed(gb), { basis }),
+    line(ctx, reg, "logs:storage-gb-month", `storage in month 12, ${name} (retention ${retention} days)`, fixed(gb * storedMonths), { basis: `${storedMonths.toFixed(1)} months of ingestion kept` }),
+  ];
+};
+
+const bucket: Rule = (reg, ctx) => {
+  const cls = ((inputs(reg).tags ?? {}) as Json)["data-class"];
+  if (cls === "model-artifacts") {
+    return [line(ctx, reg, "s3:standard-gb-month", "model artifacts", fixed(ctx.usage.modelStoreGb), { basis: `the stack's models (storageGiB) x ${ctx.usage.modelVersionsKept} versions kept` })];
+  }
+  const gb = ctx.usage.auditArchiveGbPerMonth * 12;
+  return [line(ctx, reg, "s3:standard-gb-month", `storage in month 12 (${cls ?? "bucket"})`, fixed(gb), { basis: `assumed ${ctx.usage.auditArchiveGbPerMonth} GB a month written (--usage auditArchiveGbPerMonth)` })];
+};
+
+const vpcEndpoint: Rule = (reg, ctx) => {
+  const i = inputs(reg);
+  if (i.vpcEndpointType !== "Interface") return [];
+  const azs = Array.isArray(i.subnetIds) ? i.subnetIds.length : 0;
+  const service = String(i.serviceName ?? "").split(".").slice(3).join(".") || reg.name;
+  return [line(ctx, reg, "vpce:interface-az-hour", `interface endpoint ${service} in ${azs} AZ`, fixed(azs * ctx.book.hoursPerMonth))];
+};
+
+const firewall: Rule = (reg, ctx) => {
+  const n = Array.isArray(inputs(reg).subnetMappings) ? (inputs(reg).subnetMappings as unknown[]).length : 0;
+  return [
+    line(ctx, reg, "networkfirewall:endpoint-hour", `${n} firewall endpoints`, fixed(n * ctx.book.hoursPerMonth)),
+    line(ctx, reg, "networkfirewall:gb", "traffic inspected", fixed(ctx.usage.egressGbPerMonth), { basis: `assumed ${ctx.usage.egressGbPerMonth} GB a month leaving through the firewall (--usage egressGbPerMonth)` }),
+  ];
+};
+
+const natGateway: Rule = (reg, ctx) => {
+  const out = [line(ctx, reg, "nat:hour", "NAT gateway", fixed(ctx.book.hoursPerMonth))];
+  // A NAT gateway behind a Network Firewall endpoint has its hourly charge waived one for one.
+  const firewalls = ctx.all.filter((r) => r.type === "aws:networkfirewall/firewall:Firewall");
+  if (firewalls.length > 0) {
+    out.push(line(ctx, reg, "nat:hour", "NAT hours waived: chained behind a Network Firewall endpoint", fixed(-ctx.book.hoursPerMonth), { basis: "AWS waives NAT hourly and per-GB charges one for one for NAT gateways behind firewall endpoints" }));
+  }
+  return out;
+};
+
+const service: Rule = (reg, ctx) => {
+  const spec = (inputs(reg).spec ?? {}) as Json;
+  if (spec.type !== "LoadBalancer") return [];
+  return [line(ctx, reg, "elb:nlb-hour", "internal network load balancer", fixed(ctx.book.hoursPerMonth))];
+};
+
+const perMonth =
+  (key: string, what: string): Rule =>
+  (reg, ctx) => [line(ctx, reg, key, what, fixed(1))];
+const perHour =
+  (key: string, what: string): Rule =>
+  (reg, ctx) => [line(ctx, reg, key, what, fixed(ctx.book.hoursPerMonth))];
+
+export const RULES: Record<string, Rule> = {
+  "aws:eks/cluster:Cluster": perHour("eks:cluster-hour", "EKS control plane"),
+  "aws:eks/nodeGroup:NodeGroup": nodeGroup,
+  "aws:networkfirewall/firewall:Firewall": firewall,
+  "aws:ec2/natGateway:NatGateway": natGateway,
+  "aws:ec2/eip:Eip": perHour("ec2:public-ipv4-hour", "public IPv4 address (NAT gateway)"),
+  "aws:ec2/vpcEndpoint:VpcEndpoint": vpcEndpoint,
+  "aws:kms/key:Key": perMonth("kms:key-month", "customer managed key"),
+  "aws:cloudwatch/logGroup:LogGroup": logGroup,
+  "aws:cloudwatch/metricAlarm:MetricAlarm": perMonth("cloudwatch:alarm-month", "metric alarm"),
+  "aws:s3/bucket:Bucket": bucket,
+  "kubernetes:core/v1:Service": service,
+};
+
+/** Types that cost nothing by themselves, and why (the reason is printed with --explain). */
+export const NO_CHARGE: Record<string, string> = {
+  "aws:cloudtrail/trail:Trail": "first copy of management events is free; its data events are priced as a stack-wide usage line",
+  "aws:ec2/launchTemplate:LaunchTemplate": "its volumes are priced with the node group that launches it",
+  "aws:ec2/vpc:Vpc": "no charge for a VPC",
+  "aws:ec2/subnet:Subnet": "no charge for subnets",
+  "aws:ec2/routeTable:RouteTable": "no charge for route tables",
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": "no charge for route table associations",
+  "aws:ec2/route:Route": "no charge for routes",
+  "aws:ec2/internetGateway:InternetGateway": "no charge for an internet gateway (traffic is priced at the NAT gateway and firewall)",
+  "aws:ec2/securityGroup:SecurityGroup": "no charge for security groups",
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "no charge for security groups",
+  "aws:ec2/flowLog:FlowLog": "flow log delivery is priced as ingestion into its log group",
+  "aws:iam/role:Role": "IAM is free",
+  "aws:iam/rolePolicy:RolePolicy": "IAM is free",
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "IAM is free",
+  "aws:kms/alias:Alias": "no charge for KMS aliases",
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "bucket configuration: no charge",
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "bucket configuration: no charge",
+  "aws:s3/bucketVersioning:BucketVersioning": "bucket configuration: no charge (versions kept are counted in the bucket's storage)",
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "bucket configuration: no charge (KMS requests are a stack-wide usage line)",
+  "aws:s3/bucketPolicy:BucketPolicy": "bucket configuration: no charge",
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "bucket configuration: no charge",
+  "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "bucket configuration: no charge",
+  "aws:sns/topic:Topic": "alarm notifications are a few messages a month, inside SNS's monthly free publishes",
+  "aws:sns/topicPolicy:TopicPolicy": "no charge for topic policies",
+  "aws:cloudwatch/logMetricFilter:LogMetricFilter": "metric filters are free; their alarms are priced",
+  "aws:networkfirewall/ruleGroup:RuleGroup": "rule groups are included in the firewall endpoint price",
+  "aws:networkfirewall/firewallPolicy:FirewallPolicy": "included in the firewall endpoint price",
+  "aws:networkfirewall/loggingConfiguration:LoggingConfiguration": "log delivery is priced as ingestion into its log groups",
+  "aws:eks/accessEntry:AccessEntry": "EKS access entries are free",
+  "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": "EKS access entries are free",
+  "aws:eks/addon:Addon": "EKS add-ons are free (they run on the priced nodes)",
+  "aws:eks/podIdentityAssociation:PodIdentityAssociation": "Pod Identity is free",
+  "pulumi:providers:kubernetes": "a Pulumi provider, not a cloud resource",
+  "pulumi:providers:aws": "a Pulumi provider, not a cloud resource",
+  "random:index/randomPassword:RandomPassword": "generated locally by Pulumi",
+  "tls:index/privateKey:PrivateKey": "generated locally by Pulumi",
+  "tls:index/certRequest:CertRequest": "generated locally by Pulumi",
+  "tls:index/selfSignedCert:SelfSignedCert": "generated locally by Pulumi",
+  "tls:index/locallySignedCert:LocallySignedCert": "generated locally by Pulumi",
+  "kubernetes:core/v1:Namespace": "Kubernetes objects run on the priced nodes",
+  "kubernetes:core/v1:ServiceAccount": "Kubernetes objects run on the priced nodes",
+  "kubernetes:core/v1:ConfigMap": "Kubernetes objects run on the priced nodes",
+  "kubernetes:core/v1:Secret": "Kubernetes objects run on the priced nodes",
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy": "Kubernetes objects run on the priced nodes",
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": "Kubernetes objects run on the priced nodes",
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": "Kubernetes objects run on the priced nodes",
+  "kubernetes:rbac.authorization.k8s.io/v1:Role": "Kubernetes objects run on the priced nodes",
+  "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": "Kubernetes objects run on the priced nodes",
+  "kubernetes:policy/v1:PodDisruptionBudget": "Kubernetes objects run on the priced nodes",
+  "kubernetes:apps/v1:Deployment": "pods run on the priced nodes",
+  "kubernetes:apps/v1:DaemonSet": "pods run on the priced nodes",
+  "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": "Kubernetes objects run on the priced nodes",
+};
+
+/** Custom resource types with neither a rule nor a no-charge reason. */
+export function unpricedTypes(regs: Registration[]): string[] {
+  const types = new Set(regs.filter((r) => r.custom).map((r) => r.type));
+  return [...types].filter((t) => !(t in RULES) && !(t in NO_CHARGE)).sort();
+}
+
+/** Line items for every registration, plus the stack-wide usage lines. */
+export function priceRegistrations(regs: Registration[], ctx: Omit<RuleContext, "byUrn" | "all">): LineItem[] {
+  const full: RuleContext = { ...ctx, byUrn: new Map(regs.map((r) => [r.urn, r])), all: regs };
+  const lines: LineItem[] = [];
+  for (const reg of regs) {
+    if (!reg.custom) continue;
+    const rule = RULES[reg.type];
+    if (rule) lines.push(...rule(reg, full));
+  }
+  const u = ctx.usage;
+  if (regs.some((r) => r.type === "aws:cloudtrail/trail:Trail")) {
+    lines.push(line(full, undefined, "cloudtrail:100k-data-events", "CloudTrail S3 data events on the model store", fixed(u.dataEventsPerMonth / 100_000), { basis: `${u.dataEventsPerMonth.toLocaleString("en-US")} object reads and writes a month (--usage dataEventsPerMonth)` }));
+  }
+  const billableKms = Math.max(0, u.kmsRequestsPerMonth - 20_000);
+  lines.push(line(full, undefined, "kms:10k-requests", "KMS requests beyond the 20,000 free", fixed(billableKms / 10_000), { basis: `${u.kmsRequestsPerMonth.toLocaleString("en-US")} requests a month (--usage kmsRequestsPerMonth)` }));
+  if (regs.some((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && (r.inputs as Json).vpcEndpointType === "Interface")) {
+    lines.push(line(full, undefined, "vpce:interface-gb", "data through interface endpoints (model downloads, image pulls, logs)", fixed(u.endpointGbPerMonth), { basis: `${u.endpointGbPerMonth} GB a month (--usage endpointGbPerMonth)` }));
+  }
+  return lines;
+}
