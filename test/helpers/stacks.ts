@@ -133,10 +133,31 @@ function sourceFingerprint(): string {
   return fingerprint;
 }
 
+/** Whether the process that took a lock is still running (a lock without an owner yet counts as held). */
+function lockHeld(lock: string): boolean {
+  let owner: number;
+  try {
+    owner = Number(readFileSync(join(lock, "owner"), "utf8"));
+  } catch {
+    // Written right after the mkdir; missing for long only if its writer died in between.
+    try {
+      return Date.now() - statSync(lock).mtimeMs < 60_000;
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(owner, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * One synthesis per (stack file, mode) per test run: the first file to ask takes a lock (an
- * atomic mkdir) and synthesizes; the others wait for its result. A lock older than two minutes
- * is treated as abandoned.
+ * atomic mkdir, with its pid inside) and synthesizes; the others wait for its result for as long
+ * as that process lives, however slow the machine is. A lock whose owner is gone is taken over.
  */
 export async function cachedSynthesis(file: StackFile, opts: { preview: boolean }): Promise<SynthOutcome> {
   const dir = runCacheDir();
@@ -152,18 +173,16 @@ export async function cachedSynthesis(file: StackFile, opts: { preview: boolean 
     try {
       mkdirSync(lock);
     } catch {
-      let age = 0;
-      try {
-        age = Date.now() - statSync(lock).mtimeMs;
-      } catch {
-        continue; // released meanwhile
-      }
-      if (age < 120_000) {
+      if (lockHeld(lock)) {
         await sleep(150);
         continue;
       }
+      // Abandoned: take it over.
+      rmSync(lock, { recursive: true, force: true });
+      continue;
     }
     try {
+      writeFileSync(join(lock, "owner"), String(process.pid));
       const outcome = await synthesizeAsync(file, opts);
       const tmp = `${result}.${process.pid}.tmp`;
       writeFileSync(tmp, JSON.stringify(outcome));

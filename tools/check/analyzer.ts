@@ -18,6 +18,7 @@ import type { Registration, SynthResult } from "./synth";
 import { SIG_KEY } from "./synth";
 import type { StackFile } from "./stack-file";
 import type { EffectivePolicyConfig } from "./pack-config";
+import { StartJudge, cpuSecondsOf, resolveLimits, type StartLimits } from "./start-watch";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 export type Severity = "unspecified" | "low" | "medium" | "high" | "critical";
@@ -116,27 +117,43 @@ export class PackProcess {
     private readonly stderrChunks: string[],
   ) {}
 
-  /** Starts the pack in `dir` as the Pulumi CLI does and waits for its port. */
-  static async start(dir: string, opts: { timeoutMs?: number } = {}): Promise<PackProcess> {
+  /**
+   * Starts the pack in `dir` as the Pulumi CLI does and waits for its port. A pack that exits first
+   * died (its stderr says why); one that is still alive is given up on only by the limits of
+   * `start-watch.ts` (CPU used, CPU idle, an optional wall clock), never by a fixed time-out.
+   */
+  static async start(dir: string, opts: { limits?: Partial<StartLimits>; env?: NodeJS.ProcessEnv } = {}): Promise<PackProcess> {
     const packDir = resolve(dir);
     const entry = join(packDir, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
     if (!existsSync(entry)) {
       throw new PackError(`cannot start policy pack ${packDir}: ${entry} does not exist (run \`npm ci\` at the repository root; the pack's node_modules links to the root install)`);
     }
-    const child = spawn(process.execPath, [entry, ENGINE_PLACEHOLDER, packDir], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+    let limits: StartLimits;
+    try {
+      limits = resolveLimits(opts.limits, opts.env ?? process.env);
+    } catch (err) {
+      throw new PackError((err as Error).message);
+    }
+    const child = spawn(process.execPath, [entry, ENGINE_PLACEHOLDER, packDir], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"], env: opts.env ?? process.env });
     const stderrChunks: string[] = [];
     child.stderr!.setEncoding("utf8").on("data", (d: string) => stderrChunks.push(d));
     const port = await new Promise<number>((resolvePort, reject) => {
       let out = "";
-      const timer = setTimeout(() => {
+      const startedAt = Date.now();
+      const judge = new StartJudge(limits);
+      const watch = setInterval(() => {
+        if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+        const reason = judge.judge({ wall: (Date.now() - startedAt) / 1000, cpu: cpuSecondsOf(child.pid) });
+        if (reason === undefined) return;
+        clearInterval(watch);
         child.kill("SIGKILL");
-        reject(new PackError(`policy pack ${packDir} did not report a port within ${(opts.timeoutMs ?? 120_000) / 1000}s\n${stderrChunks.join("")}`));
-      }, opts.timeoutMs ?? 120_000);
+        reject(new PackError(`policy pack ${packDir} ${reason}\n${stderrChunks.join("")}`));
+      }, 500);
       const onData = (d: string) => {
         out += d;
         const nl = out.indexOf("\n");
         if (nl < 0) return;
-        clearTimeout(timer);
+        clearInterval(watch);
         child.stdout!.off("data", onData);
         // Keep draining stdout so a chatty pack never blocks on a full pipe.
         child.stdout!.resume();
@@ -149,11 +166,11 @@ export class PackProcess {
       };
       child.stdout!.setEncoding("utf8").on("data", onData);
       child.on("error", (err) => {
-        clearTimeout(timer);
+        clearInterval(watch);
         reject(new PackError(`cannot start policy pack ${packDir}: ${err.message}`));
       });
       child.on("exit", (code, signal) => {
-        clearTimeout(timer);
+        clearInterval(watch);
         reject(new PackError(`policy pack ${packDir} exited (${signal ?? `code ${code}`}) before serving:\n${stderrChunks.join("").trim()}`));
       });
     });

@@ -6,6 +6,7 @@
 import { PackProcess, analyzeWith, type AnalyzerInfo, type PackRun } from "./analyzer";
 import { effectiveConfig, unknownPolicyNames, type EffectivePolicyConfig, type PackConfigFile } from "./pack-config";
 import { packDir } from "./packs";
+import type { StartLimits } from "./start-watch";
 import { InputError, type StackFile } from "./stack-file";
 import type { SynthResult } from "./synth";
 
@@ -29,7 +30,7 @@ export interface PendingPacks {
  * Spawns the packs now and returns at once, so the packs compile while the caller synthesizes.
  * Unknown pack names throw InputError before anything is spawned.
  */
-export function startPacks(names: string[], opts: { timeoutMs?: number } = {}): PendingPacks {
+export function startPacks(names: string[], opts: { limits?: Partial<StartLimits> } = {}): PendingPacks {
   const dirs = names.map((n) => packDir(n));
   const started: PackProcess[] = [];
   const ready = Promise.all(

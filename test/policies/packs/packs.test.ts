@@ -131,7 +131,7 @@ test("a type error in a pack is fatal at start", async () => {
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "bad", version: "0.0.1" }));
     writeFileSync(join(dir, "tsconfig.json"), readFileSync(join(PACKS_DIR, "soc2", "tsconfig.json"), "utf8"));
     writeFileSync(join(dir, "index.ts"), 'import { PolicyPack } from "@pulumi/policy";\nconst n: number = "not a number";\nnew PolicyPack("bad", { policies: [] });\nexport { n };\n');
-    await assert.rejects(PackProcess.start(dir, { timeoutMs: 60_000 }), (err: Error) => err instanceof PackError && /exited .* before serving/.test(err.message) && /TS2322/.test(err.message));
+    await assert.rejects(PackProcess.start(dir), (err: Error) => err instanceof PackError && /exited .* before serving/.test(err.message) && /TS2322/.test(err.message));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
