@@ -6,7 +6,7 @@
 import { request as httpRequest, type Agent as HttpAgent } from "node:http";
 import { request as httpsRequest, type Agent as HttpsAgent } from "node:https";
 import type { GatewayConfig } from "./config.js";
-import { HeuristicDetector } from "./injection.js";
+import { HeuristicDetector, Pacer } from "./injection.js";
 
 export interface GuardVerdict {
   attack: boolean;
@@ -109,6 +109,11 @@ export class InputGuard {
     return this.cfg.classifier ? "classifier" : "heuristic";
   }
 
+  /**
+   * `texts` are the pieces of one request the model will read (messages, tool definitions,
+   * documents, ...). Each is scanned, and so is their concatenation, so an instruction split
+   * across messages or fields is read whole.
+   */
   async check(texts: readonly string[]): Promise<GuardVerdict> {
     if (texts.length === 0) return { attack: false, score: 0, reasons: [], source: this.mode };
     const c = this.cfg.classifier;
@@ -117,24 +122,28 @@ export class InputGuard {
         return await this.classify(texts, c);
       } catch {
         if (c.onError === "block") return { attack: true, score: 1, reasons: ["classifier_unavailable"], source: "classifier" };
-        const v = this.runHeuristic(texts);
+        const v = await this.runHeuristic(texts);
         return { ...v, reasons: ["classifier_unavailable", ...v.reasons] };
       }
     }
     return this.runHeuristic(texts);
   }
 
-  runHeuristic(texts: readonly string[]): GuardVerdict {
+  async runHeuristic(texts: readonly string[]): Promise<GuardVerdict> {
+    const pacer = new Pacer();
+    const all = texts.length > 1 ? [...texts, texts.join(" ")] : texts;
     let best = { score: 0, reasons: [] as string[] };
-    for (const t of texts) {
-      const d = this.heuristic.detect(t);
+    for (const t of all) {
+      const d = await this.heuristic.detectPaced(t, pacer);
       if (d.score > best.score) best = d;
+      if (this.heuristic.isAttack(best)) break;
     }
     return { attack: this.heuristic.isAttack(best), score: best.score, reasons: best.reasons, source: "heuristic" };
   }
 
   private async classify(texts: readonly string[], c: ClassifierConfig): Promise<GuardVerdict> {
-    const inputs = texts.flatMap((t) => windows(t, c.windowChars));
+    // One text, windowed: the windows overlap, so text split across pieces is read whole.
+    const inputs = windows(texts.join("\n"), c.windowChars);
     const url = new URL(c.url);
     const agent = url.protocol === "https:" ? this.agent : undefined;
     let scores: number[];

@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import type { GatewayConfig, ModelConfig, RouteName } from "./config.js";
 import { badRequest } from "./errors.js";
+import { checkFields, isRole, MESSAGE_KEYS, ROLES } from "./params.js";
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -12,7 +13,7 @@ export interface PreparedRequest {
   stream: boolean;
   /** The gateway added stream_options.include_usage; the usage chunk must not reach the client. */
   injectedUsage: boolean;
-  /** Texts the input guard scans (user- and tool-supplied content). */
+  /** Texts the input guard scans: every piece of text the model will read, one entry per message or field. */
   guardTexts: string[];
   /** Everything sent as prompt, for the hash and content log. */
   promptText: string;
@@ -22,27 +23,44 @@ export interface PreparedRequest {
   maxTokens: number;
 }
 
-// Parameters that return token-level data (log-probabilities, token ids): those carry the same
-// text as the completion but cannot be redacted reliably, so they are refused.
-const REFUSED_PARAMS = ["logprobs", "top_logprobs", "prompt_logprobs", "return_tokens_as_token_ids", "return_token_ids"];
-const GUARDED_ROLES = new Set(["user", "tool", "function"]);
-
-function contentText(content: unknown, path: string): string {
+function contentText(content: unknown, path: string, allowRefusal: boolean): string {
   if (content === null || content === undefined) return "";
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
+    // Parts are joined with a space, not a newline: the detector's phrases stop at line ends, and
+    // an instruction split over two parts must still read as one.
     return content
       .map((part, i) => {
         if (!isObj(part)) throw badRequest(`${path}[${i}] must be an object.`);
-        if (part["type"] === "text") {
-          if (typeof part["text"] !== "string") throw badRequest(`${path}[${i}].text must be a string.`);
-          return part["text"];
+        if (part["type"] === "text" || (allowRefusal && part["type"] === "refusal")) {
+          const key = part["type"] === "text" ? "text" : "refusal";
+          if (typeof part[key] !== "string") throw badRequest(`${path}[${i}].${key} must be a string.`);
+          for (const k of Object.keys(part)) if (k !== "type" && k !== key) throw badRequest(`${path}[${i}].${k.slice(0, 64)} is not supported.`, "parameter_not_allowed");
+          return part[key] as string;
         }
-        throw badRequest(`${path}[${i}].type "${String(part["type"])}" is not supported by this gateway; send text parts only.`, "unsupported_content");
+        throw badRequest(`${path}[${i}].type "${String(part["type"]).slice(0, 64)}" is not supported by this gateway; send text parts only.`, "unsupported_content");
       })
-      .join("\n");
+      .join(" ");
   }
   throw badRequest(`${path} must be a string or an array of text parts.`);
+}
+
+/**
+ * Every string in `value`, object keys included, in document order. Used for free-form JSON the
+ * model reads (tool schemas, response_format schemas, documents, tool-call arguments): its
+ * property names and enum values reach the prompt as much as its descriptions do. The request
+ * body's nesting depth is bounded before parsing, so the recursion is too.
+ */
+export function stringsIn(value: unknown, out: string[] = []): string[] {
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) for (const v of value) stringsIn(v, out);
+  else if (isObj(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      stringsIn(v, out);
+    }
+  }
+  return out;
 }
 
 function positiveInt(body: Json, key: string): number | undefined {
@@ -68,7 +86,9 @@ function checkTokenParams(body: Json, route: RouteName, model: ModelConfig, limi
   if (n > limits.maxN) throw badRequest(`n must be at most ${limits.maxN}.`, "n_exceeded");
   const bestOf = positiveInt(body, "best_of");
   if (bestOf !== undefined && bestOf > limits.maxN) throw badRequest(`best_of must be at most ${limits.maxN}.`, "n_exceeded");
-  for (const p of REFUSED_PARAMS) {
+  // Log-probabilities carry the completion text token by token, past the output guard: only
+  // their "off" values are accepted.
+  for (const p of ["logprobs", "top_logprobs"]) {
     const v = body[p];
     if (v !== undefined && v !== null && v !== false && v !== 0) {
       throw badRequest(`${p} is not allowed: token-level output bypasses the output guard.`, "parameter_not_allowed");
@@ -102,6 +122,7 @@ function handleStream(body: Json): { stream: boolean; injectedUsage: boolean } {
  * absent, points `model` at the upstream name, asks for streamed usage.
  */
 export function prepareRequest(route: RouteName, body: Json, model: ModelConfig, limits: GatewayConfig["limits"]): PreparedRequest {
+  checkFields(route, body);
   body["model"] = model.upstreamModel ?? model.id;
   if (route === "embeddings") {
     const input = body["input"];
@@ -134,11 +155,11 @@ export function prepareRequest(route: RouteName, body: Json, model: ModelConfig,
     guardTexts = [];
     const all: string[] = [];
     messages.forEach((m, i) => {
-      if (!isObj(m) || typeof m["role"] !== "string") throw badRequest(`messages[${i}] must be an object with a role.`);
-      const text = contentText(m["content"], `messages[${i}].content`);
-      all.push(text);
-      if (GUARDED_ROLES.has(m["role"]) && text !== "") guardTexts.push(text);
+      const { content, scanned } = messageTexts(m, i);
+      all.push(content);
+      if (scanned !== "") guardTexts.push(scanned);
     });
+    guardTexts.push(...chatExtrasTexts(body));
     promptText = all.join("\n");
     hashed = messages;
   } else {
@@ -148,10 +169,16 @@ export function prepareRequest(route: RouteName, body: Json, model: ModelConfig,
     if (prompts.length > limits.maxMessages) throw badRequest(`prompt may hold at most ${limits.maxMessages} items.`, "too_many_messages");
     // Token-id prompts would pass the input guard unread.
     if (!prompts.every((p) => typeof p === "string")) throw badRequest("prompt must contain strings (token arrays are not accepted).");
-    guardTexts = prompts as string[];
-    promptText = guardTexts.join("\n");
+    guardTexts = [...(prompts as string[])];
+    const suffix = body["suffix"];
+    if (suffix !== undefined && suffix !== null) {
+      if (typeof suffix !== "string") throw badRequest("suffix must be a string.");
+      guardTexts.push(suffix);
+    }
+    promptText = (prompts as string[]).join("\n");
     hashed = prompt;
   }
+  guardTexts = guardTexts.filter((t) => t !== "");
   return {
     body,
     stream,
@@ -162,4 +189,88 @@ export function prepareRequest(route: RouteName, body: Json, model: ModelConfig,
     estimatedTokens: Math.ceil(promptText.length / 4) + maxTokens,
     maxTokens,
   };
+}
+
+/**
+ * Validates one chat message and returns its content (for the content log) and every piece of
+ * text in it that the model reads (for the input guard): content of every role, since a
+ * client writes all of them; the name; tool-call names and arguments in the history; refusals.
+ */
+function messageTexts(m: unknown, i: number): { content: string; scanned: string } {
+  const path = `messages[${i}]`;
+  if (!isObj(m)) throw badRequest(`${path} must be an object with a role.`);
+  const role = m["role"];
+  if (!isRole(role)) {
+    const shown = typeof role === "string" ? JSON.stringify(role.slice(0, 32)) : String(role);
+    throw badRequest(`${path}.role ${shown} is not a valid role; use one of ${ROLES.join(", ")}.`, "invalid_role");
+  }
+  const allowed = MESSAGE_KEYS[role];
+  for (const k of Object.keys(m)) {
+    if (!allowed.has(k)) throw badRequest(`${path}.${k.slice(0, 64)} is not allowed in a ${role} message.`, "parameter_not_allowed");
+  }
+  const content = contentText(m["content"], `${path}.content`, role === "assistant");
+  const pieces = [content];
+  for (const k of ["name", "refusal", "tool_call_id"]) {
+    const v = m[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== "string") throw badRequest(`${path}.${k} must be a string.`);
+    pieces.push(v);
+  }
+  for (const k of ["tool_calls", "function_call"]) {
+    const v = m[k];
+    if (v === undefined || v === null) continue;
+    if (k === "tool_calls" ? !Array.isArray(v) : !isObj(v)) throw badRequest(`${path}.${k} must be ${k === "tool_calls" ? "an array" : "an object"}.`);
+    pieces.push(...stringsIn(v));
+  }
+  return { content, scanned: pieces.filter((p) => p !== "").join(" ") };
+}
+
+/**
+ * The chat request's other text the model reads, scanned like messages: tool and function
+ * definitions (names, descriptions, parameter schemas), the response_format schema, the named
+ * tool choice, and vLLM `documents` (rendered into the prompt by RAG-aware chat templates).
+ * `chat_template_kwargs` are passed to the template renderer too; only boolean and number values
+ * are accepted (enough for switches such as enable_thinking), so no text arrives that way.
+ */
+function chatExtrasTexts(body: Json): string[] {
+  const out: string[] = [];
+  const tools = body["tools"];
+  if (tools !== undefined && tools !== null) {
+    if (!Array.isArray(tools)) throw badRequest("tools must be an array.");
+    tools.forEach((t, i) => {
+      if (!isObj(t) || !isObj(t["function"])) throw badRequest(`tools[${i}] must be an object with a function.`);
+      if (t["type"] !== undefined && t["type"] !== "function") throw badRequest(`tools[${i}].type must be "function".`);
+      out.push(stringsIn(t["function"]).join(" "));
+    });
+  }
+  const rf = body["response_format"];
+  if (rf !== undefined && rf !== null) {
+    if (!isObj(rf) || !["text", "json_object", "json_schema"].includes(rf["type"] as string)) {
+      throw badRequest('response_format.type must be "text", "json_object" or "json_schema".', "parameter_not_allowed");
+    }
+    if (rf["json_schema"] !== undefined) out.push(stringsIn(rf["json_schema"]).join(" "));
+  }
+  const choice = body["tool_choice"];
+  if (isObj(choice)) out.push(stringsIn(choice).join(" "));
+  const docs = body["documents"];
+  if (docs !== undefined && docs !== null) {
+    if (!Array.isArray(docs) || !docs.every((d) => isObj(d) && Object.values(d).every((v) => typeof v === "string"))) {
+      throw badRequest("documents must be an array of objects with string values.");
+    }
+    for (const d of docs) out.push(stringsIn(d).join(" "));
+  }
+  const kwargs = body["chat_template_kwargs"];
+  if (kwargs !== undefined && kwargs !== null) {
+    if (!isObj(kwargs)) throw badRequest("chat_template_kwargs must be an object.");
+    for (const [k, v] of Object.entries(kwargs)) {
+      if (typeof v !== "boolean" && typeof v !== "number") {
+        throw badRequest(`chat_template_kwargs.${k.slice(0, 64)} must be a boolean or a number: text reaches the prompt unscanned.`, "parameter_not_allowed");
+      }
+    }
+  }
+  const modalities = body["modalities"];
+  if (modalities !== undefined && modalities !== null && !(Array.isArray(modalities) && modalities.every((x) => x === "text"))) {
+    throw badRequest('modalities may only be ["text"].', "unsupported_content");
+  }
+  return out;
 }
