@@ -10,6 +10,8 @@ import { KeyRing } from "../components/keys/key-ring";
 import { IsolatedVpc } from "../components/network/isolated-vpc";
 import { ModelStore } from "../components/storage/model-store";
 import { AuditTrail } from "../components/audit/audit-trail";
+import { PlatformMonitoring } from "../components/monitoring/platform-monitoring";
+import { BUILTIN_REDACTIONS } from "../components/monitoring/signals";
 import { EgressFirewall } from "../components/network/egress-firewall";
 import { SecureCluster } from "../components/cluster/secure-cluster";
 import { GpuNodeGroup } from "../components/cluster/gpu-node-group";
@@ -241,6 +243,27 @@ export function buildPlatform(s: PlatformSettings) {
         )
       : undefined;
 
+  // Watched after deploy: every alarm notifies the audit trail's alarm topic.
+  const monitoring = new PlatformMonitoring(`${prefix}-monitoring`, {
+    metricNamespace: `SovereignLLM/${s.stack}`,
+    dashboardName: prefix,
+    region: s.region,
+    alarmTopicArn: audit.alarmTopic.arn,
+    logGroups: {
+      "gateway-audit": audit.gatewayAuditLogGroup.name,
+      "firewall-alert": firewall.alertLogGroup.name,
+      "eks-control-plane": eks.controlPlaneLogGroup.name,
+      cloudtrail: audit.auditLogGroup.name,
+    },
+    models: s.models.map((m) => m.name),
+    noEgress: s.egress.mode === "none",
+    // Model files are read by the model servers; admins publish them.
+    modelStore: { bucketName: models.name, readerRoleArns: [...Object.values(vllm).map((v) => v.role.arn), ...s.access.adminRoleArns] },
+    thresholds: s.monitoring.thresholds,
+    redactionKinds: [...BUILTIN_REDACTIONS, ...s.gateway.redactPatterns.map((p) => p.name)],
+    tags,
+  });
+
   return {
     keys,
     network,
@@ -254,7 +277,9 @@ export function buildPlatform(s: PlatformSettings) {
     ca,
     vllm,
     gateway,
+    monitoring,
     outputs: {
+      dashboardName: monitoring.dashboard.dashboardName,
       gatewayHostname: s.gateway.hostname,
       clusterName: eks.name,
       kubeconfig: pulumi.secret(eks.kubeconfig),

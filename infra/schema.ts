@@ -187,6 +187,27 @@ const logging = z
   })
   .default({ auditRetentionDays: 2192, content: "off", contentRetentionDays: 7, alarmEmails: [] });
 
+/** Alarm thresholds of the monitoring the platform deploys (components/monitoring); unset ones keep their defaults. */
+const threshold = (what: string) => z.number({ error: `must be a number: ${what}` }).positive(`must be above 0: ${what}`).optional();
+const monitoring = z
+  .strictObject({
+    thresholds: z
+      .strictObject({
+        authFailures: threshold("failed authentications in 5 minutes (default 50)"),
+        authFailuresPerClient: threshold("failed authentications from one client in 5 minutes (default 20)"),
+        authzDenials: threshold("authorisation denials in 5 minutes (default 20)"),
+        authzDenialsPerPrincipal: threshold("authorisation denials of one principal in 5 minutes (default 10)"),
+        injectionBlocks: threshold("prompt-injection blocks and flags in 5 minutes (default 5)"),
+        rateLimited: threshold("rate-limit rejections in 5 minutes (default 100)"),
+        redactions: threshold("responses with a redaction in 5 minutes (default 100)"),
+        upstreamErrors: threshold("model server errors in 5 minutes (default 10)"),
+        latencyP99Ms: threshold("p99 gateway latency in milliseconds (default 30000)"),
+        volumeAnomalyBand: threshold("anomaly band width in standard deviations (default 3)"),
+      })
+      .default({}),
+  })
+  .default({ thresholds: {} });
+
 const storage = z
   .strictObject({
     /** Object Lock default retention of model artifacts, days. Default 30. */
@@ -280,6 +301,8 @@ export const stackSchema = z.strictObject({
   serving,
   /** The guardrail gateway: the only path to the models. */
   gateway,
+  /** Alarm thresholds of the deployed monitoring. */
+  monitoring,
 });
 
 export type StackConfig = z.infer<typeof stackSchema>;
@@ -293,6 +316,12 @@ type Add = (path: (string | number)[], message: string) => void;
  * schema rejected) does not hide the problems the other rules find.
  */
 const CROSS_FIELD_RULES: ((cfg: StackConfig, region: string, add: Add) => void)[] = [
+  (cfg, _region, add) => {
+    // Alarms nobody receives are not monitoring (NIST SI-4, CA-7; HIPAA 164.308(a)(1)(ii)(D)).
+    if (cfg.environment === "prod" && cfg.logging.alarmEmails.length === 0) {
+      add(["logging", "alarmEmails"], "a prod stack must have at least one alarm subscriber: list the security team's address, e.g. alarmEmails: [security-alerts@example.org]");
+    }
+  },
   (cfg, _region, add) => {
     // A model's local copy lives in an emptyDir on the node's data volume, next to the images
     // (the vLLM image is about 20 GiB unpacked) and vLLM's caches (20 GiB emptyDir).

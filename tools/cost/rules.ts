@@ -183,6 +183,13 @@ const service: Rule = (reg, ctx) => {
   return [line(ctx, reg, "elb:nlb-hour", "internal network load balancer", fixed(ctx.book.hoursPerMonth))];
 };
 
+/** An anomaly-detection alarm is billed as three standard alarm metrics (the metric and its band). */
+const metricAlarm: Rule = (reg, ctx) => {
+  const queries = ((reg.inputs as Json).metricQueries ?? []) as { expression?: string }[];
+  const anomaly = queries.some((q) => typeof q.expression === "string" && q.expression.startsWith("ANOMALY_DETECTION_BAND"));
+  return [line(ctx, reg, "cloudwatch:alarm-month", anomaly ? "anomaly-detection alarm (3 alarm metrics)" : "metric alarm", fixed(anomaly ? 3 : 1))];
+};
+
 const perMonth =
   (key: string, what: string): Rule =>
   (reg, ctx) => [line(ctx, reg, key, what, fixed(1))];
@@ -199,7 +206,10 @@ export const RULES: Record<string, Rule> = {
   "aws:ec2/vpcEndpoint:VpcEndpoint": vpcEndpoint,
   "aws:kms/key:Key": perMonth("kms:key-month", "customer managed key"),
   "aws:cloudwatch/logGroup:LogGroup": logGroup,
-  "aws:cloudwatch/metricAlarm:MetricAlarm": perMonth("cloudwatch:alarm-month", "metric alarm"),
+  "aws:cloudwatch/metricAlarm:MetricAlarm": metricAlarm,
+  "aws:cloudwatch/logMetricFilter:LogMetricFilter": perMonth("cloudwatch:custom-metric-month", "custom metric published by the filter"),
+  "aws:cloudwatch/dashboard:Dashboard": perMonth("cloudwatch:dashboard-month", "dashboard"),
+  "aws:cloudwatch/contributorInsightRule:ContributorInsightRule": perMonth("cloudwatch:contributor-insights-rule-month", "Contributor Insights rule"),
   "aws:s3/bucket:Bucket": bucket,
   "kubernetes:core/v1:Service": service,
 };
@@ -230,7 +240,7 @@ export const NO_CHARGE: Record<string, string> = {
   "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "bucket configuration: no charge",
   "aws:sns/topic:Topic": "alarm notifications are a few messages a month, inside SNS's monthly free publishes",
   "aws:sns/topicPolicy:TopicPolicy": "no charge for topic policies",
-  "aws:cloudwatch/logMetricFilter:LogMetricFilter": "metric filters are free; their alarms are priced",
+  "aws:cloudwatch/queryDefinition:QueryDefinition": "saved queries are free; running them is priced per GB scanned",
   "aws:networkfirewall/ruleGroup:RuleGroup": "rule groups are included in the firewall endpoint price",
   "aws:networkfirewall/firewallPolicy:FirewallPolicy": "included in the firewall endpoint price",
   "aws:networkfirewall/loggingConfiguration:LoggingConfiguration": "log delivery is priced as ingestion into its log groups",
