@@ -240,6 +240,7 @@ export const NO_CHARGE: Record<string, string> = {
   "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "bucket configuration: no charge",
   "aws:sns/topic:Topic": "alarm notifications are a few messages a month, inside SNS's monthly free publishes",
   "aws:sns/topicPolicy:TopicPolicy": "no charge for topic policies",
+  "aws:sns/topicSubscription:TopicSubscription": "e-mail notifications of alarms: a few a month, inside SNS's monthly free e-mail deliveries",
   "aws:cloudwatch/queryDefinition:QueryDefinition": "saved queries are free; running them is priced per GB scanned",
   "aws:networkfirewall/ruleGroup:RuleGroup": "rule groups are included in the firewall endpoint price",
   "aws:networkfirewall/firewallPolicy:FirewallPolicy": "included in the firewall endpoint price",
