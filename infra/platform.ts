@@ -11,6 +11,7 @@ import { IsolatedVpc } from "../components/network/isolated-vpc";
 import { ModelStore } from "../components/storage/model-store";
 import { AuditTrail } from "../components/audit/audit-trail";
 import { PlatformMonitoring } from "../components/monitoring/platform-monitoring";
+import { ThreatDetection } from "../components/monitoring/threat-detection";
 import { BUILTIN_REDACTIONS } from "../components/monitoring/signals";
 import { EgressFirewall } from "../components/network/egress-firewall";
 import { SecureCluster } from "../components/cluster/secure-cluster";
@@ -264,6 +265,16 @@ export function buildPlatform(s: PlatformSettings) {
     tags,
   });
 
+  // Threats and drift the packs cannot see: made by hand in the console, or at run time.
+  const detection = new ThreatDetection(`${prefix}-detection`, {
+    region: s.region,
+    partition: s.partition,
+    guardDuty: s.detection.guardDuty,
+    securityHub: s.detection.securityHub,
+    accessAnalyzerName: `${prefix}-access`,
+    tags,
+  });
+
   return {
     keys,
     network,
@@ -278,7 +289,9 @@ export function buildPlatform(s: PlatformSettings) {
     vllm,
     gateway,
     monitoring,
+    detection,
     outputs: {
+      detection: detection.summary,
       dashboardName: monitoring.dashboard.dashboardName,
       gatewayHostname: s.gateway.hostname,
       clusterName: eks.name,

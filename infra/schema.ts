@@ -208,6 +208,17 @@ const monitoring = z
   })
   .default({ thresholds: {} });
 
+/** Account-level threat detection: created by the stack, or run by the organisation and verified at preview. */
+const strategy = z.enum(["create", "organization"], { error: 'must be "create" (this stack enables it) or "organization" (a delegated administrator already runs it; verified at preview)' });
+const detection = z
+  .strictObject({
+    /** GuardDuty with EKS audit logs, runtime monitoring and S3 data events. Default create. */
+    guardDuty: strategy.default("create"),
+    /** Security Hub with the NIST SP 800-53 rev 5 standard. Default create. */
+    securityHub: strategy.default("create"),
+  })
+  .default({ guardDuty: "create", securityHub: "create" });
+
 const storage = z
   .strictObject({
     /** Object Lock default retention of model artifacts, days. Default 30. */
@@ -303,6 +314,8 @@ export const stackSchema = z.strictObject({
   gateway,
   /** Alarm thresholds of the deployed monitoring. */
   monitoring,
+  /** Threat detection services and how each is provided. */
+  detection,
 });
 
 export type StackConfig = z.infer<typeof stackSchema>;

@@ -212,6 +212,16 @@ export const RULES: Record<string, Rule> = {
   "aws:cloudwatch/contributorInsightRule:ContributorInsightRule": perMonth("cloudwatch:contributor-insights-rule-month", "Contributor Insights rule"),
   "aws:s3/bucket:Bucket": bucket,
   "kubernetes:core/v1:Service": service,
+  "aws:guardduty/detector:Detector": (reg, ctx) => [
+    line(ctx, reg, "guardduty:account-month", "GuardDuty: billed per event analysed and per vCPU-hour monitored", fixed(1), {
+      missing: "GuardDuty is billed by usage (CloudTrail and EKS audit events analysed, S3 data events, vCPU-hours under runtime monitoring); no dated price is committed: supply an estimate with --prices FILE (key guardduty:account-month)",
+    }),
+  ],
+  "aws:securityhub/account:Account": (reg, ctx) => [
+    line(ctx, reg, "securityhub:account-month", "Security Hub: billed per security check and per finding ingested", fixed(1), {
+      missing: "Security Hub is billed per security check run and per finding ingested; no dated price is committed: supply an estimate with --prices FILE (key securityhub:account-month)",
+    }),
+  ],
 };
 
 /** Types that cost nothing by themselves, and why (the reason is printed with --explain). */
@@ -240,6 +250,9 @@ export const NO_CHARGE: Record<string, string> = {
   "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "bucket configuration: no charge",
   "aws:sns/topic:Topic": "alarm notifications are a few messages a month, inside SNS's monthly free publishes",
   "aws:sns/topicPolicy:TopicPolicy": "no charge for topic policies",
+  "aws:guardduty/detectorFeature:DetectorFeature": "priced with the GuardDuty detector (usage)",
+  "aws:securityhub/standardsSubscription:StandardsSubscription": "priced with the Security Hub account (checks)",
+  "aws:accessanalyzer/analyzer:Analyzer": "an account analyzer of external access is free",
   "aws:sns/topicSubscription:TopicSubscription": "e-mail notifications of alarms: a few a month, inside SNS's monthly free e-mail deliveries",
   "aws:cloudwatch/queryDefinition:QueryDefinition": "saved queries are free; running them is priced per GB scanned",
   "aws:networkfirewall/ruleGroup:RuleGroup": "rule groups are included in the firewall endpoint price",
