@@ -14,6 +14,7 @@ import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PackError, type PackRun } from "./analyzer";
 import { buildEvidence, isBlocking, renderMarkdown, type Evidence } from "./evidence";
+import { renderHtml } from "./evidence-html";
 import { readPackConfigFile, stackPackConfig, type PackConfigFile } from "./pack-config";
 import { availablePacks, packsFromStackConfig } from "./packs";
 import { analyzeAll, configure, startPacks, type PendingPacks } from "./session";
@@ -116,11 +117,21 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     const opts = parse(argv);
     format = opts.format;
     const file = opts.stacksDir ? readStackFile(opts.stack, resolve(opts.stacksDir)) : readStackFile(opts.stack);
-    const packNames = opts.packs ?? packsFromStackConfig(file.config);
+    const declared = packsFromStackConfig(file.config);
+    const packNames = opts.packs ?? declared;
     for (const p of packNames) if (!availablePacks().includes(p)) throw new InputError(`unknown policy pack "${p}": known packs are ${availablePacks().join(", ")}`);
+    // A framework the stack is not configured for would be checked against settings chosen for
+    // other frameworks (residency, retention, data classification): its "pass" would mean nothing.
+    const undeclared = packNames.filter((p) => !declared.includes(p));
+    if (undeclared.length > 0) {
+      throw new InputError(
+        `stack ${file.stack} does not declare ${undeclared.join(", ")} in sovereign-llm:compliance (it declares ${declared.join(", ") || "none"}): its settings were not chosen for ${undeclared.length === 1 ? "that framework" : "those frameworks"}, so a result would mean nothing. Add ${undeclared.join(", ")} to sovereign-llm:compliance in ${relative(REPO_ROOT, file.path)} (and meet what it requires), or pick --pack from ${declared.join(", ") || "the declared frameworks"}.`,
+      );
+    }
     if (opts.program && !existsSync(opts.program)) throw new InputError(`--program ${opts.program} does not exist`);
     // The stack's residency supplies the allowed regions unless --config says otherwise.
-    const packConfig: PackConfigFile = stackPackConfig(file.config, opts.config ? readPackConfigFile(opts.config) : {});
+    const explicit = opts.config ? readPackConfigFile(opts.config) : undefined;
+    const packConfig: PackConfigFile = stackPackConfig(file.config, explicit ?? {});
 
     // Packs compile while the program is synthesized.
     progress(`starting ${packNames.length} policy pack(s): ${packNames.join(", ") || "none"}`);
@@ -151,15 +162,24 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     await pending.close();
 
     const { controls } = require("../../policy-packs/controls") as typeof import("../../policy-packs/controls");
-    const evidence: Evidence = buildEvidence({ synth, runs, controls });
+    const evidence: Evidence = buildEvidence({
+      synth,
+      runs,
+      controls,
+      stackConfig: file.config,
+      stackFile: relative(REPO_ROOT, file.path),
+      stackImplied: stackPackConfig(file.config, {}),
+      ...(explicit ? { explicit, explicitFile: opts.config! } : {}),
+    });
     const outDir = resolve(opts.out ?? join(REPO_ROOT, "evidence", synth.stack));
     mkdirSync(outDir, { recursive: true });
     const markdown = renderMarkdown(evidence);
     writeFileSync(join(outDir, "evidence.json"), JSON.stringify(evidence, null, 2) + "\n");
     writeFileSync(join(outDir, "evidence.md"), markdown);
+    writeFileSync(join(outDir, "evidence.html"), renderHtml(evidence, synth.registrations));
     // The same pack config for the real deploy: pulumi up --policy-pack-config <this file>.
     writeFileSync(join(outDir, "policy-pack-config.json"), JSON.stringify(packConfig, null, 2) + "\n");
-    progress(`evidence written to ${relative(process.cwd(), outDir) || "."}/evidence.{md,json}`);
+    progress(`evidence written to ${relative(process.cwd(), outDir) || "."}/evidence.{md,html,json}`);
 
     if (format === "json") io.stdout(JSON.stringify(evidence, null, 2) + "\n");
     else if (format === "markdown") io.stdout(markdown);
@@ -168,7 +188,7 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
       io.stdout(`Policy packs:\n${runs.map(({ pack, run }) => `  ${run.info.name} ${run.info.version} (policy-packs/${pack}): ${run.info.policies.length} policies, ${run.diagnostics.filter(isBlocking).length} mandatory violation(s), ${run.diagnostics.filter((d) => d.notEvaluable).length} not evaluable at preview`).join("\n") || "  none (the stack names no compliance framework)"}\n\n`);
       io.stdout(`Violations by control:\n${groupedViolations(runs, remediationOf)}\n\n`);
       const o = evidence.outcome;
-      io.stdout(`${o.passed ? "PASS" : "FAIL"}: ${o.mandatoryViolations} mandatory, ${o.advisoryViolations} advisory, ${o.notEvaluable} not evaluable at preview.\nEvidence: ${join(outDir, "evidence.md")} and evidence.json\n`);
+      io.stdout(`${o.passed ? "PASS" : "FAIL"}: ${o.mandatoryViolations} mandatory, ${o.advisoryViolations} advisory, ${o.notEvaluable} not evaluable at preview.\n${o.summary}\nEvidence: ${join(outDir, "evidence.md")}, evidence.html and evidence.json\n`);
     }
     return evidence.outcome.passed ? EXIT.ok : EXIT.violations;
   } catch (err) {

@@ -103,7 +103,7 @@ test("a clean stack with --format json: exit 0, the evidence on stdout, nothing 
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.equal(r.stderr, "");
   const evidence = JSON.parse(r.stdout);
-  assert.equal(evidence.schema, "sovereign-llm/evidence/v1");
+  assert.equal(evidence.schema, "sovereign-llm/evidence/v2");
   assert.equal(evidence.stack, "dev");
   assert.equal(evidence.mode, "preview");
   assert.match(evidence.program.commit, /^[0-9a-f]{40}$/);

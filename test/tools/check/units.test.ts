@@ -168,15 +168,16 @@ describe("evidence", () => {
     assert.equal(reqs["164.312(a)(1)"].policies[1].examined.length, 3, "a control without types examines every cloud resource");
     assert.equal(reqs["164.312(a)(2)(iv)"].result, "not-evaluable");
     assert.equal(reqs["164.308(a)(1)(ii)(D)"].result, "no-resources");
-    assert.deepEqual(e.outcome, { mandatoryViolations: 1, advisoryViolations: 0, notEvaluable: 1, passed: false });
+    const { mandatoryViolations, advisoryViolations, notEvaluable, passed, verdict } = e.outcome;
+    assert.deepEqual({ mandatoryViolations, advisoryViolations, notEvaluable, passed, verdict }, { mandatoryViolations: 1, advisoryViolations: 0, notEvaluable: 1, passed: false, verdict: "fail" });
   });
 
   test("the Markdown speaks to an auditor", () => {
     const md = renderMarkdown(e);
     assert.match(md, /^# Compliance evidence: stack `s`/);
-    assert.match(md, /\*\*Result: FAILED: 1 mandatory finding\(s\)\.\*\*/);
+    assert.match(md, /\*\*Result: FAILED: 1 mandatory finding\(s\); 1 of 4 checks pass, 1 fail, 1 not evaluable before deployment, 1 with nothing to examine\.\*\*/);
     assert.match(md, /git commit `abc` \*\*with uncommitted changes\*\*/);
-    assert.match(md, /\| 164\.312\(e\)\(1\) \| \*\*FAIL\*\* \| `c-sg` \| 1 \|/);
+    assert.match(md, /\| 164\.312\(e\)\(1\) Transmission security \| FAIL \| `c-sg` \| 1 \|/);
     assert.match(md, /Not evaluable before deployment/);
     assert.match(md, /Remediation: c-sg: remediate/);
     assert.match(md, /\| AWS ec2 SecurityGroup \| `aws:ec2\/securityGroup:SecurityGroup` \| 1 \|/);
