@@ -17,7 +17,7 @@ export const trailArn = platform.outputs.trailArn;
 export const keyArns = platform.outputs.keyArns;
 export const clusterName = platform.outputs.clusterName;
 export const kubeconfig = platform.outputs.kubeconfig;
-// --- serving (issue 5) ---
+// --- serving ---
 export const internalCaCertificate = platform.outputs.internalCaCertificate;
 export const gatewayClientCertificate = platform.outputs.gatewayClientCertificate;
 export const metricsClientCertificate = platform.outputs.metricsClientCertificate;

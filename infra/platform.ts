@@ -19,7 +19,7 @@ import { GpuNodeGroup } from "../components/cluster/gpu-node-group";
 import { InferenceNamespace } from "../components/cluster/inference-namespace";
 import { ClusterAutoscaler } from "../components/cluster/cluster-autoscaler";
 import type { Tags } from "../components/tags";
-// --- serving (issue 5) ---
+// --- serving ---
 import * as random from "@pulumi/random";
 import { InternalCa } from "../components/serving/internal-ca";
 import { VllmService } from "../components/serving/vllm-service";
@@ -177,7 +177,7 @@ export function buildPlatform(s: PlatformSettings) {
 
   const inference = new InferenceNamespace(`${prefix}-inference`, { namespace: "inference", kubernetesVersion: s.cluster.version }, { provider: eks.provider });
 
-  // --- serving (issue 5): one internal CA and API key per stack, one VllmService per model ---
+  // --- serving: one internal CA and API key per stack, one VllmService per model ---
   const ca = new InternalCa(`${prefix}-ca`, { commonName: `${prefix} internal CA` });
   // The front door's client certificate (exported as secret outputs for the gateway).
   const gatewayClient = ca.issue(`${prefix}-gateway-client`, { commonName: "guardrail-gateway", usage: "client" });
@@ -303,7 +303,7 @@ export function buildPlatform(s: PlatformSettings) {
       auditBucket: audit.archive.name,
       trailArn: audit.trail.arn,
       keyArns: pulumi.all(keys.arns),
-      // --- serving (issue 5) ---
+      // --- serving ---
       internalCaCertificate: pulumi.secret(ca.certPem),
       gatewayClientCertificate: pulumi.secret(gatewayClient.certPem),
       gatewayClientKey: pulumi.secret(gatewayClient.keyPem),

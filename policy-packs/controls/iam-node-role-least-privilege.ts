@@ -92,6 +92,10 @@ export const iamNodeRoleLeastPrivilege: Control = {
     soc2: [SOC2.leastPrivilege, SOC2.logicalAccess],
     "fedramp-moderate": ["AC-6", "AC-6(1)", "AC-3", "AC-2"],
   },
-  references: ["AWS Config: iam-no-inline-policy-check", "cdk-nag: HIPAA.Security-IAMNoInlinePolicy", "cdk-nag: NIST.800.53.R5-IAMNoInlinePolicy", "AWS Config: iam-policy-blacklisted-check"],
+  references: [
+    "Related: AWS Config: iam-no-inline-policy-check (every IAM user, group and role; this control covers node roles only)",
+    "Related: cdk-nag: HIPAA.Security-IAMNoInlinePolicy, NIST.800.53.R5-IAMNoInlinePolicy (every identity; node roles only here)",
+    "Related: AWS Config: iam-policy-blacklisted-check (a deny-list of managed policies; this control allows a short list instead)",
+  ],
   resourceTypes: [NODE_GROUP, ROLE, ATTACHMENT, POLICY_ATTACHMENT, INLINE],
 };

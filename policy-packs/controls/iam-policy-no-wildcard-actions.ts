@@ -56,7 +56,7 @@ export const iamPolicyNoWildcardActions: Control = {
   references: [
     "AWS Config: iam-policy-no-statements-with-admin-access (HIPAA Security, FedRAMP Moderate)",
     "AWS Config: iam-policy-no-statements-with-full-access (HIPAA Security, FedRAMP Moderate)",
-    "AWS Config: iam-inline-policy-blocked-kms-actions (HIPAA Security, FedRAMP Moderate)",
+    "Related: AWS Config: iam-inline-policy-blocked-kms-actions (forbids named KMS actions on all keys; this control forbids wildcards, not specific KMS actions)",
     "cdk-nag: HIPAA.Security-IAMPolicyNoStatementsWithAdminAccess",
     "cdk-nag: HIPAA.Security-IAMPolicyNoStatementsWithFullAccess",
     "cdk-nag: NIST.800.53.R5-IAMPolicyNoStatementsWithAdminAccess",

@@ -93,7 +93,7 @@ export const controls: Control[] = [
   iamPolicyNoWildcardActions,
   regionAllowList,
   tagsRequired,
-  // cluster, nodes and egress firewall (issue 4)
+  // cluster, nodes and egress firewall
   eksClusterEndpointPrivate,
   eksClusterSecretsEncrypted,
   eksClusterLogging,
@@ -113,7 +113,7 @@ export const controls: Control[] = [
   networkfirewallProtection,
   networkfirewallEgressDomains,
   ec2WorkloadRouteViaFirewall,
-  // Kubernetes namespaces, workloads, services, network policies (issues 4 and 5)
+  // Kubernetes namespaces, workloads, services, network policies
   k8sNamespacePssRestricted,
   k8sNamespaceDefaultDeny,
   k8sWorkloadNonRoot,

@@ -49,7 +49,7 @@ export const kmsKeyPolicyNoPublic: Control = {
     "fedramp-moderate": ["AC-3", "AC-6", "SC-12"],
   },
   references: [
-    "AWS Config: iam-customer-policy-blocked-kms-actions (HIPAA Security, FedRAMP Moderate) — the same concern for identity policies",
+    "Related: AWS Config: iam-customer-policy-blocked-kms-actions (the same concern for identity policies; not checked here)",
     "Beyond the public lists for key policies: AWS Config and cdk-nag do not inspect KMS key policies",
   ],
   resourceTypes: [KEY],

@@ -31,7 +31,9 @@ export interface Control {
   /**
    * Public rules this control corresponds to, e.g. "AWS Config: s3-bucket-ssl-requests-only",
    * "cdk-nag HIPAA.Security: HIPAA.Security-S3BucketSSLRequestsOnly", "PSS restricted: runAsNonRoot".
-   * Empty when the control goes beyond the public lists (say why in the description).
+   * A public rule is cited only when the control checks what that rule checks; a rule about a
+   * neighbouring concern is prefixed "Related: " with what it covers. Empty when the control goes
+   * beyond the public lists (say why in the description).
    */
   references: string[];
   /** Resource types (Pulumi tokens) the control examines; evidence lists them per control. */

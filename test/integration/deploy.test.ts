@@ -24,8 +24,9 @@ function missingPrerequisite(): string | undefined {
 const stackName = process.env.SOVEREIGN_LLM_STACK ?? "dev";
 const skip = missingPrerequisite();
 
-describe(`integration: stack ${stackName} against AWS`, { skip }, () => {
-  it("previews with every policy pack the stack names and no mandatory violation", async () => {
+// Each test carries the skip (not the suite), so a run without AWS reports them as skipped.
+describe(`integration: stack ${stackName} against AWS`, () => {
+  it("previews with every policy pack the stack names and no mandatory violation", { skip }, async () => {
     const file = readStackFile(stackName);
     const packs = JSON.parse(file.config["sovereign-llm:compliance"] ?? "[]") as string[];
     const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: REPO_ROOT });
@@ -33,7 +34,7 @@ describe(`integration: stack ${stackName} against AWS`, { skip }, () => {
     assert.ok((preview.changeSummary.create ?? 0) + (preview.changeSummary.same ?? 0) > 100, "the program declares the platform");
   });
 
-  it("deploys and destroys when SOVEREIGN_LLM_INTEGRATION_UP=1", { skip: process.env.SOVEREIGN_LLM_INTEGRATION_UP === "1" ? undefined : "SOVEREIGN_LLM_INTEGRATION_UP is not 1" }, async () => {
+  it("deploys and destroys when SOVEREIGN_LLM_INTEGRATION_UP=1", { skip: skip ?? (process.env.SOVEREIGN_LLM_INTEGRATION_UP === "1" ? undefined : "SOVEREIGN_LLM_INTEGRATION_UP is not 1") }, async () => {
     const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: REPO_ROOT });
     try {
       const up = await stack.up({ onOutput: (line) => process.stderr.write(line) });

@@ -28,10 +28,11 @@ type Format = "text" | "json" | "markdown";
 const USAGE = `usage: npm run check -- <stack> [--pack NAME ...] [--config FILE] [--format text|json|markdown] [--out DIR] [--stacks-dir DIR]
 
   <stack>          a stack with a stacks/Pulumi.<stack>.yaml
-  --pack NAME      run this pack instead of those in sovereign-llm:compliance (repeatable)
+  --pack NAME      run only this pack (repeatable); it must be one the stack declares in sovereign-llm:compliance
   --config FILE    pack config (JSON): { "<policy>": "advisory" | { "enforcementLevel": ..., "<property>": ... }, "all": ... }
-  --format F       text (default), json (the evidence JSON on stdout, no progress), markdown
-  --out DIR        where to write evidence.md and evidence.json (default evidence/<stack>)
+  --format F       text (default), json (the evidence JSON on stdout, no progress), markdown;
+                   pipe JSON with \`npm run -s check -- ...\` (without -s, npm prints a banner on stdout)
+  --out DIR        where to write evidence.html, evidence.md and evidence.json (default evidence/<stack>)
   --stacks-dir DIR read stack files from DIR instead of stacks/
   --program FILE   synthesize FILE instead of infra/index.ts (tests use this to check a known-bad program)
 

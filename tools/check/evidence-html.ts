@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import type { Evidence, PolicyEvidence, PolicyResult, Verdict } from "./evidence";
 import { friendlyType } from "./evidence";
 import { show } from "./evidence-config";
-import { READING_GUIDE, RESULT_TEXT, countsText, requirementLabel, timingText } from "./evidence-markdown";
+import { READING_GUIDE, RESULT_TEXT, countsText, requirementLabel, splitReferences, timingText } from "./evidence-markdown";
 import type { ReportSection } from "./evidence-sections";
 
 export function escapeHtml(text: string): string {
@@ -89,7 +89,10 @@ function policyHtml(p: PolicyEvidence, known: Set<string>): string {
   if (p.deviations.length > 0) parts.push(`<ul class="deviations">${p.deviations.map((d) => `<li>Pack config deviation: ${h(d)}</li>`).join("")}</ul>`);
   const params = Object.entries(p.parameters);
   if (params.length > 0) parts.push(`<p>Enforced with: ${params.map(([k, v]) => `${h(k)} = ${code(show(v))}`).join("; ")}</p>`);
-  if (p.references.length > 0) parts.push(`<p class="muted">Corresponds to: ${p.references.map(h).join("; ")}</p>`);
+  const refs = splitReferences(p.references);
+  if (refs.corresponds.length > 0) parts.push(`<p class="muted">Implements the public rule(s): ${refs.corresponds.map(h).join("; ")}</p>`);
+  if (refs.related.length > 0) parts.push(`<p class="muted">Related rule(s), not what this check implements: ${refs.related.map(h).join("; ")}</p>`);
+  for (const n of refs.notes) parts.push(`<p class="muted">${h(n)}</p>`);
   if (p.violations.length > 0) {
     parts.push(`<ul>${p.violations.map((v) => `<li><strong>${v.enforcementLevel === "advisory" ? (p.result === "violated" ? "Violation (not blocking: made advisory by pack config)" : "Advisory") : "Violation"}</strong> on ${resourceLink(v.urn, known)}: ${h(v.message)}</li>`).join("")}</ul>`);
     parts.push(`<p>Remediation: ${h(p.remediation)}</p>`);

@@ -27,7 +27,13 @@ export const READING_GUIDE = [
   "NOT CHECKED: the pack config in force disabled the policy, so the requirement is not fully evidenced.",
 ];
 
-/** When each kind of check runs in a real deploy, in plain words (shared with the HTML report). */
+/**
+ * When each kind of check runs in a real deploy, in plain words (shared with the HTML report).
+ * Resource policies see a resource's inputs before it is created or modified; stack policies run
+ * once every resource is registered: at preview on what is known, during an update after the
+ * resources were provisioned, failing the update without blocking the change. See "Stack Policy
+ * Timing" in https://www.pulumi.com/docs/iac/using-pulumi/crossguard/core-concepts/.
+ */
 export function timingText(e: Evidence): { before: string; after: string } {
   const kinds = new Map<string, "resource" | "stack">();
   for (const f of e.frameworks) for (const r of f.requirements) for (const p of r.policies) kinds.set(p.name, p.kind);
@@ -35,7 +41,7 @@ export function timingText(e: Evidence): { before: string; after: string } {
   const stack = kinds.size - resource;
   const pendingStack = e.pending.filter((p) => p.kind === "stack").length;
   return {
-    before: `${resource} resource polic${resource === 1 ? "y runs" : "ies run"} on each resource's planned settings, at \`pulumi preview\` and again during \`pulumi up\` just before the resource is created or changed: a mandatory finding stops the deployment before that change. ${stack} stack polic${stack === 1 ? "y runs" : "ies run"} on the whole planned deployment at preview: whatever they can decide there also stops \`pulumi up\` before any change.`,
+    before: `${resource} resource polic${resource === 1 ? "y runs" : "ies run"} on each resource's planned settings, at \`pulumi preview\` and again during \`pulumi up\` just before the resource is created or changed: a mandatory finding stops the deployment before that change. ${stack} stack polic${stack === 1 ? "y runs" : "ies run"} on the whole planned deployment at preview: whatever they can decide there also stops \`pulumi up\` before any change (\`pulumi up --skip-preview\` skips that: stack policies then run only after the changes).`,
     after:
       pendingStack > 0
         ? `${pendingStack} item(s) of stack policies could not be decided at preview (listed below). In a real \`pulumi up\` they are decided only after the resources were created or changed: a failure marks the update failed, but does not prevent or undo the change.`
@@ -51,6 +57,15 @@ export function countsText(c: CheckCounts): string {
   if (c.noResources) parts.push(`${c.noResources} with nothing to examine`);
   if (c.disabled) parts.push(`${c.disabled} disabled`);
   return c.pass + c.violated + c.advisory === 0 ? `nothing could be evaluated (${parts.join(", ")})` : parts.join(", ");
+}
+
+/** A control's citations: rules it implements, rules it is only related to ("Related: ..."), and notes. */
+export function splitReferences(refs: string[]): { corresponds: string[]; related: string[]; notes: string[] } {
+  return {
+    corresponds: refs.filter((r) => !r.startsWith("Related: ") && !r.startsWith("Beyond the public lists")),
+    related: refs.filter((r) => r.startsWith("Related: ")).map((r) => r.slice("Related: ".length)),
+    notes: refs.filter((r) => r.startsWith("Beyond the public lists")),
+  };
 }
 
 function esc(text: string): string {
@@ -144,7 +159,10 @@ export function renderMarkdown(e: Evidence): string {
         for (const dev of p.deviations) out.push(`  - Pack config deviation: ${esc(dev)}`);
         const params = Object.entries(p.parameters);
         if (params.length > 0) out.push(`  - Enforced with: ${params.map(([k, v]) => `${k} = ${esc(show(v))}`).join("; ")}`);
-        if (p.references.length > 0) out.push(`  - Corresponds to: ${p.references.map(esc).join("; ")}`);
+        const refs = splitReferences(p.references);
+        if (refs.corresponds.length > 0) out.push(`  - Implements the public rule(s): ${refs.corresponds.map(esc).join("; ")}`);
+        if (refs.related.length > 0) out.push(`  - Related rule(s), not what this check implements: ${refs.related.map(esc).join("; ")}`);
+        for (const n of refs.notes) out.push(`  - ${esc(n)}`);
         if (p.examined.length > 0) {
           const byType = new Map<string, string[]>();
           for (const x of p.examined) byType.set(x.type, [...(byType.get(x.type) ?? []), x.name]);

@@ -12,7 +12,7 @@ test("names are unique, follow sovereign-llm-<service>-<what>, and every control
     assert.ok(c.remediation.length > 20, c.policy.name);
     assert.ok(Object.values(c.frameworks).some((refs) => (refs ?? []).length > 0), c.policy.name);
     assert.ok(c.resourceTypes.length > 0, c.policy.name);
-    for (const r of c.references) assert.match(r, /^(AWS Config: [a-z0-9-]+|cdk-nag: (HIPAA\.Security|NIST\.800\.53\.R5)-[A-Za-z0-9]+|PSS (restricted|baseline): |Beyond )/, r);
+    for (const r of c.references) assert.match(r, /^(Related: )?(AWS Config: [a-z0-9-]+|cdk-nag: (HIPAA\.Security|NIST\.800\.53\.R5)-[A-Za-z0-9]+|PSS (restricted|baseline): |Beyond )/, r);
   }
 });
 

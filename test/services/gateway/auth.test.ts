@@ -1,5 +1,5 @@
-// Authentication and authorisation over real HTTPS on loopback: every bypass attempt the issue
-// lists, API keys, and the model grants.
+// Authentication and authorisation over real HTTPS on loopback: every known bypass attempt,
+// API keys, and the model grants.
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { after, before, describe, test } from "node:test";

@@ -161,6 +161,23 @@ describe("not evaluable before deployment", () => {
   });
 });
 
+describe("citations", () => {
+  test("a rule the control only relates to is never shown as implemented", () => {
+    const c = { ...control("c-rel", ["aws:kms/key:Key"], { gdpr: ["Art. 32(1)(a)"] }), references: ["AWS Config: implemented-rule", "Related: AWS Config: neighbour-rule (another scope)", "Beyond the public lists: no rule checks this"] };
+    const r = run([info("c-rel")], { "c-rel": { enforcementLevel: "mandatory", properties: {} } }, []);
+    const md = renderMarkdown(evidence({ runs: [{ pack: "gdpr", run: r }], controls: [c] }));
+    assert.match(md, /  - Implements the public rule\(s\): AWS Config: implemented-rule\n/);
+    assert.match(md, /  - Related rule\(s\), not what this check implements: AWS Config: neighbour-rule \(another scope\)\n/);
+    assert.match(md, /  - Beyond the public lists: no rule checks this\n/);
+  });
+
+  test("the library cites the rules it does not implement as related", () => {
+    const notImplemented = ["netfw-policy-rule-group-associated", "iam-no-inline-policy-check", "IAMNoInlinePolicy", "blocked-kms-actions", "ec2-ebs-encryption-by-default", "s3-bucket-logging-enabled", "iam-policy-blacklisted-check"];
+    const wrong = library.flatMap((c) => c.references.filter((r) => notImplemented.some((n) => r.includes(n)) && !r.startsWith("Related: ")).map((r) => `${c.policy.name}: ${r}`));
+    assert.deepEqual(wrong, []);
+  });
+});
+
 describe("titles and sections", () => {
   test("every requirement the control library maps to has a title", () => {
     const missing: string[] = [];
