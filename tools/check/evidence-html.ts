@@ -16,6 +16,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 const h = escapeHtml;
+/** Escapes text and shows its `code spans` as code (the plain-words texts are shared with Markdown). */
+const inline = (text: string) => h(text).replace(/`([^`]+)`/g, "<code>$1</code>");
 
 /** Stable in-page anchors: short hashes, so URNs of any length make valid, compact ids. */
 export const anchor = {
@@ -86,7 +88,7 @@ function policyHtml(p: PolicyEvidence, known: Set<string>): string {
     `<p>${code(p.name)} ${badge(p.result)} <span class="muted">${h(p.severity)} severity, ${level}, ${p.kind === "resource" ? "checked per resource before it changes" : "checked on the whole deployment"}</span></p>`,
     `<p>${h(p.description)}</p>`,
   ];
-  if (p.deviations.length > 0) parts.push(`<ul class="deviations">${p.deviations.map((d) => `<li>Pack config deviation: ${h(d)}</li>`).join("")}</ul>`);
+  if (p.deviations.length > 0) parts.push(`<ul class="deviations">${p.deviations.map((d) => `<li>Pack config deviation: ${inline(d)}</li>`).join("")}</ul>`);
   const params = Object.entries(p.parameters);
   if (params.length > 0) parts.push(`<p>Enforced with: ${params.map(([k, v]) => `${h(k)} = ${code(show(v))}`).join("; ")}</p>`);
   const refs = splitReferences(p.references);
@@ -174,12 +176,12 @@ export function renderHtml(e: Evidence, registrations?: { urn: string; type: str
   if (cfg.deviations.length > 0) {
     body.push(`<section id="deviations"><h2>Deviations from the default pack config</h2><p>Each line changes what the checks enforce compared with this stack's default. The result above holds only under them.</p><ul class="deviations">${cfg.deviations.map((d) => `<li><strong>${d.weakens ? "Weakened" : d.weakens === false ? "Strengthened" : "Changed"}</strong>: ${h(d.text)}</li>`).join("")}</ul></section>`);
   }
-  body.push(`<section id="timing"><h2>What is checked before any change, and what after</h2><ul><li><strong>Before any change</strong>: ${h(timing.before)}</li><li><strong>After resources change</strong>: ${h(timing.after)}</li></ul></section>`);
+  body.push(`<section id="timing"><h2>What is checked before any change, and what after</h2><ul><li><strong>Before any change</strong>: ${inline(timing.before)}</li><li><strong>After resources change</strong>: ${inline(timing.after)}</li></ul></section>`);
   body.push(`<section id="pending"><h2>Not evaluable before deployment</h2>`);
   if (e.pending.length === 0) body.push("<p>Every check could be decided before deployment.</p>");
   else {
     body.push(`<p>Each item once, whichever packs include the policy.</p><table><thead><tr><th>Check</th><th>Resource</th><th>Why it could not be decided</th><th>What checks it, and when</th><th>Packs</th></tr></thead><tbody>`);
-    for (const p of e.pending) body.push(`<tr><td>${code(p.policy)}</td><td>${p.urn ? resourceLink(p.urn, known, p.resource) : h(p.resource)}</td><td>${h(p.reason)}</td><td>${h(p.checkedBy)}</td><td>${h(p.packs.join(", "))}</td></tr>`);
+    for (const p of e.pending) body.push(`<tr><td>${code(p.policy)}</td><td>${p.urn ? resourceLink(p.urn, known, p.resource) : h(p.resource)}</td><td>${inline(p.reason)}</td><td>${inline(p.checkedBy)}</td><td>${h(p.packs.join(", "))}</td></tr>`);
     body.push("</tbody></table>");
   }
   body.push("</section>");
@@ -218,7 +220,7 @@ export function renderHtml(e: Evidence, registrations?: { urn: string; type: str
     body.push(`<tr id="${anchor.resource(r.urn)}"><td>${code(r.name)}<br><span class="muted">${code(r.urn)}</span></td><td>${h(friendlyType(r.type))}</td><td>${h((findingsBy.get(r.urn) ?? []).join("; ") || "none")}</td></tr>`);
   }
   body.push("</tbody></table></section>");
-  body.push(`<section id="reading"><h2>How to read this report</h2><p>${h(READING_GUIDE[0])}</p><ul>${READING_GUIDE.slice(1).map((l) => `<li>${h(l)}</li>`).join("")}</ul></section>`);
+  body.push(`<section id="reading"><h2>How to read this report</h2><p>${inline(READING_GUIDE[0])}</p><ul>${READING_GUIDE.slice(1).map((l) => `<li>${inline(l)}</li>`).join("")}</ul></section>`);
   body.push(`<section id="provenance"><h2>Provenance</h2><ul><li>Packs: ${e.packs.map((p) => `${h(p.name)} ${h(p.version)} (${code(`policy-packs/${p.dir}`)})`).join(", ") || "none"}</li><li>Tools: Node.js ${h(e.tools.node)}, Pulumi SDK ${h(e.tools.pulumi)}, Pulumi policy SDK ${h(e.tools.policy)}</li>${e.program.dirty ? `<li>Uncommitted changes in: ${e.program.dirtyFiles.map(code).join(", ")}</li>` : ""}<li>The same report is written beside this file as evidence.md and evidence.json (machine-readable).</li></ul></section>`);
   return [
     "<!doctype html>",

@@ -93,7 +93,7 @@ test("a mandatory violation exits 1, is grouped by control with remediation, and
   assert.equal(evidence.outcome.passed, false);
   assert.ok(evidence.outcome.mandatoryViolations > 0);
   const md = readFileSync(join(out, "evidence.md"), "utf8");
-  assert.match(md, /\*\*Result: FAILED: \d+ mandatory finding\(s\)\.\*\*/);
+  assert.match(md, /\*\*Result: FAILED: \d+ mandatory finding\(s\); \d+ of \d+ checks pass, [^*]+\.\*\*/);
   assert.match(md, /\*\*Violation\*\* on `urn:pulumi:prod::sovereign-llm::pulumi:pulumi:Stack\$aws:s3\/bucket:Bucket::unguarded-bucket`/);
 });
 
