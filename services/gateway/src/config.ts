@@ -4,6 +4,7 @@
 // Kubernetes Secrets) that hold them.
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
+import { checkSync } from "recheck";
 import { z } from "zod";
 
 /** Asymmetric JWS algorithms only: an HMAC algorithm would let anyone holding the JWKS forge tokens. */
@@ -22,15 +23,35 @@ const port = z.number().int().min(1).max(65535);
 const httpsUrl = z
   .string()
   .refine((s) => URL.canParse(s) && new URL(s).protocol === "https:", "must be an https:// URL");
-const regexSource = z.string().min(1).refine((s) => {
+const regexSyntax = (s: string, flags: string): boolean => {
   try {
-    new RegExp(s, "u");
+    new RegExp(s, flags);
     return true;
   } catch {
     return false;
   }
-}, "must be a valid JavaScript regular expression (compiled with the u flag)");
+};
 
+/**
+ * A configured pattern runs over every response, so it must take time linear in its input.
+ * JavaScript's regular expressions backtrack, and a pattern such as `(\d+)+x` or `\d+\s*\d+x`
+ * takes exponential or polynomial time on crafted output. Each pattern is checked with recheck
+ * (automata-based ReDoS analysis, https://makenowjust-labs.github.io/recheck/) when the config
+ * is loaded; one it finds vulnerable, or cannot decide within the time limit, is refused with
+ * the attack it found.
+ */
+export function linearPatternProblem(source: string, ignoreCase: boolean): string | undefined {
+  const flags = ignoreCase ? "iu" : "u";
+  if (!regexSyntax(source, flags)) return "must be a valid JavaScript regular expression (compiled with the u flag)";
+  const r = checkSync(source, flags, { timeout: 20_000 });
+  if (r.status === "safe") return undefined;
+  if (r.status === "vulnerable") {
+    return `takes ${r.complexity.type} time on input like ${r.attack.pattern.slice(0, 80)}: use bounded quantifiers ({0,20}) and avoid adjacent or nested repetitions that can match the same text`;
+  }
+  return `could not be shown to run in linear time (${r.error.kind}): simplify it, e.g. bounded quantifiers and no look-around or back-references`;
+}
+
+const regexSource = z.string().min(1);
 const serverSchema = z.strictObject({
   /** Interface to listen on. Default "0.0.0.0". */
   host: z.string().default("0.0.0.0"),
@@ -205,14 +226,19 @@ const inputGuardSchema = z.strictObject({
   classifier: classifierSchema.optional(),
 });
 
-const patternSchema = z.strictObject({
-  /** Name used in the replacement and metrics, e.g. "mrn". Required. */
-  name: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, "lower-case letters, digits and _"),
-  /** Regular expression source (u flag, plus i when ignoreCase). Required. */
-  regex: regexSource,
-  /** Case-insensitive match. Default false. */
-  ignoreCase: z.boolean().default(false),
-});
+const patternSchema = z
+  .strictObject({
+    /** Name used in the replacement and metrics, e.g. "mrn". Required. */
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, "lower-case letters, digits and _"),
+    /** Regular expression source (u flag, plus i when ignoreCase); must run in linear time. Required. */
+    regex: regexSource,
+    /** Case-insensitive match. Default false. */
+    ignoreCase: z.boolean().default(false),
+  })
+  .superRefine((p, ctx) => {
+    const problem = linearPatternProblem(p.regex, p.ignoreCase);
+    if (problem) ctx.addIssue({ code: "custom", path: ["regex"], message: problem });
+  });
 
 const outputGuardSchema = z.strictObject({
   /** Built-in detectors. Default: all of email, phone, ssn, card, iban, ipv4, ipv6. */

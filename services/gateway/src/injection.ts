@@ -9,8 +9,8 @@
 // Time: every pattern uses bounded quantifiers only, over text whose whitespace runs are already
 // collapsed, so the work at each position is bounded and a scan is linear in its input; long
 // texts are scanned in segments so the caller can yield to the event loop between them.
-import { performance } from "node:perf_hooks";
 import { foldForDetection } from "./normalise.js";
+import type { Pacer } from "./pacer.js";
 
 export interface Detection {
   score: number;
@@ -174,21 +174,6 @@ function result(hits: Map<string, number>): Detection {
   let score = 0;
   for (const w of hits.values()) score += w;
   return { score: Math.round(score * 100) / 100, reasons: [...hits.keys()].sort() };
-}
-
-/** Runs generator steps, handing the event loop back whenever `sliceMs` of work has passed. */
-export class Pacer {
-  private sliceStart = performance.now();
-  constructor(private readonly sliceMs = 4) {}
-
-  async run(steps: Generator<void>): Promise<void> {
-    for (let r = steps.next(); !r.done; r = steps.next()) {
-      if (performance.now() - this.sliceStart >= this.sliceMs) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        this.sliceStart = performance.now();
-      }
-    }
-  }
 }
 
 export class HeuristicDetector {

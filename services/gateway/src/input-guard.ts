@@ -6,7 +6,8 @@
 import { request as httpRequest, type Agent as HttpAgent } from "node:http";
 import { request as httpsRequest, type Agent as HttpsAgent } from "node:https";
 import type { GatewayConfig } from "./config.js";
-import { HeuristicDetector, Pacer } from "./injection.js";
+import { HeuristicDetector } from "./injection.js";
+import { Pacer } from "./pacer.js";
 
 export interface GuardVerdict {
   attack: boolean;

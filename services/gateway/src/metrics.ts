@@ -112,6 +112,11 @@ export class GatewayMetrics {
   readonly redactions = new Counter("gateway_redactions_total", "Values redacted by the output guard, by detector.", ["type"]);
   readonly tokens = new Counter("gateway_tokens_total", "Tokens reported by the model server.", ["model", "kind"]);
   readonly authFailures = new Counter("gateway_auth_failures_total", "Failed authentications by reason.", ["reason"]);
+  readonly parserRejections = new Counter(
+    "gateway_http_rejections_total",
+    "Connections the HTTP parser refused before a request reached the gateway (malformed or smuggling-shaped framing, oversized headers, timeouts), by reason.",
+    ["reason"],
+  );
   private readonly extra: Metric[] = [];
 
   addGauge(name: string, help: string, read: () => number): void {
@@ -119,7 +124,7 @@ export class GatewayMetrics {
   }
 
   render(): string {
-    return [this.requests, this.duration, this.upstreamDuration, this.overhead, this.inputGuard, this.redactions, this.tokens, this.authFailures, ...this.extra]
+    return [this.requests, this.duration, this.upstreamDuration, this.overhead, this.inputGuard, this.redactions, this.tokens, this.authFailures, this.parserRejections, ...this.extra]
       .map((m) => m.render())
       .join("");
   }

@@ -2,8 +2,13 @@
 // Each detector finds candidates with a bounded regular expression (so a value has a known
 // maximum length, which the stream redactor relies on), then validates them where a checksum
 // exists (Luhn for card numbers, ISO 13616 mod-97 for IBANs, net.isIP for addresses).
+// Detectors read a normalised view of the text (full-width digits as digits, invisible
+// characters removed; see normalise.ts) and their spans are mapped back to the original, and
+// digit groups may be separated by spaces, dots, dashes, slashes, underscores or middle dots.
+// Every quantifier is bounded, so the work at each position is bounded and a scan is linear.
 import { isIPv6 } from "node:net";
 import type { PiiDetectorName } from "./config.js";
+import { mappedView, originalSpan } from "./normalise.js";
 
 export interface PiiMatch {
   type: string;
@@ -78,17 +83,23 @@ function regexDetector(type: string, re: RegExp, accept?: (m: RegExpExecArray) =
   };
 }
 
+// Separators between digit groups: space, dot, hyphen and the Unicode dashes, slash, underscore, middle dot, bullet.
+const SEP = "[ .\\-/_\\u00B7\\u2022\\u2010-\\u2015\\u2212]";
+
 const EMAIL = /(?<![\w.%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,6}[A-Za-z]{2,24}(?![\w-])/;
 // North American numbers with optional +1, and international numbers written with a leading +.
-const PHONE = /(?<![\w+])(?:(?:\+?1[ .-]?)?(?:\(\d{3}\)|\d{3})[ .-]?\d{3}[ .-]?\d{4}|\+(?:[2-9]\d{0,2})(?:[ .-]?\d){6,13})(?![\w])/;
+const PHONE = new RegExp(`(?<![\\w+])(?:(?:\\+?1${SEP}?)?(?:\\(\\d{3}\\)|\\d{3})${SEP}?\\d{3}${SEP}?\\d{4}|\\+(?:[2-9]\\d{0,2})(?:${SEP}?\\d){6,13})(?![\\w])`);
 // US SSN written with dashes or spaces; area 000, 666 and 9xx, group 00 and serial 0000 are never issued.
-const SSN = /(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])/;
+const SSN = new RegExp(`(?<![\\w-])(?!000|666|9\\d\\d)\\d{3}(${SEP})(?!00)\\d{2}\\1(?!0000)\\d{4}(?![\\w-])`);
 // An unformatted nine-digit SSN only counts next to a keyword saying so.
 const SSN_KEYWORD = /\b(?:ssn|social security(?: number| no\.?)?)\b[^\d\n]{0,20}((?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4})(?!\d)/i;
-const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/;
+const CARD = new RegExp(`(?<![\\d-])\\d(?:${SEP}{0,3}\\d){12,18}(?!\\d)`);
 const IBAN = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])/;
 const IPV4 = /(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d]|\.\d)/;
 const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])/;
+
+/** The built-in detectors' patterns, for tests of their shape. */
+export const BUILTIN_PATTERNS: Readonly<Record<string, RegExp>> = { EMAIL, PHONE, SSN, SSN_KEYWORD, CARD, IBAN, IPV4, IPV6 };
 
 export function builtinDetector(name: PiiDetectorName): Detector {
   switch (name) {
@@ -109,7 +120,7 @@ export function builtinDetector(name: PiiDetectorName): Detector {
     }
     case "card":
       return regexDetector("card", CARD, (m) => {
-        const digits = m[0].replace(/[ -]/g, "");
+        const digits = m[0].replace(/\D/g, "");
         return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? { start: m.index, end: m.index + m[0].length } : null;
       });
     case "iban":
@@ -135,9 +146,13 @@ export interface Redaction {
   counts: Record<string, number>;
 }
 
-/** All matches of all detectors, overlaps resolved: earliest start wins, then the longest. */
+/**
+ * All matches of all detectors, in the coordinates of `text`, overlaps resolved: earliest start
+ * wins, then the longest.
+ */
 export function findPii(text: string, detectors: readonly Detector[]): PiiMatch[] {
-  const all = detectors.flatMap((d) => d.find(text));
+  const v = mappedView(text);
+  const all = v === null ? detectors.flatMap((d) => d.find(text)) : detectors.flatMap((d) => d.find(v.view)).map((m) => ({ type: m.type, ...originalSpan(v, m.start, m.end) }));
   all.sort((a, b) => a.start - b.start || b.end - a.end);
   const out: PiiMatch[] = [];
   let lastEnd = -1;

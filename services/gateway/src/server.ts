@@ -6,10 +6,11 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer, type Agent, type Server as HttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { AuditLog, fileSink, streamSink, type AuditRecord, type Decision } from "./audit.js";
 import { AuthError, Authenticator, type Principal } from "./auth.js";
+import { discard, parseJsonObject, readBody } from "./body.js";
 import { Authorizer } from "./authz.js";
 import type { GatewayConfig, ModelConfig, RouteName } from "./config.js";
 import { GatewayError, badRequest, errorBody } from "./errors.js";
@@ -41,7 +42,12 @@ const ROUTES: ReadonlyMap<string, RouteSpec> = new Map([
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 interface Ctx {
+  /** Generated here, always: the audit trail's key must not be chosen by the client. */
   requestId: string;
+  /** The client's X-Request-Id, when well-formed, recorded beside the gateway's own id. */
+  clientRequestId: string | null;
+  /** Captured when the connection was accepted, so it is known even after the client has gone. */
+  clientAddress: string | null;
   started: number;
   route: string;
   method: string;
@@ -57,6 +63,8 @@ interface Ctx {
   guard: { source: string; score: number } | null;
   redactions: Record<string, number>;
   completion: string[];
+  /** The connection was answered outside this request's handler (the HTTP server's request timeout). */
+  terminated: boolean;
 }
 
 export interface GatewayOptions {
@@ -84,6 +92,10 @@ export class Gateway {
   private inFlight = 0;
   private reloadTimer: NodeJS.Timeout | undefined;
   private readonly createdAt = Math.floor(Date.now() / 1000);
+  /** Remote address per connection, taken when the connection is accepted. */
+  private readonly addresses = new WeakMap<Socket, string>();
+  /** The request being handled on a connection, for errors the HTTP server raises on it. */
+  private readonly active = new WeakMap<Socket, { ctx: Ctx; res: ServerResponse }>();
 
   constructor(
     readonly config: GatewayConfig,
@@ -112,9 +124,23 @@ export class Gateway {
     const s = this.config.server;
     const tls = readServerTls(s.tls);
     this.api = createHttpsServer(
-      { cert: tls.cert, key: tls.key, minVersion: tls.minVersion, requestTimeout: s.requestTimeoutMs, headersTimeout: Math.min(s.requestTimeoutMs, 30_000), keepAliveTimeout: s.keepAliveTimeoutMs },
+      {
+        cert: tls.cert,
+        key: tls.key,
+        minVersion: tls.minVersion,
+        requestTimeout: s.requestTimeoutMs,
+        headersTimeout: Math.min(s.requestTimeoutMs, 30_000),
+        keepAliveTimeout: s.keepAliveTimeoutMs,
+        // Node checks the two timeouts above only this often (default 30 s); check every second
+        // so a slow body is cut off close to requestTimeoutMs.
+        connectionsCheckingInterval: 1000,
+      },
       (req, res) => void this.handle(req, res),
     );
+    this.api.on("secureConnection", (socket: Socket) => {
+      if (socket.remoteAddress) this.addresses.set(socket, socket.remoteAddress);
+    });
+    this.api.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => this.onClientError(err, socket));
     this.ops = createHttpServer((req, res) => this.handleOps(req, res));
     const listen = (srv: HttpServer | HttpsServer, port: number) =>
       new Promise<number>((resolve, reject) => {
@@ -175,6 +201,35 @@ export class Gateway {
     this.reloadTimer.unref();
   }
 
+  /**
+   * Errors Node's HTTP server raises on a connection: malformed or smuggling-shaped framing
+   * (conflicting Content-Length and Transfer-Encoding, bad chunking), oversized headers, and
+   * request timeouts. None of these reached a handler, so they are counted here; a timeout that
+   * hits a request already being handled (a body sent too slowly) is answered 408 and recorded
+   * in that request's audit line. The answers mirror Node's own defaults.
+   * https://nodejs.org/api/http.html#event-clienterror
+   */
+  private onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+    const code = err.code ?? "";
+    const timeout = code === "ERR_HTTP_REQUEST_TIMEOUT";
+    const status = timeout ? 408 : code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+    const entry = this.active.get(socket);
+    const ctx = entry?.ctx;
+    if (ctx && timeout) {
+      ctx.terminated = true;
+      ctx.status = 408;
+      ctx.decision = "rejected";
+      ctx.reasons.push("request_timeout");
+    } else {
+      this.metrics.parserRejections.inc({ reason: parserReason(code) });
+    }
+    if (socket.writable && !(entry?.res.headersSent ?? false)) {
+      const text = status === 408 ? "Request Timeout" : status === 431 ? "Request Header Fields Too Large" : "Bad Request";
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    }
+    socket.destroy();
+  }
+
   private handleOps(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method !== "GET") {
@@ -194,7 +249,9 @@ export class Gateway {
     this.inFlight++;
     const incomingId = req.headers["x-request-id"];
     const ctx: Ctx = {
-      requestId: typeof incomingId === "string" && REQUEST_ID.test(incomingId) ? incomingId : randomUUID(),
+      requestId: randomUUID(),
+      clientRequestId: typeof incomingId === "string" && REQUEST_ID.test(incomingId) ? incomingId : null,
+      clientAddress: this.addresses.get(req.socket) ?? req.socket.remoteAddress ?? null,
       started: performance.now(),
       route: "unknown",
       method: req.method ?? "",
@@ -210,7 +267,9 @@ export class Gateway {
       guard: null,
       redactions: {},
       completion: [],
+      terminated: false,
     };
+    this.active.set(req.socket, { ctx, res });
     res.setHeader("x-request-id", ctx.requestId);
     res.setHeader("cache-control", "no-store");
     res.setHeader("x-content-type-options", "nosniff");
@@ -226,7 +285,8 @@ export class Gateway {
         });
       }
       this.inFlight--;
-      this.finish(req, ctx);
+      if (this.active.get(req.socket)?.ctx === ctx) this.active.delete(req.socket);
+      this.finish(res, ctx);
     }
   }
 
@@ -235,6 +295,7 @@ export class Gateway {
       err instanceof GatewayError
         ? err
         : new GatewayError(500, "The gateway could not process the request.", "server_error", "internal_error", "error", ["internal_error"]);
+    if (ctx.terminated) return;
     if (!(err instanceof GatewayError)) this.log(`internal error (request ${ctx.requestId}): ${(err as Error)?.stack ?? String(err)}`);
     ctx.status = e.status;
     ctx.decision = e.decision === "error" && e.status === 404 && ctx.route === "unknown" ? "not_found" : e.decision;
@@ -282,10 +343,12 @@ export class Gateway {
     const body = await this.readJson(req);
     const modelName = body["model"];
     if (typeof modelName !== "string" || modelName === "") throw badRequest("model is required.", "model_required");
-    ctx.model = modelName.slice(0, 128);
     const model = this.models.get(modelName);
+    // A name that matches no model is the client's free text (it can carry personal data): the
+    // audit line says only that it was unknown.
+    ctx.model = model ? model.id : "unknown";
     if (!model || !grants.models.has(model.id)) {
-      throw new GatewayError(404, `The model '${ctx.model}' does not exist or you do not have access to it.`, "not_found_error", "model_not_found", "denied", [
+      throw new GatewayError(404, `The model '${modelName.slice(0, 128)}' does not exist or you do not have access to it.`, "not_found_error", "model_not_found", "denied", [
         model ? "model_not_granted" : "model_unknown",
       ]);
     }
@@ -329,26 +392,22 @@ export class Gateway {
     const limit = this.config.limits.maxBodyBytes;
     const tooLarge = () =>
       new GatewayError(413, `The request body exceeds ${limit} bytes.`, "invalid_request_error", "request_too_large", "rejected", ["request_too_large"], { connection: "close" });
+    // Bodies over the limit are read on and discarded up to this much more, so the client reads
+    // the 413 instead of a broken pipe; beyond it the connection is closed.
+    const drainBound = Math.max(4 * limit, 4 * 1024 * 1024);
     const declared = Number(req.headers["content-length"] ?? "0");
     if (declared > limit) {
-      req.resume();
+      await discard(req, declared <= limit + drainBound ? drainBound : 0);
       throw tooLarge();
     }
-    let raw: Buffer;
+    let read: Awaited<ReturnType<typeof readBody>>;
     try {
-      raw = await readLimited(req, limit, 1024 * 1024);
-    } catch (err) {
-      if ((err as Error).message === "too_large") throw tooLarge();
+      read = await readBody(req, limit, drainBound);
+    } catch {
       throw badRequest("The request body could not be read.", "body_unreadable");
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString("utf8"));
-    } catch {
-      throw badRequest("The request body is not valid JSON.", "invalid_json");
-    }
-    if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest("The request body must be a JSON object.", "invalid_json");
-    return body as Record<string, unknown>;
+    if ("tooLarge" in read) throw tooLarge();
+    return parseJsonObject(read.body);
   }
 
   private async forward(res: ServerResponse, ctx: Ctx, model: ModelConfig, route: RouteName, prepared: PreparedRequest): Promise<void> {
@@ -407,7 +466,7 @@ export class Gateway {
     }
     const obj = parsed as Record<string, unknown>;
     sanitizeResponseObject(obj, model.id);
-    if (route !== "embeddings") ctx.completion = redactCompletion(obj, this.redactor, ctx.redactions);
+    if (route !== "embeddings") ctx.completion = await redactCompletion(obj, this.redactor, ctx.redactions);
     if (typeof obj["usage"] === "object" && obj["usage"] !== null) ctx.usage = obj["usage"] as Usage;
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(obj));
   }
@@ -475,7 +534,9 @@ export class Gateway {
     });
   }
 
-  private finish(req: IncomingMessage, ctx: Ctx): void {
+  private finish(res: ServerResponse, ctx: Ctx): void {
+    // The status the client was actually sent, when the gateway sent one.
+    if (res.headersSent && !ctx.terminated) ctx.status = res.statusCode;
     const total = performance.now() - ctx.started;
     const upstream = ctx.upstreamMs;
     const gatewayMs = upstream === null ? total : Math.max(0, total - upstream);
@@ -484,6 +545,7 @@ export class Gateway {
     const rec: AuditRecord = {
       time: new Date().toISOString(),
       requestId: ctx.requestId,
+      clientRequestId: ctx.clientRequestId,
       principal: p ? { kind: p.kind, id: p.id, ...(p.groups.length > 0 ? { groups: p.groups } : {}) } : null,
       route: ctx.route,
       method: ctx.method,
@@ -497,7 +559,7 @@ export class Gateway {
       promptSha256: ctx.prepared?.promptSha256 ?? null,
       inputGuard: ctx.guard,
       redactions: ctx.redactions,
-      clientAddress: req.socket.remoteAddress ?? null,
+      clientAddress: ctx.clientAddress,
     };
     this.audit.record(rec);
     if (this.audit.contentEnabled && ctx.prepared) {
@@ -521,6 +583,15 @@ export class Gateway {
       if (u.completion_tokens) this.metrics.tokens.inc({ model: modelLabel, kind: "completion" }, u.completion_tokens);
     }
   }
+}
+
+/** The parser's error codes, reduced to a small label vocabulary for the metric. */
+function parserReason(code: string): string {
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") return "timeout";
+  if (code === "HPE_HEADER_OVERFLOW") return "header_too_large";
+  if (/CONTENT_LENGTH|TRANSFER_ENCODING|CHUNK|UNEXPECTED_CONTENT_LENGTH/.test(code)) return "framing";
+  if (/HEADER|TOKEN|VERSION|METHOD|URL|CR|LF/.test(code)) return "malformed";
+  return "other";
 }
 
 function rateLimited(retryAfter: number, reason: string): GatewayError {

@@ -17,6 +17,7 @@ function audit(over: Partial<AuditRecord>): AuditRecord {
   return {
     time: "2026-11-27T10:00:00.000Z",
     requestId: "r-1",
+    clientRequestId: null,
     principal: { kind: "oidc", id: "alice", groups: ["clinical-staff"] },
     route: "/v1/chat/completions",
     method: "POST",

@@ -34,7 +34,7 @@ describe("audit log", () => {
       assert.doesNotMatch(l, /Zelda|XYZZY|Echo/, "no prompt or completion text in the audit class");
     }
     const [ok, streamed, unauth, notFound, rejected] = lines.map((l) => JSON.parse(l));
-    const keys = ["time", "requestId", "principal", "route", "method", "model", "status", "decision", "reasons", "stream", "tokens", "latencyMs", "promptSha256", "inputGuard", "redactions", "clientAddress"];
+    const keys = ["time", "requestId", "clientRequestId", "principal", "route", "method", "model", "status", "decision", "reasons", "stream", "tokens", "latencyMs", "promptSha256", "inputGuard", "redactions", "clientAddress"];
     for (const rec of [ok, streamed, unauth, notFound, rejected]) assert.deepEqual(Object.keys(rec), keys);
 
     assert.equal(ok.decision, "allowed");
@@ -59,12 +59,20 @@ describe("audit log", () => {
     assert.deepEqual(rejected.reasons, ["max_tokens_exceeded"]);
   });
 
-  test("a client-supplied request id is kept when well-formed and replaced otherwise", async () => {
+  test("the audit id is the gateway's own; a well-formed client X-Request-Id is recorded beside it", async () => {
     const body = { model: "llama-3.1-8b", messages: [{ role: "user", content: "hi" }] };
     const a = await call(h, "POST", "/v1/chat/completions", { token, body, headers: { "x-request-id": "trace-123" } });
-    assert.equal(a.headers["x-request-id"], "trace-123");
+    assert.match(String(a.headers["x-request-id"]), /^[0-9a-f-]{36}$/, "the response carries the gateway's id");
+    const rec = h.audit.records().at(-1)!;
+    assert.equal(rec["requestId"], a.headers["x-request-id"]);
+    assert.equal(rec["clientRequestId"], "trace-123");
+    assert.equal(h.upstream.requests.at(-1)!.headers["x-request-id"], rec["requestId"], "upstream sees the gateway's id");
+    // Two requests claiming the same id still get distinct audit ids.
+    await call(h, "POST", "/v1/chat/completions", { token, body, headers: { "x-request-id": "trace-123" } });
+    assert.notEqual(h.audit.records().at(-1)!["requestId"], rec["requestId"]);
     const b = await call(h, "POST", "/v1/chat/completions", { token, body, headers: { "x-request-id": "bad id\twith\"quotes" } });
     assert.match(String(b.headers["x-request-id"]), /^[0-9a-f-]{36}$/);
+    assert.equal(h.audit.records().at(-1)!["clientRequestId"], null, "a malformed client id is not recorded");
   });
 
   test("content logging, when enabled, writes to its own sink with the redacted completion", async () => {
