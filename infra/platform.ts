@@ -12,6 +12,8 @@ import { ModelStore } from "../components/storage/model-store";
 import { AuditTrail } from "../components/audit/audit-trail";
 import { PlatformMonitoring } from "../components/monitoring/platform-monitoring";
 import { ThreatDetection } from "../components/monitoring/threat-detection";
+import { FindingsPipeline } from "../components/monitoring/findings";
+import { ImageSupplyChain, ownRepository } from "../components/registry/image-supply-chain";
 import { BUILTIN_REDACTIONS } from "../components/monitoring/signals";
 import { EgressFirewall } from "../components/network/egress-firewall";
 import { SecureCluster } from "../components/cluster/secure-cluster";
@@ -275,6 +277,28 @@ export function buildPlatform(s: PlatformSettings) {
     tags,
   });
 
+  // Findings that must reach a person: high-severity GuardDuty findings, image vulnerabilities.
+  const findings = new FindingsPipeline(`${prefix}-findings`, {
+    region: s.region,
+    partition: s.partition,
+    accountId,
+    logGroupName: `${logPrefix}findings`,
+    logsKeyArn: keys.arns.logs,
+    retentionDays: s.logging.auditRetentionDays,
+    alarmTopicArn: audit.alarmTopic.arn,
+    metricNamespace: `SovereignLLM/${s.stack}`,
+    protect: s.protect,
+    tags,
+  });
+
+  // The registry the stack's images come from, scanned continuously by Inspector.
+  const images = [s.serving.vllmImage, s.serving.modelSyncImage, s.serving.verifierImage, s.serving.logShipperImage, s.gateway.image, s.cluster.autoscalerImage];
+  const supplyChain = new ImageSupplyChain(`${prefix}-images`, {
+    accountId,
+    repositories: images.map((i) => ownRepository(i, s.region)).filter((r): r is string => r !== undefined),
+    tags,
+  });
+
   return {
     keys,
     network,
@@ -290,7 +314,10 @@ export function buildPlatform(s: PlatformSettings) {
     gateway,
     monitoring,
     detection,
+    findings,
+    supplyChain,
     outputs: {
+      imageRepositories: pulumi.all(supplyChain.repositoryUrls),
       detection: detection.summary,
       dashboardName: monitoring.dashboard.dashboardName,
       gatewayHostname: s.gateway.hostname,

@@ -253,6 +253,15 @@ export const NO_CHARGE: Record<string, string> = {
   "aws:guardduty/detectorFeature:DetectorFeature": "priced with the GuardDuty detector (usage)",
   "aws:securityhub/standardsSubscription:StandardsSubscription": "priced with the Security Hub account (checks)",
   "aws:accessanalyzer/analyzer:Analyzer": "an account analyzer of external access is free",
+  "aws:ecr/repository:Repository": "repositories are free; stored layers are a stack-wide usage line",
+  "aws:ecr/lifecyclePolicy:LifecyclePolicy": "no charge for lifecycle policies",
+  "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": "no charge for the rule; cached layers are counted as ECR storage",
+  "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": "no charge for creation templates",
+  "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": "scans are priced as Inspector usage lines",
+  "aws:inspector2/enabler:Enabler": "Inspector scans are stack-wide usage lines",
+  "aws:cloudwatch/eventRule:EventRule": "rules matching AWS service events are free",
+  "aws:cloudwatch/eventTarget:EventTarget": "no charge for targets; delivery is priced as log ingestion",
+  "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "no charge for resource policies",
   "aws:sns/topicSubscription:TopicSubscription": "e-mail notifications of alarms: a few a month, inside SNS's monthly free e-mail deliveries",
   "aws:cloudwatch/queryDefinition:QueryDefinition": "saved queries are free; running them is priced per GB scanned",
   "aws:networkfirewall/ruleGroup:RuleGroup": "rule groups are included in the firewall endpoint price",
@@ -305,6 +314,13 @@ export function priceRegistrations(regs: Registration[], ctx: Omit<RuleContext, 
   }
   const billableKms = Math.max(0, u.kmsRequestsPerMonth - 20_000);
   lines.push(line(full, undefined, "kms:10k-requests", "KMS requests beyond the 20,000 free", fixed(billableKms / 10_000), { basis: `${u.kmsRequestsPerMonth.toLocaleString("en-US")} requests a month (--usage kmsRequestsPerMonth)` }));
+  if (regs.some((r) => r.type === "aws:ecr/repository:Repository")) {
+    lines.push(line(full, undefined, "ecr:storage-gb-month", "image layers in the stack's ECR repositories", fixed(u.registryGb), { basis: `${u.registryGb} GB stored (--usage registryGb)` }));
+  }
+  if (regs.some((r) => r.type === "aws:inspector2/enabler:Enabler")) {
+    lines.push(line(full, undefined, "inspector:ecr-image-scan", "Inspector scans of new images", fixed(u.imagesScannedPerMonth), { basis: `${u.imagesScannedPerMonth} images a month (--usage imagesScannedPerMonth)` }));
+    lines.push(line(full, undefined, "inspector:ecr-image-rescan", "Inspector continuous rescans", fixed(u.imageRescansPerMonth), { basis: `${u.imageRescansPerMonth} rescans a month (--usage imageRescansPerMonth)` }));
+  }
   if (regs.some((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && (r.inputs as Json).vpcEndpointType === "Interface")) {
     lines.push(line(full, undefined, "vpce:interface-gb", "data through interface endpoints (model downloads, image pulls, logs)", fixed(u.endpointGbPerMonth), { basis: `${u.endpointGbPerMonth} GB a month (--usage endpointGbPerMonth)` }));
   }

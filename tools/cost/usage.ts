@@ -33,6 +33,11 @@ export const usageSchema = z.strictObject({
   endpointGbPerMonth: z.number().nonnegative().default(1000),
   /** Traffic inspected by the firewall on its way out (allow-list stacks). */
   egressGbPerMonth: z.number().nonnegative().default(10),
+  /** Compressed image layers stored in the stack's ECR repositories (vLLM alone is ~10 GB a version). */
+  registryGb: z.number().nonnegative().default(60),
+  /** New images pushed or cached (each scanned once by Inspector), and rescans of stored images, a month. */
+  imagesScannedPerMonth: z.number().nonnegative().default(12),
+  imageRescansPerMonth: z.number().nonnegative().default(100),
 });
 export type UsageInput = z.input<typeof usageSchema>;
 
