@@ -40,6 +40,17 @@ export function baseTags(s: PlatformSettings): Tags {
   };
 }
 
+/**
+ * Nodes call AWS (registration, image pulls, Pod Identity) as soon as they boot; in a stack
+ * without an internet path those calls work only once the VPC endpoints exist. A component's
+ * dependsOn does not reach its children, so every EKS node group declared under the component
+ * (the cluster's system group, each GPU group) gets the dependency itself.
+ */
+export function nodeGroupsWaitFor(resources: pulumi.Resource[]): pulumi.ResourceTransformation {
+  return (args) =>
+    args.type === "aws:eks/nodeGroup:NodeGroup" ? { props: args.props, opts: pulumi.mergeOptions(args.opts, { dependsOn: resources }) } : undefined;
+}
+
 export function buildPlatform(s: PlatformSettings) {
   const tags = baseTags(s);
   const prefix = naming.stackPrefix(s.project, s.stack);
@@ -120,45 +131,53 @@ export function buildPlatform(s: PlatformSettings) {
     tags,
   });
 
-  const eks = new SecureCluster(`${prefix}-eks`, {
-    clusterName: cluster,
-    version: s.cluster.version,
-    region: s.region,
-    partition: s.partition,
-    vpcId: network.vpcId,
-    vpcCidr: s.network.cidr,
-    subnetIds: network.workloadSubnetIds,
-    publicAccessCidrs: s.cluster.publicAccessCidrs,
-    clusterKeyArn: keys.arns.cluster,
-    logsKeyArn: keys.arns.logs,
-    nodeVolumeKeyArn: keys.arns.nodeVolumes,
-    logRetentionDays: s.logging.auditRetentionDays,
-    adminRoleArns: s.access.adminRoleArns,
-    readOnlyRoleArns: s.access.readOnlyRoleArns,
-    addonVersions: s.cluster.addonVersions,
-    systemNodes: s.cluster.systemNodes,
-    protect: s.protect,
-    tags,
-  });
+  const eks = new SecureCluster(
+    `${prefix}-eks`,
+    {
+      clusterName: cluster,
+      version: s.cluster.version,
+      region: s.region,
+      partition: s.partition,
+      vpcId: network.vpcId,
+      vpcCidr: s.network.cidr,
+      subnetIds: network.workloadSubnetIds,
+      publicAccessCidrs: s.cluster.publicAccessCidrs,
+      clusterKeyArn: keys.arns.cluster,
+      logsKeyArn: keys.arns.logs,
+      nodeVolumeKeyArn: keys.arns.nodeVolumes,
+      logRetentionDays: s.logging.auditRetentionDays,
+      adminRoleArns: s.access.adminRoleArns,
+      readOnlyRoleArns: s.access.readOnlyRoleArns,
+      addonVersions: s.cluster.addonVersions,
+      systemNodes: s.cluster.systemNodes,
+      protect: s.protect,
+      tags,
+    },
+    { transformations: [nodeGroupsWaitFor(network.endpointsReady)] },
+  );
 
   const gpuNodeGroups = Object.fromEntries(
     s.gpuNodeGroups.map((g) => [
       g.name,
-      new GpuNodeGroup(`${prefix}-gpu-${g.name}`, {
-        groupName: g.name,
-        clusterName: eks.name,
-        nodeRoleArn: eks.nodeRole.arn,
-        subnetIds: network.workloadSubnetIds,
-        instanceTypes: g.instanceTypes,
-        capacityType: g.capacityType,
-        capacityReservationId: g.capacityReservationId,
-        minSize: g.minSize,
-        maxSize: g.maxSize,
-        desiredSize: g.desiredSize,
-        dataVolumeGiB: g.dataVolumeGiB,
-        volumeKeyArn: keys.arns.nodeVolumes,
-        tags,
-      }),
+      new GpuNodeGroup(
+        `${prefix}-gpu-${g.name}`,
+        {
+          groupName: g.name,
+          clusterName: eks.name,
+          nodeRoleArn: eks.nodeRole.arn,
+          subnetIds: network.workloadSubnetIds,
+          instanceTypes: g.instanceTypes,
+          capacityType: g.capacityType,
+          capacityReservationId: g.capacityReservationId,
+          minSize: g.minSize,
+          maxSize: g.maxSize,
+          desiredSize: g.desiredSize,
+          dataVolumeGiB: g.dataVolumeGiB,
+          volumeKeyArn: keys.arns.nodeVolumes,
+          tags,
+        },
+        { transformations: [nodeGroupsWaitFor(network.endpointsReady)] },
+      ),
     ]),
   );
 

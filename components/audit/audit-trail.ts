@@ -163,7 +163,9 @@ export class AuditTrail extends pulumi.ComponentResource {
         ],
         tags: withName(tags, args.trailName),
       },
-      { parent: this, dependsOn: [this.archive.policy, deliveryPolicy, this.auditLogGroup] },
+      // The archive's default retention and encryption exist before the first log file is
+      // written, so no trail file is ever stored unlocked or under another key.
+      { parent: this, dependsOn: [this.archive.policy, this.archive.lockConfiguration, this.archive.encryption, deliveryPolicy, this.auditLogGroup] },
     );
 
     this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: args.auditKeyArn, tags: withName(tags, `${name}-alarms`) }, { parent: this });

@@ -74,6 +74,13 @@ export const KEY_ADMIN_ACTIONS = [
 
 const ENVELOPE_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey"];
 
+/** The Auto Scaling service-linked role: it creates the EBS volumes of managed node groups. */
+export const AUTOSCALING_SLR = { path: "/aws-service-role/autoscaling.amazonaws.com/", name: "AWSServiceRoleForAutoScaling", service: "autoscaling.amazonaws.com" } as const;
+
+export function autoScalingServiceLinkedRoleArn(partition: string, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:role${AUTOSCALING_SLR.path}${AUTOSCALING_SLR.name}`;
+}
+
 function rootArn(ctx: KeyPolicyContext): string {
   return `arn:${ctx.partition}:iam::${ctx.accountId}:root`;
 }
@@ -169,7 +176,7 @@ function consumerStatements(purpose: KeyPurpose, ctx: KeyPolicyContext): PolicyS
     case "nodeVolumes": {
       // EBS volumes of managed node groups are created by the Auto Scaling service-linked role:
       // https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
-      const slr = `arn:${partition}:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+      const slr = autoScalingServiceLinkedRoleArn(partition, accountId);
       return [
         {
           Sid: "AutoScalingUseForNodeVolumes",

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { keyPolicy, KEY_PURPOSES, type KeyPurpose } from "./key-policies";
+import { AUTOSCALING_SLR, autoScalingServiceLinkedRoleArn, parseRoleArn, requireRoles, type ExpectedRole } from "./principals";
 import { withName, type Tags } from "../tags";
 
 export interface KeyRingArgs {
@@ -54,10 +55,31 @@ export class KeyRing extends pulumi.ComponentResource {
     if (deletionWindowInDays < 7 || deletionWindowInDays > 30) problems.push("deletionWindowInDays: must be 7 to 30");
     if (problems.length > 0) throw new Error(`KeyRing ${name}: ${problems.join("; ")}`);
 
+    // Every role the policies name must exist before a key is created with them: looked up at
+    // preview, so a missing role stops the program with its name and fix.
+    const createRole = (purpose: string) => (arn: string) =>
+      `create it (aws iam create-role --role-name ${parseRoleArn(arn)?.name ?? "<name>"} --path ${parseRoleArn(arn)?.path ?? "/"} --assume-role-policy-document file://trust.json) or correct ${purpose}`;
+    const principalsExist = pulumi.output(args.accountId).apply((accountId) =>
+      requireRoles(
+        `KeyRing ${name}`,
+        [
+          ...args.adminRoleArns.map((arn): ExpectedRole => ({ arn, purpose: "adminRoleArns", fix: createRole("adminRoleArns")(arn) })),
+          ...readOnlyRoleArns.map((arn): ExpectedRole => ({ arn, purpose: "readOnlyRoleArns", fix: createRole("readOnlyRoleArns")(arn) })),
+          {
+            arn: autoScalingServiceLinkedRoleArn(args.partition, accountId),
+            purpose: "Auto Scaling service-linked role; it creates the encrypted EBS volumes of node groups",
+            fix: `create it once per account: aws iam create-service-linked-role --aws-service-name ${AUTOSCALING_SLR.service}`,
+          },
+        ],
+        accountId,
+        { parent: this },
+      ),
+    );
+
     const keys = {} as Record<KeyPurpose, aws.kms.Key>;
     const aliases = {} as Record<KeyPurpose, aws.kms.Alias>;
     for (const purpose of KEY_PURPOSES) {
-      const policy = pulumi.output(args.accountId).apply((accountId) =>
+      const policy = pulumi.all([args.accountId, principalsExist]).apply(([accountId]) =>
         JSON.stringify(
           keyPolicy(purpose, {
             partition: args.partition,

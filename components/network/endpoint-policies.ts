@@ -3,27 +3,32 @@
  *
  * Interface endpoints admit only principals of this account (so stolen credentials of another
  * account cannot use this VPC's path to AWS), and, for services whose resources are always the
- * account's own (KMS, Logs, Secrets Manager, SSM), only resources of this account (so a workload
+ * account's own (KMS, Logs, SSM), only resources of this account (so a workload
  * cannot push data into someone else's key, log group or secret). ECR and EKS pull images from
- * AWS-owned registries, so they are scoped by principal only.
+ * AWS-owned registries, so they are scoped by principal only; Auto Scaling and EC2 describe calls
+ * name no resource, so they are scoped by principal only too.
  * See https://docs.aws.amazon.com/whitepapers/latest/building-a-data-perimeter-on-aws/perimeter-implementation.html
  */
 import type { PolicyDocument } from "../keys/key-policies";
+import { SERVICE_ACTION_PREFIXES } from "./api-callers";
 
-/** Interface endpoints the platform calls, with the IAM action prefix of each service. */
-export const INTERFACE_ENDPOINTS: Record<string, { actionPrefixes: string[]; ownResourcesOnly: boolean }> = {
-  "ecr.api": { actionPrefixes: ["ecr"], ownResourcesOnly: false },
-  "ecr.dkr": { actionPrefixes: ["ecr"], ownResourcesOnly: false },
-  sts: { actionPrefixes: ["sts"], ownResourcesOnly: false },
-  kms: { actionPrefixes: ["kms"], ownResourcesOnly: true },
-  logs: { actionPrefixes: ["logs"], ownResourcesOnly: true },
-  ec2: { actionPrefixes: ["ec2"], ownResourcesOnly: false },
-  eks: { actionPrefixes: ["eks"], ownResourcesOnly: false },
-  "eks-auth": { actionPrefixes: ["eks-auth"], ownResourcesOnly: false },
-  ssm: { actionPrefixes: ["ssm"], ownResourcesOnly: true },
-  ssmmessages: { actionPrefixes: ["ssmmessages"], ownResourcesOnly: false },
-  ec2messages: { actionPrefixes: ["ec2messages"], ownResourcesOnly: false },
-  secretsmanager: { actionPrefixes: ["secretsmanager"], ownResourcesOnly: true },
+/**
+ * Interface endpoints the platform can declare, and whether the service's resources are always
+ * the account's own. Which of them a VPC gets is derived from `API_CALLERS` (api-callers.ts).
+ */
+export const INTERFACE_ENDPOINTS: Record<string, { ownResourcesOnly: boolean }> = {
+  autoscaling: { ownResourcesOnly: false },
+  "ecr.api": { ownResourcesOnly: false },
+  "ecr.dkr": { ownResourcesOnly: false },
+  sts: { ownResourcesOnly: false },
+  kms: { ownResourcesOnly: true },
+  logs: { ownResourcesOnly: true },
+  ec2: { ownResourcesOnly: false },
+  eks: { ownResourcesOnly: false },
+  "eks-auth": { ownResourcesOnly: false },
+  ssm: { ownResourcesOnly: true },
+  ssmmessages: { ownResourcesOnly: false },
+  ec2messages: { ownResourcesOnly: false },
 };
 
 export function interfaceEndpointPolicy(service: string, accountId: string): PolicyDocument {
@@ -39,7 +44,7 @@ export function interfaceEndpointPolicy(service: string, accountId: string): Pol
         Sid: "ThisAccountOnly",
         Effect: "Allow",
         Principal: { AWS: "*" },
-        Action: spec.actionPrefixes.map((p) => `${p}:*`),
+        Action: (SERVICE_ACTION_PREFIXES[service] ?? []).map((p) => `${p}:*`),
         Resource: "*",
         Condition: condition,
       },

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { zonePlan, planProblem, type ZonePlan } from "./cidr-plan";
 import { INTERFACE_ENDPOINTS, interfaceEndpointPolicy, s3GatewayPolicy } from "./endpoint-policies";
+import { calledServices } from "./api-callers";
 import { encryptedLogGroup, logGroupArn } from "../audit/log-group";
 import { azBelongsTo, azIndex, azSuffix } from "../../infra/regions";
 import { withName, type Tags } from "../tags";
@@ -29,6 +30,12 @@ export interface IsolatedVpcArgs {
   logGroupPrefix: string;
   /** Flow-log retention, days (a CloudWatch value). Required. */
   flowLogRetentionDays: number;
+  /**
+   * Interface endpoint services (`autoscaling`, `ecr.api`, ...) besides S3, which always gets a
+   * gateway and an interface endpoint. Default: every service `API_CALLERS` names, so each API a
+   * workload or node calls is reachable without an internet path.
+   */
+  interfaceEndpointServices?: string[];
   /** Base tags. Default none. */
   tags?: Tags;
 }
@@ -67,6 +74,12 @@ export class IsolatedVpc extends pulumi.ComponentResource {
   public readonly interfaceEndpoints: Record<string, aws.ec2.VpcEndpoint>;
   public readonly flowLogGroup: aws.cloudwatch.LogGroup;
   public readonly workloadSubnetIds: pulumi.Output<string>[];
+  /**
+   * Every VPC endpoint of the VPC. Anything that calls AWS from inside the VPC on start (node
+   * groups: kubelet registration, image pulls, Pod Identity) depends on these, or it can start
+   * before its path to the API exists.
+   */
+  public readonly endpointsReady: pulumi.Resource[];
 
   constructor(name: string, args: IsolatedVpcArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign-llm:network:IsolatedVpc", name, {}, opts);
@@ -74,8 +87,11 @@ export class IsolatedVpc extends pulumi.ComponentResource {
     const workloadPrefix = args.workloadSubnetPrefix ?? 19;
     const egressMode = args.egressMode ?? "none";
     const tags = args.tags ?? {};
+    const endpointServices = [...new Set(args.interfaceEndpointServices ?? calledServices())].filter((svc) => svc !== "s3").sort();
 
     const problems: string[] = [];
+    const unknownServices = endpointServices.filter((svc) => !(svc in INTERFACE_ENDPOINTS));
+    if (unknownServices.length > 0) problems.push(`interfaceEndpointServices: no endpoint policy is defined for ${unknownServices.join(", ")}; add it to INTERFACE_ENDPOINTS`);
     if (args.availabilityZones.length < 2 || args.availabilityZones.length > 3) problems.push("availabilityZones: list 2 or 3 zones");
     for (const az of args.availabilityZones) if (!azBelongsTo(az, args.region)) problems.push(`availabilityZones: ${az} is not in ${args.region}`);
     const planIssue = planProblem(args.cidr, workloadPrefix, args.availabilityZones.map(azIndex));
@@ -199,7 +215,7 @@ export class IsolatedVpc extends pulumi.ComponentResource {
       { parent: this.vpc, dependsOn: [this.s3Endpoint] },
     );
     this.interfaceEndpoints = {};
-    for (const service of Object.keys(INTERFACE_ENDPOINTS)) {
+    for (const service of endpointServices) {
       this.interfaceEndpoints[service] = new aws.ec2.VpcEndpoint(
         `${name}-${service.replace(/\./g, "-")}`,
         {
@@ -215,6 +231,7 @@ export class IsolatedVpc extends pulumi.ComponentResource {
         vpcOpts,
       );
     }
+    this.endpointsReady = [this.s3Endpoint, this.s3InterfaceEndpoint, ...Object.values(this.interfaceEndpoints)];
 
     // Flow logs of all traffic (accepted and rejected) into an encrypted group with retention.
     this.flowLogGroup = encryptedLogGroup(
@@ -246,7 +263,7 @@ export class IsolatedVpc extends pulumi.ComponentResource {
       },
       vpcOpts,
     );
-    new aws.iam.RolePolicy(
+    const flowLogPolicy = new aws.iam.RolePolicy(
       `${name}-flow-logs`,
       {
         role: flowLogRole.id,
@@ -272,7 +289,9 @@ export class IsolatedVpc extends pulumi.ComponentResource {
         maxAggregationInterval: 60,
         tags: withName(tags, `${name}-flow-log`),
       },
-      vpcOpts,
+      // The role must be able to write before the flow log starts delivering; IAM is eventually
+      // consistent, and a delivery that fails at creation leaves the flow log in an error state.
+      { parent: this.vpc, dependsOn: [flowLogPolicy] },
     );
     this.registerOutputs({ vpcId: this.vpcId, workloadSubnetIds: this.workloadSubnetIds });
   }

@@ -54,13 +54,19 @@ export class ModelStore extends pulumi.ComponentResource {
             ArnNotLike: { "aws:PrincipalArn": [...args.adminRoleArns] },
           },
         },
+        // Multipart uploads: only CreateMultipartUpload carries the SSE headers; UploadPart (also
+        // authorized as s3:PutObject) carries none, so a plain StringNotEquals would deny every
+        // part. ...IfExists checks the header where it is sent; a request without it gets the
+        // bucket's default encryption, which is the models key.
+        // https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists
         {
           Sid: "DenyUploadsNotSseKms",
           Effect: "Deny",
           Principal: { AWS: "*" },
           Action: "s3:PutObject",
           Resource: `${arn}/*`,
-          Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+          Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
         },
         {
           Sid: "DenyUploadsWithOtherKeys",
@@ -68,7 +74,7 @@ export class ModelStore extends pulumi.ComponentResource {
           Principal: { AWS: "*" },
           Action: "s3:PutObject",
           Resource: `${arn}/*`,
-          Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn } },
+          Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn } },
         },
       ]);
     this.bucket = new SecureBucket(

@@ -32,6 +32,10 @@ export class SecureBucket extends pulumi.ComponentResource {
   public readonly arn: pulumi.Output<string>;
   public readonly name: pulumi.Output<string>;
   public readonly policy: aws.s3.BucketPolicy;
+  /** Object Lock default retention: writers that must never leave an object unlocked depend on it. */
+  public readonly lockConfiguration: aws.s3.BucketObjectLockConfiguration;
+  /** Default encryption: writers that rely on the bucket's key depend on it. */
+  public readonly encryption: aws.s3.BucketServerSideEncryptionConfiguration;
 
   constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign-llm:storage:SecureBucket", name, {}, opts);
@@ -54,12 +58,12 @@ export class SecureBucket extends pulumi.ComponentResource {
     );
     new aws.s3.BucketOwnershipControls(`${name}`, { bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
     const versioning = new aws.s3.BucketVersioning(`${name}`, { bucket: bucketId, versioningConfiguration: { status: "Enabled" } }, child);
-    new aws.s3.BucketServerSideEncryptionConfiguration(
+    this.encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}`,
       { bucket: bucketId, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }] },
       child,
     );
-    new aws.s3.BucketObjectLockConfiguration(
+    this.lockConfiguration = new aws.s3.BucketObjectLockConfiguration(
       `${name}`,
       { bucket: bucketId, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } } },
       { parent: this.bucket, dependsOn: [versioning] },

@@ -51,7 +51,7 @@ export function rawConfig(config: Record<string, unknown>): { raw: Record<string
 }
 
 /** Runs tools/check's synthesis worker in a child process without blocking the event loop. */
-export function synthesizeAsync(file: StackFile, opts: { preview: boolean; program?: string }, env: NodeJS.ProcessEnv = process.env): Promise<SynthOutcome> {
+export function synthesizeAsync(file: StackFile, opts: { preview: boolean; program?: string; absentRoles?: string[] }, env: NodeJS.ProcessEnv = process.env): Promise<SynthOutcome> {
   const dir = mkdtempSync(join(tmpdir(), "sovereign-test-synth-"));
   const input = join(dir, "input.json");
   const output = join(dir, "output.json");

@@ -13,6 +13,19 @@ export interface MockContext {
   region: string;
   partition: string;
   preview: boolean;
+  /**
+   * IAM roles that exist in the mock account (full ARNs, paths included). Lookups answer from
+   * this list as IAM would: a role in it is found with its ARN, any other role is not.
+   */
+  roles: readonly string[];
+}
+
+/** What `aws.iam.getRoles` answers: the listed roles whose path starts with pathPrefix and whose name matches nameRegex. */
+export function listRoles(roles: readonly string[], nameRegex: string | undefined, pathPrefix: string | undefined): { arns: string[]; names: string[] } {
+  const matching = roles
+    .map((arn) => ({ arn, m: /^arn:[\w-]+:iam::\d{12}:role(\/(?:[^/]+\/)*)([^/]+)$/.exec(arn) }))
+    .filter(({ m }) => m !== null && (pathPrefix === undefined || m[1].startsWith(pathPrefix)) && (nameRegex === undefined || new RegExp(nameRegex).test(m[2])));
+  return { arns: matching.map((r) => r.arn), names: matching.map((r) => r.m![2]) };
 }
 
 let cachedSigningPem: string | undefined;
@@ -85,6 +98,11 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
           return { name: ctx.region, region: ctx.region, id: ctx.region };
         case "aws:index/getPartition:getPartition":
           return { partition: ctx.partition, dnsSuffix: "amazonaws.com", id: ctx.partition };
+        case "aws:iam/getRoles:getRoles": {
+          const nameRegex = args.inputs.nameRegex as string | undefined;
+          const pathPrefix = args.inputs.pathPrefix as string | undefined;
+          return { ...listRoles(ctx.roles, nameRegex, pathPrefix), nameRegex, pathPrefix, id: ctx.region };
+        }
         case "aws:kms/getPublicKey:getPublicKey":
           return { publicKeyPem: mockPublicKeyPem(), keyId: args.inputs.keyId, id: String(args.inputs.keyId), keySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY" };
         case "aws:eks/getAddonVersion:getAddonVersion":

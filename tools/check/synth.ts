@@ -62,7 +62,36 @@ function mockAccount(file: StackFile): string {
   return "123456789012";
 }
 
-export async function synthesizeInProcess(file: StackFile, opts: { preview: boolean; project?: string; program?: string }): Promise<SynthOutcome> {
+/** Options of a synthesis. `absentRoles`: role ARNs the mock account lacks (tests of the missing-role path). */
+export interface SynthOptions {
+  preview: boolean;
+  project?: string;
+  program?: string;
+  absentRoles?: string[];
+}
+
+/**
+ * The roles the mock account holds: every role the stack's access block names (an account that
+ * deploys the stack has created them), the Auto Scaling service-linked role (present in any
+ * account that has used Auto Scaling), and the deployer's own; minus `absent`.
+ */
+export function mockRoles(file: StackFile, accountId: string, partition: string, absent: readonly string[] = []): string[] {
+  let access: { adminRoleArns?: string[]; readOnlyRoleArns?: string[] } = {};
+  try {
+    access = JSON.parse(file.config["sovereign-llm:access"] ?? "{}");
+  } catch {
+    // invalid config is reported by the program itself
+  }
+  const roles = [
+    ...(access.adminRoleArns ?? []),
+    ...(access.readOnlyRoleArns ?? []),
+    `arn:${partition}:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+    `arn:${partition}:iam::${accountId}:role/deployer`,
+  ];
+  return [...new Set(roles)].filter((r) => !absent.includes(r));
+}
+
+export async function synthesizeInProcess(file: StackFile, opts: SynthOptions): Promise<SynthOutcome> {
   // Required here so that merely loading this module (for types) does not start a runtime.
   const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
   // Internal module of the SDK: the monitor to wrap, and the wait for outstanding registrations.
@@ -72,7 +101,9 @@ export async function synthesizeInProcess(file: StackFile, opts: { preview: bool
   const region = file.config["aws:region"] ?? "us-east-1";
   const partition = region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
   pulumi.runtime.setAllConfig(file.config, file.secretKeys);
-  await pulumi.runtime.setMocks(createMocks({ accountId: mockAccount(file), region, partition, preview: opts.preview }), project, file.stack, opts.preview);
+  const accountId = mockAccount(file);
+  const roles = mockRoles(file, accountId, partition, opts.absentRoles);
+  await pulumi.runtime.setMocks(createMocks({ accountId, region, partition, preview: opts.preview, roles }), project, file.stack, opts.preview);
 
   const registrations: Registration[] = [];
   const monitor = settings.getMonitor() as unknown as { registerResource: (req: any, cb: (err: unknown, resp: any) => void) => void };
@@ -122,7 +153,7 @@ export async function synthesizeInProcess(file: StackFile, opts: { preview: bool
 }
 
 /** Runs a synthesis in a child process and returns its outcome. */
-export function synthesize(file: StackFile, opts: { preview: boolean; program?: string }): SynthOutcome {
+export function synthesize(file: StackFile, opts: Omit<SynthOptions, "project">): SynthOutcome {
   const dir = mkdtempSync(join(tmpdir(), "sovereign-synth-"));
   try {
     const input = join(dir, "input.json");

@@ -224,11 +224,29 @@ for (const stack of STACKS) {
       for (const a of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"]) assert.ok(list(perimeter.Action).includes(a), `perimeter covers ${a}`);
       const exempt = list(perimeter.Condition!.ArnNotLike?.["aws:PrincipalArn"] as string | string[] | undefined);
       assert.deepEqual([...exempt].sort(), [...cfg.access.adminRoleArns].sort(), "only the admin roles are exempt");
-      const otherKeys = statements.find((s) => s.Effect === "Deny" && list(s.Action).includes("s3:PutObject") && s.Condition?.StringNotEquals?.["s3:x-amz-server-side-encryption-aws-kms-key-id"] !== undefined);
+      const otherKeys = statements.find((s) => s.Effect === "Deny" && list(s.Action).includes("s3:PutObject") && s.Condition?.StringNotEqualsIfExists?.["s3:x-amz-server-side-encryption-aws-kms-key-id"] !== undefined);
       assert.ok(otherKeys, "denies uploads with another key");
-      assert.equal(otherKeys.Condition!.StringNotEquals["s3:x-amz-server-side-encryption-aws-kms-key-id"], keys.models.outputs.arn);
-      const notKms = statements.find((s) => s.Effect === "Deny" && list(s.Action).includes("s3:PutObject") && s.Condition?.StringNotEquals?.["s3:x-amz-server-side-encryption"] === "aws:kms");
+      assert.equal(otherKeys.Condition!.StringNotEqualsIfExists["s3:x-amz-server-side-encryption-aws-kms-key-id"], keys.models.outputs.arn);
+      const notKms = statements.find((s) => s.Effect === "Deny" && list(s.Action).includes("s3:PutObject") && s.Condition?.StringNotEqualsIfExists?.["s3:x-amz-server-side-encryption"] === "aws:kms");
       assert.ok(notKms, "denies uploads without SSE-KMS");
+    });
+
+    test("no bucket policy denies a multipart UploadPart for lacking encryption headers (only CreateMultipartUpload sends them)", async () => {
+      const { result } = await load(stack);
+      for (const bucket of ofType(result, "aws:s3/bucket:Bucket")) {
+        const c = bucketChildren(result, bucket);
+        for (const s of policyOf(c.policy).Statement) {
+          if (s.Effect !== "Deny" || !list(s.Action).some((a) => a === "s3:PutObject" || a === "s3:*" || a === "*")) continue;
+          for (const [operator, keys] of Object.entries(s.Condition ?? {})) {
+            for (const key of Object.keys(keys)) {
+              if (!/^s3:x-amz-server-side-encryption/i.test(key)) continue;
+              // UploadPart is authorized as s3:PutObject and carries no SSE header: a Deny that
+              // matches on an absent header refuses every part unless the operator is ...IfExists.
+              assert.ok(operator.endsWith("IfExists"), `${bucket.name}/${s.Sid}: ${operator} on ${key} denies UploadPart; use ${operator}IfExists`);
+            }
+          }
+        }
+      }
     });
 
     test("the audit archive: audit key, lock days from config, CloudTrail writes only for this trail", async () => {
