@@ -5,6 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { ModelConfig } from "../../infra/schema";
 import { withName, type Tags } from "../tags";
 import { InternalCa, serviceDnsNames } from "./internal-ca";
+import { fitAutoName } from "../names";
 import {
   SIGNING_KEY_FILE,
   VERIFIER_FILE,
@@ -80,7 +81,8 @@ export class VllmService extends pulumi.ComponentResource {
 
     // --- AWS identity -------------------------------------------------------------------------
     this.role = new aws.iam.Role(
-      `${name}-role`,
+      // IAM role names are limited to 64 characters; a long stack and model name would not fit.
+      fitAutoName(`${name}-role`, 64),
       {
         description: `vLLM ${model.name}: read models/${model.name}/ through EKS Pod Identity`,
         assumeRolePolicy: pulumi.output(args.accountId).apply((id) => JSON.stringify(podIdentityTrustPolicy(id))),

@@ -63,6 +63,7 @@ import { k8sVllmNoTelemetry } from "./k8s-vllm-no-telemetry";
 import { k8sVllmMtls } from "./k8s-vllm-mtls";
 import { k8sServiceNotExposed } from "./k8s-service-not-exposed";
 import { k8sNetworkpolicyNoWorldEgress } from "./k8s-networkpolicy-no-world-egress";
+import { awsResourceNameLimits } from "./aws-resource-name-limits";
 
 export const controls: Control[] = [
   s3BucketSseKms,
@@ -127,6 +128,8 @@ export const controls: Control[] = [
   k8sVllmMtls,
   k8sServiceNotExposed,
   k8sNetworkpolicyNoWorldEgress,
+  // deployability: names AWS would refuse
+  awsResourceNameLimits,
 ];
 
 export function controlsFor(framework: Framework): Control[] {
