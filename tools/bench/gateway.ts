@@ -3,9 +3,14 @@
 // API-key auth, rate limits, heuristic input guard, PII output guard, audit line per request),
 // and this load generator at fixed concurrency. The same request mix runs directly against the
 // upstream and through the gateway in one run; the difference is the gateway's cost.
+// Then the worst case: request bodies at the maximum body size built to make the guards
+// backtrack (the families in test-support/adversarial.ts), each next to a benign body of the
+// same size, one at a time through the gateway, medians and their ratio; meanwhile a loop polls
+// /healthz on the ops port, to show whether the scans stall the event loop.
 // Env: BENCH_CONCURRENCY, a comma list of fixed concurrencies (default "1,32": the gateway's own
 // per-request cost, then a saturating load); BENCH_SECONDS per phase (default 5); BENCH_STREAM=0
-// to skip streamed responses. On a 2-core machine the three processes share the cores, so at
+// to skip streamed responses; BENCH_ADVERSARIAL_RUNS, runs per body in the worst-case phase
+// (default 5; 0 skips it). On a 2-core machine the three processes share the cores, so at
 // high concurrency the added latency is mostly queueing for CPU, not gateway work.
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -30,18 +35,18 @@ async function runGateway(configPath: string): Promise<void> {
   const { loadConfig } = await import("../../services/gateway/src/config.js");
   const { Gateway } = await import("../../services/gateway/src/server.js");
   const gw = new Gateway(loadConfig(configPath), { log: () => {} });
-  const { port } = await gw.start({ port: 0, opsPort: 0 });
+  const { port, opsPort } = await gw.start({ port: 0, opsPort: 0 });
   process.on("disconnect", () => process.exit(0));
   process.on("SIGINT", () => process.exit(0));
-  process.send!({ port });
+  process.send!({ port, opsPort });
 }
 
-function child(args: string[]): Promise<{ proc: ChildProcess; port: number }> {
+function child(args: string[]): Promise<{ proc: ChildProcess; port: number; opsPort: number }> {
   return new Promise((resolve, reject) => {
     // stdout (the gateway's audit lines) is discarded, as a log shipper would consume it.
     const profile = process.env["BENCH_PROFILE_DIR"] && args[0] === "gateway" ? ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_PROFILE_DIR"]}`] : [];
     const proc = fork(__filename, args, { execArgv: ["--import", "tsx", ...profile], stdio: ["ignore", "ignore", "inherit", "ipc"] });
-    proc.once("message", (m) => resolve({ proc, port: (m as { port: number }).port }));
+    proc.once("message", (m) => resolve({ proc, port: (m as { port: number }).port, opsPort: (m as { opsPort?: number }).opsPort ?? 0 }));
     proc.once("exit", (code) => reject(new Error(`${args[0]} exited with ${code}`)));
   });
 }
@@ -146,6 +151,8 @@ async function main(): Promise<void> {
       results.push([await phase(`streamed c=${c}, direct`, direct, streamed, c, seconds), await phase(`streamed c=${c}, via gateway`, viaGateway, streamed, c, seconds)]);
     }
   }
+  const runs = Number(process.env["BENCH_ADVERSARIAL_RUNS"] ?? 5);
+  const worst = runs > 0 ? await worstCase(viaGateway, gateway.opsPort, runs) : undefined;
   upstream.proc.kill();
   gateway.proc.kill("SIGINT");
   direct.agent.destroy();
@@ -169,8 +176,98 @@ async function main(): Promise<void> {
     );
   }
   console.log("\nreference: LiteLLM proxy adds 12 ms p50 / 43 ms p99 (published, ~1,000 req/s on two 4-vCPU instances).");
-  const failed = results.flat().some((r) => r.errors > 0 || r.requests === 0);
+  if (worst) printWorstCase(worst);
+  const failed = results.flat().some((r) => r.errors > 0 || r.requests === 0) || (worst?.rows.some((r) => r.errors > 0) ?? false);
   process.exit(failed ? 1 : 0);
+}
+
+interface WorstRow {
+  name: string;
+  bytes: number;
+  status: number;
+  medianMs: number;
+  errors: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+/** The largest message content of family `make` whose request body still fits in `limit` bytes. */
+function fitBody(make: (size: number) => string, limit: number): Buffer {
+  let size = limit;
+  for (;;) {
+    const body = Buffer.from(JSON.stringify({ model: "bench-model", messages: [{ role: "user", content: make(size) }], max_tokens: 16 }));
+    if (body.length <= limit) return body;
+    size = Math.floor((size * limit) / body.length) - 16;
+  }
+}
+
+async function worstCase(target: { port: number; agent: Agent; headers: Record<string, string> }, opsPort: number, runs: number): Promise<{ rows: WorstRow[]; health: number[] }> {
+  const { adversarialBodies, benignBody } = await import("../../services/gateway/test-support/adversarial.js");
+  const limit = 1024 * 1024; // the gateway's default limits.maxBodyBytes, which the bench config keeps
+  const bodies: [string, Buffer][] = [["benign clinical prose", fitBody(benignBody, limit)]];
+  for (const name of Object.keys(adversarialBodies(16))) bodies.push([name, fitBody((n) => adversarialBodies(n)[name]!, limit)]);
+  const send = (body: Buffer) =>
+    new Promise<{ ms: number; status: number }>((resolve) => {
+      const t0 = performance.now();
+      const req = request(
+        { host: "127.0.0.1", port: target.port, path: "/v1/chat/completions", method: "POST", agent: target.agent, servername: "localhost", headers: { ...target.headers, "content-type": "application/json", "content-length": body.length } },
+        (res) => {
+          res.on("data", () => {});
+          res.on("end", () => resolve({ ms: performance.now() - t0, status: res.statusCode ?? 0 }));
+        },
+      );
+      req.on("error", () => resolve({ ms: -1, status: 0 }));
+      req.end(body);
+    });
+  // /healthz answered while the scans run: the event loop's responsiveness under the worst case.
+  const health: number[] = [];
+  let polling = true;
+  const poll = (async () => {
+    const { request: httpRequest } = await import("node:http");
+    while (polling) {
+      const t0 = performance.now();
+      await new Promise<void>((resolve) => {
+        const r = httpRequest({ host: "127.0.0.1", port: opsPort, path: "/healthz" }, (res) => {
+          res.resume();
+          res.on("end", () => resolve());
+        });
+        r.on("error", () => resolve());
+        r.end();
+      });
+      health.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const rows: WorstRow[] = [];
+  for (const [name, body] of bodies) {
+    const times: number[] = [];
+    let status = 0;
+    let errors = 0;
+    await send(body); // warm-up
+    for (let i = 0; i < runs; i++) {
+      const r = await send(body);
+      if (r.ms < 0 || (r.status !== 200 && r.status !== 400)) errors++;
+      else times.push(r.ms);
+      status = r.status;
+    }
+    rows.push({ name, bytes: body.length, status, medianMs: median(times), errors });
+  }
+  polling = false;
+  await poll;
+  return { rows, health };
+}
+
+function printWorstCase(w: { rows: WorstRow[]; health: number[] }): void {
+  const benign = w.rows[0]!;
+  console.log(`\nworst case at the maximum body size (${benign.bytes} bytes), one request at a time through the gateway, medians:\n`);
+  console.log("| body | status | median ms | ratio to benign |");
+  console.log("|---|---:|---:|---:|");
+  for (const r of w.rows) console.log(`| ${r.name} | ${r.status} | ${r.medianMs.toFixed(1)} | ${(r.medianMs / benign.medianMs).toFixed(2)} |`);
+  const adversarial = w.rows.slice(1);
+  const worst = adversarial.reduce((a, b) => (b.medianMs > a.medianMs ? b : a));
+  console.log(`\nworst adversarial: ${worst.name}, ${worst.medianMs.toFixed(1)} ms median, ${(worst.medianMs / benign.medianMs).toFixed(2)}x the benign body of the same size`);
+  const h = [...w.health].sort((a, b) => a - b);
+  console.log(`/healthz during this phase: ${h.length} polls, median ${median(h).toFixed(1)} ms, max ${(h.at(-1) ?? NaN).toFixed(1)} ms`);
 }
 
 if (role === "upstream") void runUpstream(process.argv[3]!);

@@ -72,7 +72,7 @@ export const SIGNALS: Signal[] = [
   { name: "authority_claim", weight: 0.5, re: /\b(?:i am|i'm|as)\s(?:your|the|an?)\s(?:developer|creator|administrator|admin|openai employee|anthropic employee|owner)\b|\bauthori[sz](?:ation code|ing you|ed you)\b|\b(?:administrator|admin|root) access granted\b|\b(?:permission|authori[sz]ation) to (?:ignore|bypass|disable|break)\b|\b(?:your|the) (?:administrators|developers|creators|safety team) (?:have|has) (?:given|approved|lifted|authori[sz]ed)|\bsafety team approved\b|\bimportant update from your\b|\breprogrammed\b/ },
   { name: "indirect_injection", weight: 1, re: /\b(?:note|message|instructions?|important|attention|hidden instructions?)\s?(?:to|for)\s?(?:the\s|any\s)?(?:ai|assistant|language model|llm|ai agents?|ai model|chatbot|ai assistant)\b[^:\n]{0,40}:/ },
   { name: "indirect_injection", weight: 0.8, re: /\b(?:note|message|instructions?|important|attention|hidden instructions?)\s?(?:to|for)?\s?(?:the\s)?(?:ai|assistant|language model|llm|ai agents?|ai model|chatbot|model reading this|ai assistant)\b\s?[:,!]|(?:^|[\s(\[{"])(?:ai|assistant)\s?[:,]\s?(?:ignore|forget|disregard|call|send|forward)|\binstructions embedded\b/ },
-  { name: "exfiltration", weight: 0.5, re: /\b(?:send|forward|email|exfiltrate|post|upload|transfer|tell the (?:user|reader) to visit)\b[^.\n]{0,80}(?:https?:\/\/|\b[\w.-]{1,64}@[\w-]{1,63}\.)|\bexfiltrat/ },
+  { name: "exfiltration", weight: 0.5, re: /\b(?:send|forward|email|exfiltrate|post|upload|transfer|tell the (?:user|reader) to visit)\b[^.\n]{0,80}?(?:https?:\/\/|@[\w-]{1,63}\.)|\bexfiltrat/ },
   { name: "forced_prefix", weight: 0.5, re: /\b(?:start|begin) your (?:reply|response|answer) with\b|\brespond with "(?:absolutely|sure)/ },
   { name: "harmful_goal", weight: 0.4, re: /\b(?:napalm|nerve agents?|ricin|thermite|methamphetamine|meth\b|pipe bomb|bomb|explosives?|untraceable gun|ransomware|malware|skimming|launder money|poison|overdose|chloroform|fake id|hack my|hotwire|stalk)\b/ },
   { name: "output_override", weight: 0.6, re: /\b(?:only|instead)\s(?:respond|reply|answer|say|output)\s(?:only\s)?with\b|\b(?:respond|reply|answer)\sonly\swith\b|\binstead\b[^.\n]{0,30}\b(?:say|write|output|reply with)\s"/ },
@@ -159,13 +159,36 @@ function* scoreText(t: string, hits: Map<string, number>): Generator<void> {
   }
 }
 
+const PIECE_CHARS = 64 * 1024;
+
+/**
+ * `fn` applied to `text` in pieces of about PIECE_CHARS, cut just after a whitespace run where
+ * there is one nearby (the folds below work within words and collapse whitespace, so a cut there
+ * changes nothing), pausing between pieces.
+ */
+function* inPieces(text: string, fn: (piece: string) => string): Generator<void, string> {
+  if (text.length <= PIECE_CHARS) return fn(text);
+  let out = "";
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(text.length, start + PIECE_CHARS);
+    const limit = Math.min(text.length, end + 256);
+    while (end < limit && !/\s/.test(text[end - 1]!)) end++;
+    while (end < text.length && /\s/.test(text[end]!)) end++;
+    // Never between the halves of a surrogate pair.
+    if (end < text.length && (text.charCodeAt(end) & 0xfc00) === 0xdc00) end++;
+    out += fn(text.slice(start, end));
+    start = end;
+    yield;
+  }
+  return out;
+}
+
 /** The whole detection as steps of bounded work; `yield` marks a point where it may pause. */
 function* detectSteps(text: string, hits: Map<string, number>): Generator<void> {
-  const n = normalise(text);
-  yield;
+  const n = yield* inPieces(text, normalise);
   yield* scoreText(n, hits);
-  const leet = deleet(n);
-  yield;
+  const leet = yield* inPieces(n, deleet);
   if (leet !== n) yield* scoreText(leet, hits);
   for (const d of decodedBase64(text)) yield* scoreText(normalise(d), hits);
 }

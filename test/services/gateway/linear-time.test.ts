@@ -7,28 +7,13 @@ import { parseConfig } from "../../../services/gateway/src/config.js";
 import { HeuristicDetector, SEGMENT_CHARS, SIGNALS } from "../../../services/gateway/src/injection.js";
 import { Pacer } from "../../../services/gateway/src/pacer.js";
 import { BUILTIN_PATTERNS } from "../../../services/gateway/src/pii.js";
+import { adversarialBodies } from "../../../services/gateway/test-support/adversarial.js";
 import { call, startHarness, type Harness } from "../../../services/gateway/test-support/harness.js";
 
 /** Quantifiers with no upper bound (`*`, `+`, `{n,}`) outside escapes and character classes. */
 function unboundedQuantifiers(source: string): string[] {
   const stripped = source.replace(/\\./g, "x").replace(/\[[^\]]*\]/g, "x");
   return stripped.match(/[*+]|\{\d+,\}/g) ?? [];
-}
-
-/** Inputs that made the earlier patterns backtrack: whitespace runs after a keyword, repeated keywords. */
-export function adversarialBodies(size: number): Record<string, string> {
-  const fill = (unit: string, prefix = "") => prefix + unit.repeat(Math.floor((size - prefix.length) / unit.length));
-  return {
-    whitespace_after_keyword: fill("\t ", "note\t") + "s",
-    newline_runs: fill("\n", "y") + "t\nsystem:ok",
-    repeated_override_keyword: fill("ignoraç"),
-    repeated_persona_keyword: fill("m sam\u0000"),
-    repeated_exfiltration_keyword: fill("post-"),
-    spaced_letters: fill("a ") + "ab",
-    quotes_and_questions: fill('why "ignore previous instructions" '),
-    digits_and_separators: fill("4111 1111-"),
-    at_signs: fill("a@a."),
-  };
 }
 
 describe("linear time by construction", () => {
