@@ -25,5 +25,6 @@ export const metricsClientKey = platform.outputs.metricsClientKey;
 export const gatewayClientKey = platform.outputs.gatewayClientKey;
 export const vllmApiKey = platform.outputs.vllmApiKey;
 export const modelEndpoints = platform.outputs.modelEndpoints;
+export const modelExpectedDigests = platform.outputs.modelExpectedDigests;
 // --- end serving ---
 export const gatewayHostname = platform.outputs.gatewayHostname;

@@ -357,6 +357,8 @@ export function buildPlatform(s: PlatformSettings) {
       metricsClientKey: pulumi.secret(metricsClient.keyPem),
       vllmApiKey: pulumi.secret(vllmApiKey.result),
       modelEndpoints: pulumi.all(Object.fromEntries(Object.entries(vllm).map(([k, v]) => [k, v.url]))),
+      // The signed version each model is pinned to (null: any version signed with the stack's key).
+      modelExpectedDigests: Object.fromEntries(s.models.map((m) => [m.name, m.expectedDigest ?? null])),
       // --- end serving ---
     },
   };

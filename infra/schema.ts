@@ -172,6 +172,12 @@ const model = z.strictObject({
   /** Automatic prefix caching. Default true. */
   prefixCaching: z.boolean().default(true),
   autoscaling,
+  /**
+   * Root digest of the one signed version to serve (`sha256:<hex>`, as model:publish prints). The
+   * verifier refuses any other version, including an older one that is validly signed. Default:
+   * not pinned (any version signed with the stack's key is served).
+   */
+  expectedDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 lower-case hex digits>, the root digest model:publish prints").optional(),
 });
 
 const logging = z

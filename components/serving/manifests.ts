@@ -237,7 +237,14 @@ export function renderPodSpec(input: VllmManifestInput): PodSpec {
   const verifier: Container = {
     name: "model-verify",
     image: input.images.verifier,
-    command: ["node", `${VERIFIER_DIR}/${VERIFIER_FILE}`, modelDir, "--public-key", `${SIGNING_KEY_DIR}/${SIGNING_KEY_FILE}`, "--expect-name", model.name, "--workers", String(size.verifierWorkers)],
+    command: [
+      "node", `${VERIFIER_DIR}/${VERIFIER_FILE}`, modelDir,
+      "--public-key", `${SIGNING_KEY_DIR}/${SIGNING_KEY_FILE}`,
+      "--expect-name", model.name,
+      // A pinned version refuses every other signed version (an older one put back included).
+      ...(model.expectedDigest !== undefined ? ["--expect-digest", model.expectedDigest] : []),
+      "--workers", String(size.verifierWorkers),
+    ],
     resources: {
       requests: { cpu: `${size.verifierCpuMillis}m`, memory: "1Gi" },
       limits: { cpu: `${size.verifierCpuMillis}m`, memory: "1Gi" },

@@ -11,6 +11,12 @@ export const ERROR_CODES = {
   KEY_INVALID: 3,
   /** A file or directory could not be read for a reason other than the checks below. */
   IO_ERROR: 4,
+  /**
+   * An input is larger or deeper than the verifier reads: model.sig above its size limit, JSON
+   * nested deeper than its format needs, a safetensors header above its size limit. Checked
+   * before the input is read or parsed, so a hostile bundle cannot exhaust the pod's memory.
+   */
+  LIMIT_EXCEEDED: 5,
   /** The signature file (model.sig) does not exist or cannot be read. */
   SIGNATURE_MISSING: 9,
   /** model.sig is not a Sigstore bundle with exactly one DSSE signature (bad JSON, missing field, bad base64). */
@@ -31,6 +37,8 @@ export const ERROR_CODES = {
   ROOT_DIGEST_MISMATCH: 17,
   /** The subject name is not the model name the caller expected (--expect-name). */
   SUBJECT_NAME_MISMATCH: 18,
+  /** The signed root digest is not the one the deployment pins (--expect-digest): an older or different version. */
+  EXPECTED_DIGEST_MISMATCH: 19,
   /** A symbolic link inside the model directory. */
   SYMLINK: 20,
   /** A FIFO, socket or device inside the model directory. */
@@ -49,6 +57,8 @@ export const ERROR_CODES = {
   SAFETENSORS_INVALID: 27,
   /** A file's SHA-256 differs from the signed digest. */
   FILE_DIGEST_MISMATCH: 28,
+  /** An ignore path (signed or given on the command line) would cover a file vLLM or its tokenizer may read. */
+  IGNORE_PATH_FORBIDDEN: 29,
   /** Publishing: the stack file or model entry was not found, or AWS location flags are missing. */
   CONFIG_INVALID: 30,
   /** Publishing: an AWS call failed. */

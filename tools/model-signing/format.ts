@@ -7,6 +7,7 @@
 import { createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify, X509Certificate } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { fail } from "./errors.js";
+import { MAX_BUNDLE_DEPTH, parseJsonBounded } from "./limits.js";
 
 export const BUNDLE_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
 export const INTOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
@@ -81,30 +82,47 @@ export function publicKeyHint(key: KeyObject): string {
   return createHash("sha256").update(pem, "utf8").digest("hex");
 }
 
-const CURVE_HASH: Record<string, string> = {
-  prime256v1: "sha256",
-  secp384r1: "sha384",
-  secp521r1: "sha512",
-};
+/**
+ * The curves accepted for signing keys and trusted keys, with the hash ECDSA uses on each: the
+ * reference tool's set (model_signing `_SUPPORTED_CURVES`: SECP256R1, SECP384R1, SECP521R1,
+ * https://github.com/sigstore/model-transparency/blob/main/src/model_signing/_signing/sign_ec_key.py).
+ * KMS signing (model:publish without --key) uses P-256.
+ */
+export const SUPPORTED_CURVES = [
+  { name: "P-256", openssl: "prime256v1", hash: "sha256" },
+  { name: "P-384", openssl: "secp384r1", hash: "sha384" },
+  { name: "P-521", openssl: "secp521r1", hash: "sha512" },
+] as const;
+/** "P-256, P-384 or P-521", for messages. */
+export const SUPPORTED_CURVE_NAMES = `${SUPPORTED_CURVES.slice(0, -1).map((c) => c.name).join(", ")} or ${SUPPORTED_CURVES[SUPPORTED_CURVES.length - 1]!.name}`;
 
 /** The hash ECDSA uses with a key of this curve (P-256: SHA-256, P-384: SHA-384, P-521: SHA-512). */
 export function hashForKey(key: KeyObject): string {
-  if (key.asymmetricKeyType !== "ec") fail("KEY_INVALID", `key type ${key.asymmetricKeyType ?? "unknown"} is not supported: use an ECDSA P-256 or P-384 key`);
+  if (key.asymmetricKeyType !== "ec") fail("KEY_INVALID", `key type ${key.asymmetricKeyType ?? "unknown"} is not supported: use an ECDSA ${SUPPORTED_CURVE_NAMES} key`);
   const curve = key.asymmetricKeyDetails?.namedCurve ?? "";
-  const hash = CURVE_HASH[curve];
-  if (hash === undefined) fail("KEY_INVALID", `ECDSA curve ${curve} is not supported: use P-256 or P-384`);
-  return hash;
+  const supported = SUPPORTED_CURVES.find((c) => c.openssl === curve);
+  if (supported === undefined) fail("KEY_INVALID", `ECDSA curve ${curve} is not supported: use ${SUPPORTED_CURVE_NAMES}`);
+  return supported.hash;
 }
 
-/** Reads a PEM public key (SPKI) or takes the public key of a PEM certificate. */
+/**
+ * Reads the trust anchor: a PEM public key (SPKI) or the public key of a PEM certificate. A
+ * private key is refused, as the reference tool refuses it (load_pem_public_key): node would
+ * quietly derive the public key from it, but a private key where the public one belongs means
+ * the signing secret has been copied to where verifiers run.
+ */
 export function loadPublicKey(pem: string | Buffer): KeyObject {
+  const text = pem.toString();
+  if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) {
+    fail("KEY_INVALID", "the trusted key is a private key: give the public key (SPKI PEM, e.g. from `openssl pkey -pubout`) or a certificate, and keep the private key away from verifiers");
+  }
   let key: KeyObject;
   try {
-    const text = pem.toString();
-    key = text.includes("BEGIN CERTIFICATE") ? new X509Certificate(text).publicKey : createPublicKey(text);
+    key = text.includes("BEGIN CERTIFICATE") ? new X509Certificate(text).publicKey : createPublicKey({ key: text, format: "pem" });
   } catch (err) {
     fail("KEY_INVALID", `cannot read public key: ${(err as Error).message}`);
   }
+  if (key.type !== "public") fail("KEY_INVALID", "the trusted key is not a public key");
   hashForKey(key);
   return key;
 }
@@ -133,14 +151,12 @@ function decodeBase64(value: unknown, what: string): Buffer {
   return Buffer.from(value, value.includes("-") || value.includes("_") ? "base64url" : "base64");
 }
 
-/** Parses model.sig. Structural problems are BUNDLE_MALFORMED; the payload type is checked separately. */
-export function parseBundle(text: string): ParsedBundle {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    fail("BUNDLE_MALFORMED", `signature file is not JSON: ${(err as Error).message}`);
-  }
+/**
+ * Parses model.sig (already size-checked by the reader). Nesting deeper than the format needs is
+ * LIMIT_EXCEEDED; structural problems are BUNDLE_MALFORMED; the payload type is checked separately.
+ */
+export function parseBundle(text: string | Buffer): ParsedBundle {
+  const doc = parseJsonBounded(Buffer.isBuffer(text) ? text : Buffer.from(text, "utf8"), MAX_BUNDLE_DEPTH, "signature file", "BUNDLE_MALFORMED");
   if (!isObject(doc)) fail("BUNDLE_MALFORMED", "signature file is not a JSON object");
   const mediaType = doc["mediaType"];
   if (typeof mediaType !== "string" || !mediaType.startsWith("application/vnd.dev.sigstore.bundle")) {
@@ -203,12 +219,7 @@ export function isSafeResourceName(name: string): boolean {
 
 /** Parses and checks the signed statement (after the signature has been verified). */
 export function parseStatement(payload: Buffer): Statement {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(payload.toString("utf8"));
-  } catch (err) {
-    fail("STATEMENT_INVALID", `signed payload is not JSON: ${(err as Error).message}`);
-  }
+  const doc = parseJsonBounded(payload, MAX_BUNDLE_DEPTH, "signed payload", "STATEMENT_INVALID");
   if (!isObject(doc)) fail("STATEMENT_INVALID", "signed payload is not a JSON object");
   if (doc["_type"] !== STATEMENT_TYPE) fail("STATEMENT_INVALID", `_type ${JSON.stringify(doc["_type"])} is not ${STATEMENT_TYPE}`);
   if (doc["predicateType"] === LEGACY_PREDICATE_TYPE) {
@@ -279,14 +290,67 @@ export function buildStatement(modelName: string, resources: Resource[], ignoreP
   };
 }
 
-/** A path relative to the model root is ignored when it equals or lies under one of the ignore paths. */
+/**
+ * A path relative to the model root is ignored when it equals or lies under one of the ignore
+ * paths. An ignore path ending in "/" names a directory: it covers what lies under it, never a
+ * file of that name.
+ */
 export function isIgnored(relPath: string, ignorePaths: readonly string[]): boolean {
   for (const raw of ignorePaths) {
+    const dirOnly = raw.endsWith("/");
     const p = raw.replace(/^\.\//, "").replace(/\/+$/, "");
     if (p === "" || p === ".") continue;
-    if (relPath === p || relPath.startsWith(p + "/")) return true;
+    if ((!dirOnly && relPath === p) || relPath.startsWith(p + "/")) return true;
   }
   return false;
+}
+
+/** Root entries the verifier always ignores (VCS metadata, the signature): vLLM and transformers never read them. */
+export const EXEMPT_ROOT_NAMES: readonly string[] = [...DEFAULT_IGNORED, SIGNATURE_FILE];
+
+/**
+ * Directories below the model root that the loaders read: transformers loads every
+ * `additional_chat_templates/<name>.jinja` as a named chat template (CHAT_TEMPLATE_DIR in
+ * transformers' utils/hub.py, https://github.com/huggingface/transformers/blob/main/src/transformers/utils/hub.py).
+ */
+export const LOADER_DIRECTORIES: readonly string[] = ["additional_chat_templates"];
+
+/**
+ * Why an ignore path would let an attacker slip a file past verification, or undefined if it is
+ * safe. Under the "safetensors" policy (a model vLLM serves):
+ * - nothing at the model root may be ignored (vLLM and its tokenizer look up config, weights,
+ *   tokenizer files and chat templates by name or glob there; vLLM's default loader globs
+ *   `*.safetensors` at the root), except the verifier's own exempt names; a root directory may
+ *   be ignored as `<dir>/`, which covers what lies under it and not a file of that name;
+ * - nothing under a directory the loaders read (LOADER_DIRECTORIES);
+ * - no `.safetensors` path: when the root has no shards, vLLM loads the shards the index names,
+ *   in any subdirectory (vllm/model_executor/model_loader/default_loader.py,
+ *   `_indexed_safetensors_files`). Files ignored under a directory are checked for this too
+ *   (tree.ts), whatever the ignore path looks like.
+ * Under "any" (checking a signature made elsewhere, never a served model) only paths that do not
+ * stay inside the model are refused.
+ */
+export function ignorePathProblem(raw: string, policy: FilePolicy): string | undefined {
+  const p = raw.replace(/^\.\//, "").replace(/\/+$/, "");
+  if (p === "" || p === ".") return "covers the whole model";
+  if (!isSafeResourceName(p)) return "is not a relative path inside the model";
+  if (policy === "any" || EXEMPT_ROOT_NAMES.includes(raw)) return undefined;
+  const segments = p.split("/");
+  if (segments.length === 1 && !raw.endsWith("/")) {
+    return `names something at the model root, where vLLM and its tokenizer read files; only directories can be left out there (write ${p}/ for a directory)`;
+  }
+  if (LOADER_DIRECTORIES.includes(segments[0]!)) return `is inside ${segments[0]}/, which the tokenizer reads`;
+  if (p.toLowerCase().endsWith(".safetensors")) return "names weights; vLLM loads .safetensors files wherever the index points";
+  return undefined;
+}
+
+/** Fails with IGNORE_PATH_FORBIDDEN naming every unsafe ignore path at once; `source` says where they came from. */
+export function checkIgnorePaths(paths: readonly string[], policy: FilePolicy, source: string): void {
+  const problems = paths.flatMap((p) => {
+    const why = ignorePathProblem(p, policy);
+    return why === undefined ? [] : [`${JSON.stringify(p)} ${why}`];
+  });
+  if (problems.length > 0) fail("IGNORE_PATH_FORBIDDEN", `${source}: ${problems.join("; ")}`, paths.find((p) => ignorePathProblem(p, policy) !== undefined));
 }
 
 /** How strict the file-type policy is. "safetensors" is the platform's; "any" only refuses pickle-capable files. */

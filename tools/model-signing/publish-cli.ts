@@ -15,7 +15,7 @@ Refuses pickled weights, hashes every file, signs an OpenSSF Model Signing v1.0 
 stack's KMS key (ECDSA P-256), writes <dir>/model.sig and uploads the directory to the model's
 ModelStore prefix with SSE-KMS.
 
-  --key <pem>              sign with a local EC private key instead of KMS
+  --key <pem>              sign with a local EC private key (P-256, P-384 or P-521) instead of KMS
   --no-upload              do not upload (with --key, nothing touches AWS)
   --out <path>             write the signature there instead of <dir>/model.sig (implies --no-upload)
   --ignore-paths <p>...    paths relative to <dir> to leave out (recorded in the signature)
@@ -147,6 +147,7 @@ export async function runPublishCli(argv: readonly string[], io: CliIo, stderr: 
     writeBundle(sigPath, signed.bundle);
     const rootDigest = signed.statement.subject[0].digest.sha256;
     note(`model-publish: signed ${args.model} sha256:${rootDigest} (${signed.files.length} files, ${fmtBytes(signed.bytes)}) -> ${sigPath}`);
+    note(`model-publish: to serve only this version, set expectedDigest: sha256:${rootDigest} on model ${args.model} in stacks/Pulumi.${args.stack}.yaml`);
 
     // Upload.
     let destination: string | undefined;

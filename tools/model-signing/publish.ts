@@ -14,6 +14,7 @@ import {
   SIGNATURE_FILE,
   buildBundle,
   buildStatement,
+  checkIgnorePaths,
   hashForKey,
   pae,
   publicKeyHint,
@@ -116,7 +117,7 @@ export interface Signer {
   describe: string;
 }
 
-/** Signs with a local PEM private key (EC P-256 or P-384): offline use and tests. */
+/** Signs with a local PEM private key (EC P-256, P-384 or P-521): offline use and tests. */
 export function localSigner(pemPath: string): Signer {
   let privateKey: KeyObject;
   try {
@@ -205,6 +206,8 @@ export async function signModel(opts: SignOptions): Promise<SignedModel> {
   }
   if (!isDir) fail("USAGE", `${opts.modelDir} is not a directory`);
   if (!NAME.test(opts.modelName)) fail("USAGE", `model name ${JSON.stringify(opts.modelName)} must be lower-case letters, digits, '.', '_' or '-'`);
+  // The verifier refuses the same ignore paths; refusing them here keeps a bad signature from being made.
+  checkIgnorePaths(opts.ignorePaths ?? [], "safetensors", "--ignore-paths");
   const ignorePaths = [...DEFAULT_IGNORED, SIGNATURE_FILE, ...(opts.ignorePaths ?? [])];
   const files = listModelFiles(dir, ignorePaths, "safetensors");
   if (files.length === 0) fail("FILE_MISSING", `${opts.modelDir} has no files to sign`);

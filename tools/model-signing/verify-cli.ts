@@ -1,10 +1,11 @@
 // Command line of the verifier (`npm run model:verify`, and the init container's entry point).
 // Node builtins only. Exit 0 only when every check passed; otherwise the failure class's own
 // exit code (see errors.ts) and one line naming the first problem.
-import { readFileSync } from "node:fs";
 import { asModelSigningError, ERROR_CODES, fail } from "./errors.js";
 import type { FilePolicy } from "./format.js";
-import { verifyModel } from "./verify.js";
+import { MAX_PUBLIC_KEY_BYTES } from "./limits.js";
+import { readSmallFile, resolveGivenPath } from "./safe-read.js";
+import { parseExpectedDigest, verifyModel } from "./verify.js";
 import type { VerifyOptions } from "./verify.js";
 
 export const VERIFY_USAGE = `usage: model-verify <model-dir-or-file> --public-key <pem> [options]
@@ -13,6 +14,7 @@ export const VERIFY_USAGE = `usage: model-verify <model-dir-or-file> --public-ke
   --signature <path>       signature bundle (default: <dir>/model.sig)
   --ignore-paths <p>...    extra paths relative to the model root to ignore (repeatable, or comma-separated)
   --expect-name <name>     the signed subject (model) name must equal <name>
+  --expect-digest <digest> the signed root digest must equal <digest> (sha256:<hex>): refuses other versions
   --file-policy <policy>   safetensors (default: weights must be .safetensors) | any (only pickle-capable files refused)
   --workers <n>            hashing threads (default: available cores)
   --json                   print one JSON object instead of a line of text
@@ -61,6 +63,12 @@ function parseArgs(argv: readonly string[]): ParsedArgs | "help" {
       case "--expect-name":
         extra.expectName = take();
         break;
+      case "--expect-digest": {
+        const d = take();
+        if (parseExpectedDigest(d) === undefined) fail("USAGE", `--expect-digest must be sha256:<64 lower-case hex digits>, not ${JSON.stringify(d)}`);
+        extra.expectDigest = d;
+        break;
+      }
       case "--ignore-paths": {
         const vals = [take()];
         if (inline === undefined) while (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("-")) vals.push(argv[++i]!);
@@ -90,11 +98,13 @@ function parseArgs(argv: readonly string[]): ParsedArgs | "help" {
   }
   if (modelPath === undefined) fail("USAGE", "the model directory (or file) is required");
   if (keyPath === undefined) fail("USAGE", "--public-key <pem> is required: the verifier never trusts a key inside the bundle");
+  // The key is the operator's (often a ConfigMap file, which is a link): resolved, then read as a
+  // bounded regular file like everything else.
   let pem: Buffer;
   try {
-    pem = readFileSync(keyPath);
+    pem = readSmallFile(resolveGivenPath(keyPath, { label: keyPath }), MAX_PUBLIC_KEY_BYTES, "public key file", { label: keyPath });
   } catch (err) {
-    fail("KEY_INVALID", `cannot read public key ${keyPath}: ${(err as Error).message}`, keyPath);
+    fail("KEY_INVALID", `cannot read public key: ${asModelSigningError(err).message}`, keyPath);
   }
   return { opts: { ...extra, modelPath, publicKey: pem }, json };
 }

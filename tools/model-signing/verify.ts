@@ -1,17 +1,24 @@
 // Verifies a model directory (or single file) against its OpenSSF Model Signing signature.
 // Node builtins only: bundled into one script for the vLLM pod's init container.
 //
-// Order of checks (the first failing one is reported): signature file -> bundle structure ->
-// payload type -> key hint -> certificate key -> ECDSA signature -> statement -> subject name ->
-// root digest -> files on disk (symlinks, special files, file types) -> missing files -> extra
-// files -> safetensors structure (truncation) -> SHA-256 of every file (in parallel).
-import { lstatSync, readFileSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+// Order of checks (the first failing one is reported): trusted key -> ignore paths given by the
+// caller -> signature file (type and size before reading) -> bundle structure -> payload type ->
+// key hint -> certificate key -> ECDSA signature -> statement -> subject name -> root digest ->
+// pinned digest -> signed ignore paths -> files on disk (symlinks, special files, file types,
+// ignored weights) -> missing files -> extra files -> safetensors structure (truncation) ->
+// SHA-256 of every file (in parallel).
+//
+// Paths the caller gives (the model path, --signature) are resolved to real paths once, first: a
+// deployment may reach the model through a link. Inside the model nothing may be a link, the
+// default model.sig included.
+import { lstatSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { X509Certificate } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { fail } from "./errors.js";
 import {
   DEFAULT_IGNORED,
+  checkIgnorePaths,
   INTOTO_PAYLOAD_TYPE,
   LEGACY_PREDICATE_TYPE,
   SIGNATURE_FILE,
@@ -24,6 +31,8 @@ import {
 } from "./format.js";
 import type { FilePolicy, Statement } from "./format.js";
 import { hashFiles } from "./hasher.js";
+import { assertJsonDepth, MAX_BUNDLE_DEPTH, MAX_SIGNATURE_BYTES } from "./limits.js";
+import { readSmallFile, resolveGivenPath } from "./safe-read.js";
 import { checkSafetensors, isSafetensors, listModelFiles } from "./tree.js";
 
 export interface VerifyOptions {
@@ -41,6 +50,11 @@ export interface VerifyOptions {
   workers?: number;
   /** If set, the statement's subject name must equal it. */
   expectName?: string;
+  /**
+   * If set, the signed root digest must equal it (`sha256:<hex>` or `<hex>`): pins one version
+   * of the model, so an older, validly signed version is refused.
+   */
+  expectDigest?: string;
   /** Read buffer per worker, bytes. */
   chunkBytes?: number;
 }
@@ -54,6 +68,7 @@ export interface VerifyResult {
   statement: Statement;
 }
 
+/** model.sig inside a model directory, or beside a single model file. Give it a resolved model path. */
 export function defaultSignaturePath(modelPath: string): string {
   let isDir = true;
   try {
@@ -64,18 +79,17 @@ export function defaultSignaturePath(modelPath: string): string {
   return isDir ? join(modelPath, SIGNATURE_FILE) : join(dirname(modelPath), SIGNATURE_FILE);
 }
 
-function readSignature(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    fail("SIGNATURE_MISSING", `cannot read signature file ${path}: ${e.code === "ENOENT" ? "not found" : e.message}`, path);
-  }
+const DIGEST = /^(?:sha256:)?([0-9a-f]{64})$/;
+
+/** The hex digest of `sha256:<hex>` or `<hex>`, or undefined if it is neither. */
+export function parseExpectedDigest(value: string): string | undefined {
+  return DIGEST.exec(value)?.[1];
 }
 
 /** Only used to name the failure of an unverifiable signature better; never to accept anything. */
 function isLegacyPayload(payload: Buffer): boolean {
   try {
+    assertJsonDepth(payload, MAX_BUNDLE_DEPTH, "signed payload");
     return (JSON.parse(payload.toString("utf8")) as { predicateType?: unknown }).predicateType === LEGACY_PREDICATE_TYPE;
   } catch {
     return false;
@@ -85,11 +99,19 @@ function isLegacyPayload(payload: Buffer): boolean {
 export async function verifyModel(opts: VerifyOptions): Promise<VerifyResult> {
   const started = process.hrtime.bigint();
   const key = typeof opts.publicKey === "string" || Buffer.isBuffer(opts.publicKey) ? loadPublicKey(opts.publicKey) : opts.publicKey;
-  const modelPath = resolve(opts.modelPath);
-  const sigPath = resolve(opts.signaturePath ?? defaultSignaturePath(modelPath));
+  if (key.type !== "public") fail("KEY_INVALID", "the trusted key is a private key: give the public key");
+  const filePolicy = opts.filePolicy ?? "safetensors";
+  checkIgnorePaths(opts.ignorePaths ?? [], filePolicy, "--ignore-paths");
+  let expectDigest: string | undefined;
+  if (opts.expectDigest !== undefined) {
+    expectDigest = parseExpectedDigest(opts.expectDigest);
+    if (expectDigest === undefined) fail("USAGE", `expected digest ${JSON.stringify(opts.expectDigest)} is not sha256:<64 lower-case hex digits>`);
+  }
+  const modelPath = resolveGivenPath(opts.modelPath, { label: opts.modelPath });
+  const sigPath = opts.signaturePath !== undefined ? resolveGivenPath(opts.signaturePath, { label: opts.signaturePath, missing: "SIGNATURE_MISSING" }) : defaultSignaturePath(modelPath);
 
   // 1. The envelope, and the signature over it, before anything in it is believed.
-  const bundle = parseBundle(readSignature(sigPath));
+  const bundle = parseBundle(readSmallFile(sigPath, MAX_SIGNATURE_BYTES, "signature file", { label: sigPath, missing: "SIGNATURE_MISSING" }));
   if (bundle.payloadType !== INTOTO_PAYLOAD_TYPE) {
     fail("PAYLOAD_TYPE_INVALID", `payloadType ${JSON.stringify(bundle.payloadType)} is not ${INTOTO_PAYLOAD_TYPE}`);
   }
@@ -123,12 +145,20 @@ export async function verifyModel(opts: VerifyOptions): Promise<VerifyResult> {
   if (computedRoot !== subject.digest.sha256) {
     fail("ROOT_DIGEST_MISMATCH", `subject digest ${subject.digest.sha256} is not the digest of the listed files (${computedRoot})`);
   }
+  if (expectDigest !== undefined && computedRoot !== expectDigest) {
+    fail(
+      "EXPECTED_DIGEST_MISMATCH",
+      `the signature is for ${subject.name} sha256:${computedRoot}, but sha256:${expectDigest} is pinned (an older or different version; publish the pinned version or change the pin)`,
+    );
+  }
+  const signedIgnore = statement.predicate.serialization.ignore_paths ?? [];
+  checkIgnorePaths(signedIgnore, filePolicy, "the signature's ignore_paths");
 
   // 3. What is on disk, before reading any content.
-  const ignore = [...DEFAULT_IGNORED, ...(statement.predicate.serialization.ignore_paths ?? []), ...(opts.ignorePaths ?? [])];
+  const ignore = [...DEFAULT_IGNORED, ...signedIgnore, ...(opts.ignorePaths ?? [])];
   const sigRel = relative(modelPath, sigPath);
   if (sigRel !== "" && !sigRel.startsWith("..") && !isAbsolute(sigRel)) ignore.push(sigRel.split(sep).join("/"));
-  const onDisk = listModelFiles(modelPath, ignore, opts.filePolicy ?? "safetensors");
+  const onDisk = listModelFiles(modelPath, ignore, filePolicy);
   const byName = new Map(onDisk.map((f) => [f.name, f]));
   for (const r of resources) {
     if (!byName.has(r.name)) {
@@ -148,7 +178,7 @@ export async function verifyModel(opts: VerifyOptions): Promise<VerifyResult> {
 
   // 4. Content.
   const hashed = await hashFiles(
-    files.map((f) => ({ path: f.path, size: f.size })),
+    files.map((f) => ({ path: f.path, size: f.size, label: f.name === "." ? f.path : f.name })),
     { ...(opts.workers !== undefined ? { workers: opts.workers } : {}), ...(opts.chunkBytes !== undefined ? { chunkBytes: opts.chunkBytes } : {}) },
   );
   let bytes = 0;

@@ -133,6 +133,17 @@ describe("init containers", () => {
       assert.ok(container(pod, "vllm").volumeMounts.find((m: Json) => m.name === "models").readOnly);
     }
   });
+
+  test("a model pinned to a signed version passes the pin to the verifier; an unpinned one passes none", () => {
+    const c = cases[0]!;
+    const digest = `sha256:${"ab".repeat(32)}`;
+    const pinned = plain(renderDeploymentSpec({ ...c.input, model: { ...c.model, expectedDigest: digest } })).template.spec;
+    const cmd: string[] = container(pinned, "model-verify").command;
+    assert.equal(cmd[cmd.indexOf("--expect-digest") + 1], digest);
+    for (const u of cases.filter((x) => x.model.expectedDigest === undefined)) {
+      assert.ok(!container(podOf(u), "model-verify").command.includes("--expect-digest"), `${u.stack}/${u.model.name}`);
+    }
+  });
 });
 
 describe("pod security (restricted)", () => {

@@ -68,3 +68,11 @@ test("the TLS and API key Secrets carry secret values; the client certificate, k
     }
   }
 });
+
+test("modelExpectedDigests: one entry per model, its pinned root digest or null (for the evidence report)", async () => {
+  for (const stack of STACKS) {
+    const { cfg } = await settingsOf(stack);
+    const pins = results[stack].stackOutputs["modelExpectedDigests"] as Record<string, string | null>;
+    assert.deepEqual(pins, Object.fromEntries(cfg.models.map((m) => [m.name, m.expectedDigest ?? null])), stack);
+  }
+});

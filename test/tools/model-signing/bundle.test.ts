@@ -49,7 +49,7 @@ describe("verifierBundle()", () => {
 
   it("the verifier's sources import node builtins only (it also runs unbundled in the pod)", () => {
     const dir = join(__dirname, "../../../tools/model-signing");
-    const verifierFiles = ["errors.ts", "format.ts", "hasher.ts", "tree.ts", "verify.ts", "verify-cli.ts", "verify-main.ts"];
+    const verifierFiles = ["errors.ts", "format.ts", "hasher.ts", "limits.ts", "safe-read.ts", "tree.ts", "verify.ts", "verify-cli.ts", "verify-main.ts"];
     for (const f of verifierFiles) {
       const src = readFileSync(join(dir, f), "utf8");
       for (const m of src.matchAll(/^import[^"']*["']([^"']+)["']/gm)) {

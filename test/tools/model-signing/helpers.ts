@@ -1,8 +1,9 @@
 // Shared helpers of the model-signing tests (not a test file itself).
-import { createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { buildBundle, INTOTO_PAYLOAD_TYPE, publicKeyHint, rootDigest, signDsse } from "../../../tools/model-signing/format.js";
 import { runVerifyCli } from "../../../tools/model-signing/verify-cli.js";
 
 /** The reference tool's test vectors, copied from shared/testdata/model-signing (see its README.md). */
@@ -70,4 +71,24 @@ export async function verifyCli(...argv: string[]): Promise<CliRun> {
   const err: string[] = [];
   const code = await runVerifyCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+/**
+ * Re-signs a model's statement after `edit` changed it (as a publisher with the key could), with
+ * the root digest recomputed: for signatures the publisher would no longer produce.
+ */
+export function resign(dir: string, privatePem: string, edit: (statement: any) => void): void {
+  const path = join(dir, "model.sig");
+  const bundle = JSON.parse(readFileSync(path, "utf8"));
+  const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, "base64").toString());
+  edit(statement);
+  statement.subject[0].digest.sha256 = rootDigest(statement.predicate.resources);
+  const payload = Buffer.from(JSON.stringify(statement));
+  const priv = createPrivateKey(readFileSync(privatePem));
+  writeFileSync(path, buildBundle(payload, signDsse(INTOTO_PAYLOAD_TYPE, payload, priv), publicKeyHint(priv)));
+}
+
+/** SHA-256 hex of a file. */
+export function sha256File(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
 }

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, createPublicKey } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ERROR_CODES } from "../../../tools/model-signing/errors.js";
 import { INTOTO_PAYLOAD_TYPE, PREDICATE_TYPE, publicKeyHint } from "../../../tools/model-signing/format.js";
@@ -78,11 +78,11 @@ describe("model:publish --key (offline)", () => {
     const dir = makeModel(join(root, "m3"));
     mkdirSync(join(dir, "eval"));
     writeFileSync(join(dir, "eval", "results.json"), "{}");
-    const r = await publish("dev", "tiny-llm", dir, "--key", key.privatePem, "--no-upload", "--ignore-paths", "eval");
+    const r = await publish("dev", "tiny-llm", dir, "--key", key.privatePem, "--no-upload", "--ignore-paths", "eval/");
     assert.equal(r.code, 0, r.err);
     const v = await verifyModel({ modelPath: dir, publicKey: readFileSync(key.publicPem) });
     assert.equal(v.files, 8);
-    assert.ok(v.statement.predicate.serialization.ignore_paths?.includes("eval"));
+    assert.ok(v.statement.predicate.serialization.ignore_paths?.includes("eval/"));
   });
 
   it("a local signer writes the same key hint as the reference tool (its own P-384 test key)", () => {
@@ -114,7 +114,7 @@ describe("model:publish --key (offline)", () => {
     hashed.forEach((h, i) => assert.equal(h.digest, createHash("sha256").update(readFileSync(paths[i]!)).digest("hex")));
     // A file that vanishes under the workers is named.
     await assert.rejects(
-      hashFiles([...paths.map((p) => ({ path: p, size: 40 << 20 })), { path: join(dir, "gone.safetensors"), size: 1 }], { workers: 2 }),
+      hashFiles([...paths.map((p) => ({ path: p, size: statSync(p).size })), { path: join(dir, "gone.safetensors"), size: 1 }], { workers: 2 }),
       /gone\.safetensors/,
     );
   });

@@ -2,7 +2,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createPrivateKey } from "node:crypto";
-import { appendFileSync, cpSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync, openSync, readSync, writeSync, closeSync, statSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync, openSync, readSync, writeSync, closeSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ERROR_CODES } from "../../../tools/model-signing/errors.js";
 import { buildBundle, INTOTO_PAYLOAD_TYPE, publicKeyHint, rootDigest, signDsse } from "../../../tools/model-signing/format.js";
@@ -123,8 +123,9 @@ describe("model:verify rejections", () => {
 
   it("a .bin file is refused even under an ignored path", async () => {
     const dir = copy();
-    writeFileSync(join(dir, "extra.pt"), "x");
-    await expectFailure(dir, "FILE_TYPE_FORBIDDEN", /extra\.pt/, "--ignore-paths", "extra.pt");
+    mkdirSync(join(dir, "extras"));
+    writeFileSync(join(dir, "extras", "extra.pt"), "x");
+    await expectFailure(dir, "FILE_TYPE_FORBIDDEN", /extras\/extra\.pt/, "--ignore-paths", "extras/");
   });
 
   it("a file type outside the safetensors policy", async () => {

@@ -71,8 +71,9 @@ describe("reference vectors: elliptic key (P-384)", () => {
     }
   });
 
-  it("the default safetensors policy refuses the vectors' extensionless files", async () => {
-    await rejects(verifyModel({ modelPath: join(VECTORS, "v1.1.0-elliptic-key"), publicKey: pub }), "FILE_TYPE_NOT_ALLOWED");
+  it("the default safetensors policy refuses the vectors: extensionless files, and a signed ignore path at the model root", async () => {
+    await rejects(verifyModel({ modelPath: join(VECTORS, "v1.0.1-elliptic-key"), publicKey: pub, ignorePaths: ["ignore-me/"] }), "FILE_TYPE_NOT_ALLOWED");
+    await rejects(verifyModel({ modelPath: join(VECTORS, "v1.1.0-elliptic-key"), publicKey: pub }), "IGNORE_PATH_FORBIDDEN");
   });
 });
 
