@@ -37,6 +37,14 @@ export const MAX_SAFETENSORS_HEADER_BYTES = 16 * 1024 * 1024;
  */
 export const MAX_SAFETENSORS_DEPTH = 4;
 
+/**
+ * A safetensors index (weight_map: tensor name -> shard), bytes. About 80 bytes per tensor; the
+ * largest open checkpoint (DeepSeek-V3, about 92,000 tensors) has an index of about 9 MB.
+ */
+export const MAX_INDEX_BYTES = 32 * 1024 * 1024;
+/** JSON nesting of a safetensors index: the format needs 2 (index > weight_map or metadata). */
+export const MAX_INDEX_DEPTH = 4;
+
 /** The trusted public key (PEM key or certificate), bytes: a P-521 certificate PEM is under 2 kB. */
 export const MAX_PUBLIC_KEY_BYTES = 64 * 1024;
 

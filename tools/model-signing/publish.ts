@@ -22,7 +22,7 @@ import {
 } from "./format.js";
 import type { Statement } from "./format.js";
 import { hashFiles } from "./hasher.js";
-import { checkSafetensors, isSafetensors, listModelFiles } from "./tree.js";
+import { checkIndexTargets, checkSafetensors, isSafetensors, listModelFiles } from "./tree.js";
 import type { ModelFile } from "./tree.js";
 
 export const PROJECT = "sovereign-llm";
@@ -213,6 +213,7 @@ export async function signModel(opts: SignOptions): Promise<SignedModel> {
   if (files.length === 0) fail("FILE_MISSING", `${opts.modelDir} has no files to sign`);
   if (!files.some((f) => isSafetensors(f.name, f.path))) fail("FILE_MISSING", `${opts.modelDir} has no .safetensors weights`);
   for (const f of files) if (isSafetensors(f.name, f.path)) checkSafetensors(f);
+  checkIndexTargets(files, new Set(files.map((f) => f.name)));
 
   const hashed = await hashFiles(files.map((f) => ({ path: f.path, size: f.size })), opts.workers !== undefined ? { workers: opts.workers } : {});
   const resources = files.map((f, i) => ({ name: f.name, algorithm: "sha256" as const, digest: hashed[i]!.digest }));

@@ -4,10 +4,10 @@
 import { closeSync, readdirSync } from "node:fs";
 import { basename } from "node:path";
 import { fail } from "./errors.js";
-import { checkFileType, EXEMPT_ROOT_NAMES, isIgnored } from "./format.js";
+import { checkFileType, EXEMPT_ROOT_NAMES, isIgnored, isSafeResourceName } from "./format.js";
 import type { FilePolicy } from "./format.js";
-import { MAX_SAFETENSORS_DEPTH, MAX_SAFETENSORS_HEADER_BYTES, parseJsonBounded } from "./limits.js";
-import { describeKind, fsError, lstatChecked, openRegularFile, readExactly } from "./safe-read.js";
+import { MAX_INDEX_BYTES, MAX_INDEX_DEPTH, MAX_SAFETENSORS_DEPTH, MAX_SAFETENSORS_HEADER_BYTES, parseJsonBounded } from "./limits.js";
+import { describeKind, fsError, lstatChecked, openRegularFile, readExactly, readSmallFile } from "./safe-read.js";
 
 export interface ModelFile {
   /** POSIX path relative to the model root ("." for a single-file model). */
@@ -141,4 +141,34 @@ export function checkSafetensors(file: ModelFile): void {
 
 export function isSafetensors(name: string, path: string): boolean {
   return (name === "." ? path : name).toLowerCase().endsWith(".safetensors");
+}
+
+/** Safetensors index files vLLM reads (`model.safetensors.index.json`, Mistral's `consolidated.safetensors.index.json`, ...). */
+export function isSafetensorsIndex(name: string): boolean {
+  return name.toLowerCase().endsWith(".safetensors.index.json");
+}
+
+/**
+ * Checks the paths the loader follows from a safetensors index: with no shards at the model root,
+ * vLLM loads every file the index's weight_map names, joined to the model root
+ * (`_indexed_safetensors_files` in vLLM's default loader), so each must be a `.safetensors` file
+ * of the model that the signature covers; a name leaving the model (`..`, absolute) would be read
+ * unverified. Call it with files whose content is already verified (verify) or about to be signed
+ * (publish). Fails with FILE_MISSING naming the index and the path.
+ */
+export function checkIndexTargets(files: readonly ModelFile[], covered: ReadonlySet<string>): void {
+  for (const f of files) {
+    if (!isSafetensorsIndex(f.name)) continue;
+    const spec = { label: f.name };
+    const text = readSmallFile(f.path, MAX_INDEX_BYTES, "safetensors index", spec);
+    const doc = parseJsonBounded(text, MAX_INDEX_DEPTH, `${f.name}`, "SAFETENSORS_INVALID", f.name) as { weight_map?: unknown } | null;
+    const map = doc?.weight_map;
+    if (map === undefined) continue;
+    if (typeof map !== "object" || map === null || Array.isArray(map)) fail("SAFETENSORS_INVALID", `${f.name}: weight_map is not an object`, f.name);
+    for (const target of new Set(Object.values(map as Record<string, unknown>))) {
+      if (typeof target !== "string") fail("SAFETENSORS_INVALID", `${f.name}: weight_map has a value that is not a file name`, f.name);
+      if (!isSafeResourceName(target) || target === ".") fail("FILE_MISSING", `${f.name}: weight_map names ${JSON.stringify(target)}, outside the model; vLLM would load it unverified`, f.name);
+      if (!covered.has(target)) fail("FILE_MISSING", `${f.name}: weight_map names ${target}, which is not a signed file of the model; vLLM would load it unverified`, target);
+    }
+  }
 }

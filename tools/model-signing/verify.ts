@@ -6,7 +6,7 @@
 // key hint -> certificate key -> ECDSA signature -> statement -> subject name -> root digest ->
 // pinned digest -> signed ignore paths -> files on disk (symlinks, special files, file types,
 // ignored weights) -> missing files -> extra files -> safetensors structure (truncation) ->
-// SHA-256 of every file (in parallel).
+// SHA-256 of every file (in parallel) -> safetensors index targets.
 //
 // Paths the caller gives (the model path, --signature) are resolved to real paths once, first: a
 // deployment may reach the model through a link. Inside the model nothing may be a link, the
@@ -33,7 +33,7 @@ import type { FilePolicy, Statement } from "./format.js";
 import { hashFiles } from "./hasher.js";
 import { assertJsonDepth, MAX_BUNDLE_DEPTH, MAX_SIGNATURE_BYTES } from "./limits.js";
 import { readSmallFile, resolveGivenPath } from "./safe-read.js";
-import { checkSafetensors, isSafetensors, listModelFiles } from "./tree.js";
+import { checkIndexTargets, checkSafetensors, isSafetensors, listModelFiles } from "./tree.js";
 
 export interface VerifyOptions {
   /** The model directory, or a single model file. */
@@ -96,22 +96,26 @@ function isLegacyPayload(payload: Buffer): boolean {
   }
 }
 
-export async function verifyModel(opts: VerifyOptions): Promise<VerifyResult> {
-  const started = process.hrtime.bigint();
-  const key = typeof opts.publicKey === "string" || Buffer.isBuffer(opts.publicKey) ? loadPublicKey(opts.publicKey) : opts.publicKey;
-  if (key.type !== "public") fail("KEY_INVALID", "the trusted key is a private key: give the public key");
-  const filePolicy = opts.filePolicy ?? "safetensors";
-  checkIgnorePaths(opts.ignorePaths ?? [], filePolicy, "--ignore-paths");
-  let expectDigest: string | undefined;
-  if (opts.expectDigest !== undefined) {
-    expectDigest = parseExpectedDigest(opts.expectDigest);
-    if (expectDigest === undefined) fail("USAGE", `expected digest ${JSON.stringify(opts.expectDigest)} is not sha256:<64 lower-case hex digits>`);
-  }
-  const modelPath = resolveGivenPath(opts.modelPath, { label: opts.modelPath });
-  const sigPath = opts.signaturePath !== undefined ? resolveGivenPath(opts.signaturePath, { label: opts.signaturePath, missing: "SIGNATURE_MISSING" }) : defaultSignaturePath(modelPath);
+export interface SignedBundleChecks {
+  expectName?: string;
+  /** `sha256:<hex>` or `<hex>`. */
+  expectDigest?: string;
+}
 
-  // 1. The envelope, and the signature over it, before anything in it is believed.
-  const bundle = parseBundle(readSmallFile(sigPath, MAX_SIGNATURE_BYTES, "signature file", { label: sigPath, missing: "SIGNATURE_MISSING" }));
+/**
+ * Checks model.sig's bytes (already read within MAX_SIGNATURE_BYTES) against the trusted key:
+ * envelope, payload type, key hint, certificate key, ECDSA signature, then the signed statement,
+ * the subject name and root digest, and the pinned digest. Nothing in the bundle is believed
+ * before the signature over it verified. Shared by model:verify and model:fetch.
+ */
+export function verifySignedBundle(bundleBytes: Buffer, key: KeyObject, checks: SignedBundleChecks = {}): { statement: Statement; rootDigest: string } {
+  let expectDigest: string | undefined;
+  if (checks.expectDigest !== undefined) {
+    expectDigest = parseExpectedDigest(checks.expectDigest);
+    if (expectDigest === undefined) fail("USAGE", `expected digest ${JSON.stringify(checks.expectDigest)} is not sha256:<64 lower-case hex digits>`);
+  }
+  if (key.type !== "public") fail("KEY_INVALID", "the trusted key is a private key: give the public key");
+  const bundle = parseBundle(bundleBytes);
   if (bundle.payloadType !== INTOTO_PAYLOAD_TYPE) {
     fail("PAYLOAD_TYPE_INVALID", `payloadType ${JSON.stringify(bundle.payloadType)} is not ${INTOTO_PAYLOAD_TYPE}`);
   }
@@ -137,8 +141,8 @@ export async function verifyModel(opts: VerifyOptions): Promise<VerifyResult> {
   // 2. The signed statement.
   const statement = parseStatement(bundle.payload);
   const subject = statement.subject[0];
-  if (opts.expectName !== undefined && subject.name !== opts.expectName) {
-    fail("SUBJECT_NAME_MISMATCH", `the signature is for model ${JSON.stringify(subject.name)}, expected ${JSON.stringify(opts.expectName)}`);
+  if (checks.expectName !== undefined && subject.name !== checks.expectName) {
+    fail("SUBJECT_NAME_MISMATCH", `the signature is for model ${JSON.stringify(subject.name)}, expected ${JSON.stringify(checks.expectName)}`);
   }
   const resources = statement.predicate.resources;
   const computedRoot = rootDigest(resources);
@@ -151,6 +155,30 @@ export async function verifyModel(opts: VerifyOptions): Promise<VerifyResult> {
       `the signature is for ${subject.name} sha256:${computedRoot}, but sha256:${expectDigest} is pinned (an older or different version; publish the pinned version or change the pin)`,
     );
   }
+  return { statement, rootDigest: computedRoot };
+}
+
+export async function verifyModel(opts: VerifyOptions): Promise<VerifyResult> {
+  const started = process.hrtime.bigint();
+  const key = typeof opts.publicKey === "string" || Buffer.isBuffer(opts.publicKey) ? loadPublicKey(opts.publicKey) : opts.publicKey;
+  if (key.type !== "public") fail("KEY_INVALID", "the trusted key is a private key: give the public key");
+  const filePolicy = opts.filePolicy ?? "safetensors";
+  checkIgnorePaths(opts.ignorePaths ?? [], filePolicy, "--ignore-paths");
+  let expectDigest: string | undefined;
+  if (opts.expectDigest !== undefined) {
+    expectDigest = parseExpectedDigest(opts.expectDigest);
+    if (expectDigest === undefined) fail("USAGE", `expected digest ${JSON.stringify(opts.expectDigest)} is not sha256:<64 lower-case hex digits>`);
+  }
+  const modelPath = resolveGivenPath(opts.modelPath, { label: opts.modelPath });
+  const sigPath = opts.signaturePath !== undefined ? resolveGivenPath(opts.signaturePath, { label: opts.signaturePath, missing: "SIGNATURE_MISSING" }) : defaultSignaturePath(modelPath);
+
+  // 1-2. The envelope, the signature over it, the signed statement and the pins.
+  const bundleBytes = readSmallFile(sigPath, MAX_SIGNATURE_BYTES, "signature file", { label: sigPath, missing: "SIGNATURE_MISSING" });
+  const { statement, rootDigest: computedRoot } = verifySignedBundle(bundleBytes, key, {
+    ...(opts.expectName !== undefined ? { expectName: opts.expectName } : {}),
+    ...(expectDigest !== undefined ? { expectDigest } : {}),
+  });
+  const resources = statement.predicate.resources;
   const signedIgnore = statement.predicate.serialization.ignore_paths ?? [];
   checkIgnorePaths(signedIgnore, filePolicy, "the signature's ignore_paths");
 
@@ -187,6 +215,8 @@ export async function verifyModel(opts: VerifyOptions): Promise<VerifyResult> {
     if (h.digest !== r.digest) fail("FILE_DIGEST_MISMATCH", `${r.name}: content differs from the signed digest`, r.name);
     bytes += h.bytes;
   });
+  // 5. Paths the loader follows from (now verified) index files stay inside what was verified.
+  checkIndexTargets(files, signed);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { modelName: subject.name, rootDigest: computedRoot, files: files.length, bytes, seconds, statement };
+  return { modelName: statement.subject[0].name, rootDigest: computedRoot, files: files.length, bytes, seconds, statement };
 }

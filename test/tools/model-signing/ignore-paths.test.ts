@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { ERROR_CODES } from "../../../tools/model-signing/errors.js";
 import { ignorePathProblem } from "../../../tools/model-signing/format.js";
 import { runPublishCli } from "../../../tools/model-signing/publish-cli.js";
-import { makeKey, makeModel, removeDir, resign, safetensors, tempDir, verifyCli } from "./helpers.js";
+import { makeKey, makeModel, removeDir, resign, safetensors, sha256File, tempDir, verifyCli } from "./helpers.js";
 import type { KeyFiles } from "./helpers.js";
 
 let root: string;
@@ -139,5 +139,37 @@ describe("model:verify refuses unsafe ignore paths, signed or given", () => {
   it("--file-policy any (signatures made elsewhere, never a served model) keeps the reference semantics", () => {
     assert.equal(ignorePathProblem("ignore-me", "any"), undefined);
     assert.match(ignorePathProblem("../ignore-me", "any") ?? "", /not a relative path inside the model/);
+  });
+});
+
+describe("paths the loader follows from a safetensors index stay inside what is signed", () => {
+  const index = (targets: string[]): string => JSON.stringify({ weight_map: Object.fromEntries(targets.map((t, i) => [`w${i}`, t])) });
+
+  it("publish refuses an index naming a shard outside the model, or one that is not there", async () => {
+    for (const [target, pattern] of [
+      ["../other-model/model.safetensors", /weight_map names "\.\.\/other-model\/model\.safetensors", outside the model/],
+      ["weights/model-00001-of-00001.safetensors", /weight_map names weights\/model-00001-of-00001\.safetensors, which is not a signed file/],
+    ] as const) {
+      const dir = freshModel();
+      writeFileSync(join(dir, "model.safetensors.index.json"), index(["model-00001-of-00002.safetensors", target]));
+      const r = await publish(dir);
+      assert.equal(r.code, ERROR_CODES.FILE_MISSING, r.err);
+      assert.match(r.err, pattern);
+      assert.equal(existsSync(join(dir, "model.sig")), false);
+    }
+  });
+
+  it("verify refuses a signed index that points outside the model", async () => {
+    const dir = freshModel();
+    assert.equal((await publish(dir)).code, 0);
+    const path = join(dir, "model.safetensors.index.json");
+    writeFileSync(path, index(["/models/other/model.safetensors"]));
+    resign(dir, key.privatePem, (s) => {
+      const r = s.predicate.resources.find((x: { name: string }) => x.name === "model.safetensors.index.json");
+      r.digest = sha256File(path);
+    });
+    const v = await verifyCli(dir, "--public-key", key.publicPem);
+    assert.equal(v.code, ERROR_CODES.FILE_MISSING, v.err);
+    assert.match(v.err, /model\.safetensors\.index\.json: weight_map names "\/models\/other\/model\.safetensors", outside the model/);
   });
 });
