@@ -28,8 +28,11 @@ export interface KeyPolicyContext {
 export interface PolicyStatement {
   Sid: string;
   Effect: "Allow" | "Deny";
-  /** Resource policies name a principal; identity policies (attached to a role) do not. */
-  Principal?: { AWS?: string | string[]; Service?: string | string[] };
+  /**
+   * Resource policies name a principal; identity policies (attached to a role) do not. VPC
+   * endpoint policies use the bare "*" (required for gateway endpoints) and narrow by condition.
+   */
+  Principal?: "*" | { AWS?: string | string[]; Service?: string | string[] };
   Action: string | string[];
   /** Trust policies name no resource. */
   Resource?: string | string[];
@@ -157,7 +160,19 @@ function consumerStatements(purpose: KeyPurpose, ctx: KeyPolicyContext): PolicyS
         Resource: "*",
         Condition: { StringEquals: { "aws:SourceAccount": accountId } },
       });
-      const readers = [...ctx.adminRoleArns, ...ctx.readOnlyRoleArns];
+      // Separation of duties: the roles that administer the platform do not read its audit
+      // record. The account-root statement delegates use of the key to IAM, so an admin role
+      // with AdministratorAccess could otherwise decrypt the trail: an explicit deny closes that.
+      if (ctx.adminRoleArns.length > 0) {
+        statements.push({
+          Sid: "DenyAdminsDecryptTrail",
+          Effect: "Deny",
+          Principal: { AWS: [...ctx.adminRoleArns] },
+          Action: "kms:Decrypt",
+          Resource: "*",
+        });
+      }
+      const readers = [...ctx.readOnlyRoleArns];
       if (readers.length > 0) {
         statements.push({
           Sid: "AuditorsDecryptTrail",

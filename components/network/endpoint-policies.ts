@@ -8,6 +8,9 @@
  * AWS-owned registries, so they are scoped by principal only; Auto Scaling and EC2 describe calls
  * name no resource, so they are scoped by principal only too.
  * See https://docs.aws.amazon.com/whitepapers/latest/building-a-data-perimeter-on-aws/perimeter-implementation.html
+ *
+ * Principals are the bare "*" and narrowed by conditions: gateway endpoints accept only that form
+ * (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html#vpc-endpoint-policies-gateway).
  */
 import type { PolicyDocument } from "../keys/key-policies";
 import { SERVICE_ACTION_PREFIXES } from "./api-callers";
@@ -43,7 +46,7 @@ export function interfaceEndpointPolicy(service: string, accountId: string): Pol
       {
         Sid: "ThisAccountOnly",
         Effect: "Allow",
-        Principal: { AWS: "*" },
+        Principal: "*",
         Action: (SERVICE_ACTION_PREFIXES[service] ?? []).map((p) => `${p}:*`),
         Resource: "*",
         Condition: condition,
@@ -66,7 +69,7 @@ export function s3GatewayPolicy(partition: string, region: string, accountId: st
       {
         Sid: "OwnBucketsOnly",
         Effect: "Allow",
-        Principal: { AWS: "*" },
+        Principal: "*",
         Action: S3_ACTIONS,
         Resource: "*",
         Condition: { StringEquals: { "aws:ResourceAccount": accountId, "aws:PrincipalAccount": accountId } },
@@ -74,7 +77,7 @@ export function s3GatewayPolicy(partition: string, region: string, accountId: st
       {
         Sid: "EcrImageLayers",
         Effect: "Allow",
-        Principal: { AWS: "*" },
+        Principal: "*",
         Action: "s3:GetObject",
         Resource: `arn:${partition}:s3:::prod-${region}-starport-layer-bucket/*`,
       },

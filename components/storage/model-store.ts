@@ -54,19 +54,21 @@ export class ModelStore extends pulumi.ComponentResource {
             ArnNotLike: { "aws:PrincipalArn": [...args.adminRoleArns] },
           },
         },
-        // Multipart uploads: only CreateMultipartUpload carries the SSE headers; UploadPart (also
-        // authorized as s3:PutObject) carries none, so a plain StringNotEquals would deny every
-        // part. ...IfExists checks the header where it is sent; a request without it gets the
-        // bucket's default encryption, which is the models key.
-        // https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html
+        // Multipart uploads: only CreateMultipartUpload carries the SSE headers; UploadPart and
+        // CompleteMultipartUpload (also s3:PutObject) carry none, and get the upload's encryption.
+        // https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions
+        // So each deny applies only when its header is present (Null: false). Neither plain
+        // StringNotEquals nor ...IfExists would do: both are true for a missing key, so a deny
+        // with either refuses every UploadPart.
         // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists
+        // A PutObject with no header gets the bucket's default encryption: this key.
         {
           Sid: "DenyUploadsNotSseKms",
           Effect: "Deny",
           Principal: { AWS: "*" },
           Action: "s3:PutObject",
           Resource: `${arn}/*`,
-          Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+          Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption": "false" } },
         },
         {
           Sid: "DenyUploadsWithOtherKeys",
@@ -74,7 +76,16 @@ export class ModelStore extends pulumi.ComponentResource {
           Principal: { AWS: "*" },
           Action: "s3:PutObject",
           Resource: `${arn}/*`,
-          Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn } },
+          Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" } },
+        },
+        {
+          // SSE-KMS named without a key means the AWS managed key (aws/s3), not this one.
+          Sid: "DenyUploadsWithoutKeyId",
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: "s3:PutObject",
+          Resource: `${arn}/*`,
+          Condition: { StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" } },
         },
       ]);
     this.bucket = new SecureBucket(

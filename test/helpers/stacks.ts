@@ -8,15 +8,14 @@
  * in it. Test files run as separate processes of one `node --test` run; `synthesizeMany` shares
  * outcomes between them through a cache scoped to that run (see `cachedSynthesis`).
  */
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { NAMESPACE, decodeValue } from "../../infra/config.js";
 import { REPO_ROOT, STACKS_DIR, stackFileFromConfig, type StackFile } from "../../tools/check/stack-file.js";
-import type { Registration, SynthOutcome, SynthResult } from "../../tools/check/synth.js";
+import { synthesizeAsync as synthesizeInChild, type Registration, type SynthOutcome, type SynthResult } from "../../tools/check/synth.js";
 
 /** The committed stacks, in a fixed order. */
 export const STACKS = ["dev", "staging", "prod", "prod-eu"] as const;
@@ -51,31 +50,7 @@ export function rawConfig(config: Record<string, unknown>): { raw: Record<string
 }
 
 /** Runs tools/check's synthesis worker in a child process without blocking the event loop. */
-export function synthesizeAsync(file: StackFile, opts: { preview: boolean; program?: string; absentRoles?: string[] }, env: NodeJS.ProcessEnv = process.env): Promise<SynthOutcome> {
-  const dir = mkdtempSync(join(tmpdir(), "sovereign-test-synth-"));
-  const input = join(dir, "input.json");
-  const output = join(dir, "output.json");
-  writeFileSync(input, JSON.stringify({ file, opts }));
-  return new Promise<SynthOutcome>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "tools", "check", "synth-worker.ts"), input, output], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let log = "";
-    child.stdout.on("data", (d) => (log += d));
-    child.stderr.on("data", (d) => (log += d));
-    child.on("close", (code) => {
-      try {
-        resolve(JSON.parse(readFileSync(output, "utf8")) as SynthOutcome);
-      } catch {
-        resolve({ ok: false, kind: "program", message: `synthesis process failed (exit ${code}):\n${log}` });
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-  });
-}
+export const synthesizeAsync = synthesizeInChild;
 
 /**
  * The cache directory of this test run: keyed by the parent process (the `node --test` runner

@@ -5,7 +5,11 @@
  * pack the stack requires over the Analyzer gRPC protocol (as `pulumi preview --policy-pack`
  * would), prints violations grouped by control, and writes the evidence report.
  *
- * Exit codes: 0 no mandatory violation; 1 at least one mandatory violation; 2 bad input (unknown
+ * It also simulates the access matrix (tools/check/access) on a second synthesis in update mode,
+ * where identifiers are known, run at the same time as the preview.
+ *
+ * Exit codes: 0 no mandatory violation and every access flow holds; 1 at least one mandatory
+ * violation or a failing access flow (or an action AWS does not have); 2 bad input (unknown
  * stack, unknown pack, invalid stack config, invalid pack config, bad arguments); 3 the program or
  * a pack failed to run (nothing could be concluded).
  */
@@ -19,7 +23,8 @@ import { readPackConfigFile, stackPackConfig, type PackConfigFile } from "./pack
 import { availablePacks, packsFromStackConfig } from "./packs";
 import { analyzeAll, configure, startPacks, type PendingPacks } from "./session";
 import { InputError, REPO_ROOT, availableStacks, readStackFile } from "./stack-file";
-import { synthesize } from "./synth";
+import { synthesize, synthesizeAsync } from "./synth";
+import { accessFromSynthesis, renderAccessMarkdown, renderAccessText } from "./access/report";
 import { renderCounts, renderTree } from "./tree";
 
 export const EXIT = { ok: 0, violations: 1, input: 2, failure: 3 } as const;
@@ -137,8 +142,12 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     // Packs compile while the program is synthesized.
     progress(`starting ${packNames.length} policy pack(s): ${packNames.join(", ") || "none"}`);
     pending = startPacks([...new Set(packNames)]);
+    // The access matrix needs identifiers, which a preview does not have: an update-mode
+    // synthesis runs in its own process meanwhile.
+    const programOpt = opts.program ? { program: opts.program } : {};
+    const accessSynthesis = synthesizeAsync(file, { preview: false, ...programOpt });
     progress(`synthesizing stack ${file.stack} (preview, under mocks)`);
-    const outcome = synthesize(file, { preview: true, ...(opts.program ? { program: opts.program } : {}) });
+    const outcome = synthesize(file, { preview: true, ...programOpt });
     if (!outcome.ok) {
       if (outcome.kind === "config") {
         io.stderr(`stack ${file.stack}: invalid configuration in ${relative(REPO_ROOT, file.path)}:\n${outcome.problems.map((p) => `  - ${p}`).join("\n")}\n`);
@@ -162,6 +171,13 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     });
     await pending.close();
 
+    const access = await accessFromSynthesis(await accessSynthesis, file);
+    if (!access.ok) {
+      io.stderr(`stack ${file.stack}: the program failed under mocks in update mode (access matrix):\n${access.message}\n`);
+      return EXIT.failure;
+    }
+    progress(`access matrix: ${access.matrix.flows.length} flows simulated, ${access.matrix.flows.filter((f) => !f.passed).length} failing`);
+
     const { controls } = require("../../policy-packs/controls") as typeof import("../../policy-packs/controls");
     const evidence: Evidence = buildEvidence({
       synth,
@@ -178,6 +194,8 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     writeFileSync(join(outDir, "evidence.json"), JSON.stringify(evidence, null, 2) + "\n");
     writeFileSync(join(outDir, "evidence.md"), markdown);
     writeFileSync(join(outDir, "evidence.html"), renderHtml(evidence, synth.registrations));
+    writeFileSync(join(outDir, "access-matrix.json"), JSON.stringify(access.matrix, null, 2) + "\n");
+    writeFileSync(join(outDir, "access-matrix.md"), `# Access matrix: stack \`${synth.stack}\`\n\n${renderAccessMarkdown(access.matrix)}`);
     // The same pack config for the real deploy: pulumi up --policy-pack-config <this file>.
     writeFileSync(join(outDir, "policy-pack-config.json"), JSON.stringify(packConfig, null, 2) + "\n");
     progress(`evidence written to ${relative(process.cwd(), outDir) || "."}/evidence.{md,html,json}`);
@@ -188,10 +206,13 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
       const remediationOf = (name: string) => evidence.findings.find((f) => f.policyName === name)?.remediation ?? "";
       io.stdout(`Policy packs:\n${runs.map(({ pack, run }) => `  ${run.info.name} ${run.info.version} (policy-packs/${pack}): ${run.info.policies.length} policies, ${run.diagnostics.filter(isBlocking).length} mandatory violation(s), ${run.diagnostics.filter((d) => d.notEvaluable).length} not evaluable at preview`).join("\n") || "  none (the stack names no compliance framework)"}\n\n`);
       io.stdout(`Violations by control:\n${groupedViolations(runs, remediationOf)}\n\n`);
+      io.stdout(`${renderAccessText(access.matrix)}\n\n`);
       const o = evidence.outcome;
-      io.stdout(`${o.passed ? "PASS" : "FAIL"}: ${o.mandatoryViolations} mandatory, ${o.advisoryViolations} advisory, ${o.notEvaluable} not evaluable at preview.\n${o.summary}\nEvidence: ${join(outDir, "evidence.md")}, evidence.html and evidence.json\n`);
+      const passed = o.passed && access.matrix.passed;
+      io.stdout(`${passed ? "PASS" : "FAIL"}: ${o.mandatoryViolations} mandatory, ${o.advisoryViolations} advisory, ${o.notEvaluable} not evaluable at preview; access matrix ${access.matrix.passed ? "holds" : "FAILS"}.\n${o.summary}\nEvidence: ${join(outDir, "evidence.md")}, evidence.html and evidence.json; access matrix: access-matrix.md and access-matrix.json\n`);
     }
-    return evidence.outcome.passed ? EXIT.ok : EXIT.violations;
+    if (!access.matrix.passed && format !== "text") io.stderr(`${renderAccessText(access.matrix)}\n`);
+    return evidence.outcome.passed && access.matrix.passed ? EXIT.ok : EXIT.violations;
   } catch (err) {
     if (err instanceof InputError) {
       io.stderr(`check: ${err.message}\n`);

@@ -6,7 +6,7 @@
  * are placeholders that only exercise the program.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { generateKeyPairSync } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
 
 export interface MockContext {
   accountId: string;
@@ -34,12 +34,45 @@ function mockPublicKeyPem(): string {
   return cachedSigningPem;
 }
 
+/** Hex digits derived from a logical name: stable across runs, different per resource. */
+function stableHex(name: string, length: number): string {
+  return createHash("sha256").update(name).digest("hex").slice(0, length);
+}
+
+/** A UUID-shaped identifier derived from a logical name (KMS key ids, node-group suffixes). */
+export function stableUuid(name: string): string {
+  const h = stableHex(name, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Identifiers in the shapes AWS assigns them, so that policies naming them (key ARNs in key and
+ * identity policies, endpoint ids in bucket policies, node-group ARNs in the autoscaler's policy)
+ * can be evaluated offline by tools/check/access. The values are still placeholders.
+ */
+function awsShapedId(type: string, name: string): string | undefined {
+  switch (type) {
+    case "aws:kms/key:Key":
+      return stableUuid(name);
+    case "aws:ec2/vpcEndpoint:VpcEndpoint":
+      return `vpce-${stableHex(name, 17)}`;
+    default:
+      return undefined;
+  }
+}
+
 export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
   const subnetAz = new Map<string, string>();
-  const arnFor = (type: string, name: string, inputs: Record<string, unknown>): string => {
+  const arnFor = (type: string, name: string, inputs: Record<string, unknown>, id: string): string => {
     const service = type.split(":")[1]?.split("/")[0] ?? "unknown";
     const physical = String(inputs.name ?? inputs.bucket ?? name);
     if (service === "s3") return `arn:${ctx.partition}:s3:::${physical}`;
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html#awskeymanagementservice-resources-for-iam-policies
+    if (type === "aws:kms/key:Key") return `arn:${ctx.partition}:kms:${ctx.region}:${ctx.accountId}:key/${id}`;
+    if (type === "aws:ec2/vpcEndpoint:VpcEndpoint") return `arn:${ctx.partition}:ec2:${ctx.region}:${ctx.accountId}:vpc-endpoint/${id}`;
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html#amazonelastickubernetesservice-resources-for-iam-policies
+    if (type === "aws:eks/nodeGroup:NodeGroup") return `arn:${ctx.partition}:eks:${ctx.region}:${ctx.accountId}:nodegroup/${String(inputs.clusterName)}/${String(inputs.nodeGroupName ?? name)}/${stableUuid(name)}`;
+    if (type === "aws:sns/topic:Topic") return `arn:${ctx.partition}:sns:${ctx.region}:${ctx.accountId}:${physical}`;
     if (type === "aws:cloudwatch/logGroup:LogGroup") return `arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${physical}`;
     if (service === "iam") return `arn:${ctx.partition}:iam::${ctx.accountId}:${type.endsWith("Role") ? "role" : "policy"}/${physical}`;
     return `arn:${ctx.partition}:${service}:${ctx.region}:${ctx.accountId}:${type.split(":").pop()!.toLowerCase()}/${physical}`;
@@ -50,8 +83,8 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
       if (ctx.preview) return { id: undefined, state: { ...inputs } };
       // Resources whose id is their physical name (buckets, log groups) get that name as id.
       const namedById = args.type === "aws:s3/bucket:Bucket" || args.type === "aws:cloudwatch/logGroup:LogGroup";
-      const id = namedById && typeof (inputs.bucket ?? inputs.name) === "string" ? String(inputs.bucket ?? inputs.name) : `${args.name}-id`;
-      const state: Record<string, unknown> = { ...inputs, arn: arnFor(args.type, args.name, inputs) };
+      const id = namedById && typeof (inputs.bucket ?? inputs.name) === "string" ? String(inputs.bucket ?? inputs.name) : (awsShapedId(args.type, args.name) ?? `${args.name}-id`);
+      const state: Record<string, unknown> = { ...inputs, arn: arnFor(args.type, args.name, inputs, id) };
       switch (args.type) {
         case "aws:ec2/subnet:Subnet":
           subnetAz.set(id, String(inputs.availabilityZone));
@@ -60,7 +93,7 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
           state.latestVersion = 1;
           break;
         case "aws:kms/key:Key":
-          state.keyId = `${args.name}-key-id`;
+          state.keyId = id;
           break;
         case "aws:s3/bucket:Bucket":
           state.bucket = inputs.bucket ?? args.name;

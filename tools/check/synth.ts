@@ -6,7 +6,7 @@
  * Pulumi's runtime state is global per process, so each synthesis runs in a child process
  * (`synthesize`); `synthesizeInProcess` is what that child runs.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -174,6 +174,29 @@ export function synthesize(file: StackFile, opts: Omit<SynthOptions, "project">)
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs a synthesis in a child process without blocking the event loop (several can run at once). */
+export function synthesizeAsync(file: StackFile, opts: Omit<SynthOptions, "project">, env: NodeJS.ProcessEnv = process.env): Promise<SynthOutcome> {
+  const dir = mkdtempSync(join(tmpdir(), "sovereign-synth-"));
+  const input = join(dir, "input.json");
+  const output = join(dir, "output.json");
+  writeFileSync(input, JSON.stringify({ file, opts }));
+  return new Promise<SynthOutcome>((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "synth-worker.ts"), input, output], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    child.stdout.on("data", (d) => (log += d));
+    child.stderr.on("data", (d) => (log += d));
+    child.on("close", (code) => {
+      try {
+        resolve(JSON.parse(readFileSync(output, "utf8")) as SynthOutcome);
+      } catch {
+        resolve({ ok: false, kind: "program", message: `synthesis process failed (exit ${code}):\n${log}` });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
 }
 
 /** Inputs with secrets unwrapped and unknowns kept as the UNKNOWN sentinel: handy in tests. */

@@ -224,10 +224,13 @@ for (const stack of STACKS) {
       for (const a of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"]) assert.ok(list(perimeter.Action).includes(a), `perimeter covers ${a}`);
       const exempt = list(perimeter.Condition!.ArnNotLike?.["aws:PrincipalArn"] as string | string[] | undefined);
       assert.deepEqual([...exempt].sort(), [...cfg.access.adminRoleArns].sort(), "only the admin roles are exempt");
-      const otherKeys = statements.find((s) => s.Effect === "Deny" && list(s.Action).includes("s3:PutObject") && s.Condition?.StringNotEqualsIfExists?.["s3:x-amz-server-side-encryption-aws-kms-key-id"] !== undefined);
+      // Each encryption deny applies only when its header is present: UploadPart carries none
+      // (the access matrix simulates the whole multipart upload).
+      const otherKeys = statements.find((s) => s.Effect === "Deny" && list(s.Action).includes("s3:PutObject") && s.Condition?.StringNotEquals?.["s3:x-amz-server-side-encryption-aws-kms-key-id"] !== undefined);
       assert.ok(otherKeys, "denies uploads with another key");
-      assert.equal(otherKeys.Condition!.StringNotEqualsIfExists["s3:x-amz-server-side-encryption-aws-kms-key-id"], keys.models.outputs.arn);
-      const notKms = statements.find((s) => s.Effect === "Deny" && list(s.Action).includes("s3:PutObject") && s.Condition?.StringNotEqualsIfExists?.["s3:x-amz-server-side-encryption"] === "aws:kms");
+      assert.equal(otherKeys.Condition!.StringNotEquals["s3:x-amz-server-side-encryption-aws-kms-key-id"], keys.models.outputs.arn);
+      assert.equal(otherKeys.Condition!.Null?.["s3:x-amz-server-side-encryption-aws-kms-key-id"], "false", "only when the key header is present");
+      const notKms = statements.find((s) => s.Effect === "Deny" && list(s.Action).includes("s3:PutObject") && s.Condition?.StringNotEquals?.["s3:x-amz-server-side-encryption"] === "aws:kms");
       assert.ok(notKms, "denies uploads without SSE-KMS");
     });
 

@@ -113,3 +113,15 @@ test("a clean stack with --format json: exit 0, the evidence on stdout, nothing 
   assert.deepEqual(JSON.parse(readFileSync(join(out, "evidence.json"), "utf8")), evidence);
   assert.match(readFileSync(join(out, "evidence.md"), "utf8"), /^# Compliance evidence: stack `dev`/);
 });
+
+test("a failing access flow exits 1 naming the flow and the resource, though every pack passes", async () => {
+  const out = join(tmp, "widened");
+  const r = await check("dev", "--program", join(REPO_ROOT, "test", "fixtures", "check", "widened-model-bucket.ts"), "--out", out);
+  assert.equal(r.code, 1, r.stderr + r.stdout);
+  assert.match(r.stdout, /^No violations\.$/m);
+  assert.match(r.stdout, /flow model-store-outside-endpoint \(must be denied: .*\) on arn:aws:s3:::sovereign-llm-dev-models-\d{12}-[a-z0-9-]+: GetObject by .* is allowed/);
+  assert.match(r.stdout, /^FAIL: 0 mandatory, .*access matrix FAILS\./m);
+  const matrix = JSON.parse(readFileSync(join(out, "access-matrix.json"), "utf8"));
+  assert.equal(matrix.passed, false);
+  assert.deepEqual(matrix.flows.filter((f: { passed: boolean }) => !f.passed).map((f: { id: string }) => f.id).sort(), ["model-read-outside-endpoint:llama-3-1-8b-instruct", "model-store-outside-endpoint"]);
+});
