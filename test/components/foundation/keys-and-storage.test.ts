@@ -240,14 +240,16 @@ for (const stack of STACKS) {
         const c = bucketChildren(result, bucket);
         for (const s of policyOf(c.policy).Statement) {
           if (s.Effect !== "Deny" || !list(s.Action).some((a) => a === "s3:PutObject" || a === "s3:*" || a === "*")) continue;
-          for (const [operator, keys] of Object.entries(s.Condition ?? {})) {
-            for (const key of Object.keys(keys)) {
-              if (!/^s3:x-amz-server-side-encryption/i.test(key)) continue;
-              // UploadPart is authorized as s3:PutObject and carries no SSE header: a Deny that
-              // matches on an absent header refuses every part unless the operator is ...IfExists.
-              assert.ok(operator.endsWith("IfExists"), `${bucket.name}/${s.Sid}: ${operator} on ${key} denies UploadPart; use ${operator}IfExists`);
-            }
-          }
+          // UploadPart is authorized as s3:PutObject and carries no SSE header. A condition on an
+          // absent key is true for the negated operators and for every ...IfExists operator
+          // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists),
+          // so a deny on the headers must also require one of them to be present (Null: false),
+          // or match them with a positive operator, which is false when they are absent.
+          const conditions = Object.entries(s.Condition ?? {}).flatMap(([operator, keys]) => Object.entries(keys).map(([key, value]) => ({ operator, key, value })));
+          const sse = conditions.filter((c) => /^s3:x-amz-server-side-encryption/i.test(c.key));
+          if (sse.length === 0) continue;
+          const requiresHeader = sse.some((c) => (c.operator === "Null" && String(c.value) === "false") || /^(StringEquals|StringLike|StringEqualsIgnoreCase|ArnEquals|ArnLike)$/.test(c.operator));
+          assert.ok(requiresHeader, `${bucket.name}/${s.Sid}: ${sse.map((c) => `${c.operator} on ${c.key}`).join(", ")} is true when the header is absent, so it denies every UploadPart; add Null: { ${sse[0].key}: "false" }`);
         }
       }
     });

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { STACKS, synthesizeCommitted, yamlConfig, type StackName } from "../../../helpers/stacks";
 import { STACKS_DIR, stackFileFromConfig } from "../../../../tools/check/stack-file";
 import type { SynthResult } from "../../../../tools/check/synth";
-import { readAccessModel, type AccessModel } from "../../../../tools/check/access/model";
+import { podRole, readAccessModel, type AccessModel } from "../../../../tools/check/access/model";
+import { INFERENCE_NAMESPACE, vllmServiceAccount } from "../../../../tools/check/access/flows";
 import { accessMatrix, matrixFailures, type AccessMatrix } from "../../../../tools/check/access/matrix";
 
 let synths: Record<StackName, SynthResult>;
@@ -64,7 +65,9 @@ for (const stack of STACKS) {
         const q = matrix.questions.find((x) => x.question === `Who can read the weights of ${m}?`)!;
         assert.ok(q, `a question for ${m}`);
         const platformReaders = q.rows.filter((r) => r.basis === "declared policies" && r.decision === "Allowed").map((r) => r.principal);
-        assert.deepEqual([...new Set(platformReaders)], [platformReaders.find((p) => p.endsWith(`vllm-${m}-role`))].filter(Boolean), `platform roles reading ${m}`);
+        const own = podRole(model, INFERENCE_NAMESPACE, vllmServiceAccount(m));
+        assert.ok(own, `a Pod Identity role for ${m}`);
+        assert.deepEqual([...new Set(platformReaders)], [own.logicalName], `platform roles reading ${m}`);
         const foreign = q.rows.filter((r) => r.principal.startsWith("a role of another account"));
         assert.ok(foreign.length > 0 && foreign.every((r) => r.decision !== "Allowed"), "another account reads nothing");
         const outside = q.rows.filter((r) => !r.through && r.decision === "Allowed").map((r) => r.principal);

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { synthesizeCommitted, yamlConfig } from "../../../helpers/stacks";
 import { STACKS_DIR, stackFileFromConfig } from "../../../../tools/check/stack-file";
-import { readAccessModel, type AccessModel, type PolicyJson } from "../../../../tools/check/access/model";
+import { podRole, readAccessModel, type AccessModel, type PolicyJson } from "../../../../tools/check/access/model";
+import { INFERENCE_NAMESPACE, vllmServiceAccount } from "../../../../tools/check/access/flows";
 import { accessMatrix, matrixFailures } from "../../../../tools/check/access/matrix";
 
 let base: AccessModel;
@@ -37,6 +38,13 @@ function roleNamed(m: AccessModel, suffix: string) {
   return r;
 }
 
+/** The Pod Identity role of a model's server (its logical name may be shortened to fit IAM's limit). */
+function modelRole(m: AccessModel, model: string) {
+  const r = podRole(m, INFERENCE_NAMESPACE, vllmServiceAccount(model));
+  assert.ok(r, `a Pod Identity role for ${model}`);
+  return r;
+}
+
 test("the unmodified model passes, so every failure below comes from its mutation", async () => {
   assert.deepEqual(await failuresOf(base), []);
 });
@@ -44,7 +52,7 @@ test("the unmodified model passes, so every failure below comes from its mutatio
 test("a broken pod policy (wrong prefix) makes the must-allow model read fail, naming the flow, the bucket and the request", async () => {
   const model = base.models[0];
   const broken = mutate((m) => {
-    const role = roleNamed(m, `vllm-${model}-role`);
+    const role = modelRole(m, model);
     role.policies = role.policies.map((p) => ({ ...p, document: JSON.parse(JSON.stringify(p.document).split(`models/${model}/`).join(`models/${model}-old/`)) as PolicyJson }));
   });
   const failures = await failuresOf(broken);
@@ -58,7 +66,7 @@ test("a broken pod policy (wrong prefix) makes the must-allow model read fail, n
 test("a widened pod policy (every model's prefix) is caught: the pod reading another model's prefix is allowed", async () => {
   const model = base.models[0];
   const widened = mutate((m) => {
-    const role = roleNamed(m, `vllm-${model}-role`);
+    const role = modelRole(m, model);
     role.policies = role.policies.map((p) => ({ ...p, document: JSON.parse(JSON.stringify(p.document).split(`models/${model}/`).join("models/")) as PolicyJson }));
   });
   const failures = await failuresOf(widened);
