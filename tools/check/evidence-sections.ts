@@ -69,7 +69,13 @@ export const programSections = (synth: SynthResult): ReportSection[] => {
   return Array.isArray(raw) ? raw.filter(isSection) : [];
 };
 
-export const SECTION_SOURCES: SectionSource[] = [imagesSection];
+// Sources that read other tools' models are imported lazily: this module is also loaded by tests
+// that only need the section shape.
+export const SECTION_SOURCES: SectionSource[] = [
+  imagesSection,
+  (ctx) => (require("./evidence-monitoring") as typeof import("./evidence-monitoring")).monitoringSection(ctx),
+  (ctx) => (require("./evidence-monitoring") as typeof import("./evidence-monitoring")).costSection(ctx),
+];
 
 export function collectSections(ctx: Parameters<SectionSource>[0], sources: SectionSource[] = SECTION_SOURCES): ReportSection[] {
   const out = [...sources.map((s) => s(ctx)).filter((s): s is ReportSection => s !== undefined), ...programSections(ctx.synth)];

@@ -75,6 +75,7 @@ export const REQUIREMENT_TITLES: Record<string, Record<string, string>> = {
     "CA-3": "Information Exchange",
     "CM-2": "Baseline Configuration",
     "CM-3": "Configuration Change Control",
+    "CM-4": "Impact Analyses",
     "CM-5": "Access Restrictions for Change",
     "CM-6": "Configuration Settings",
     "CM-7": "Least Functionality",
