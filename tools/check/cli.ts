@@ -25,6 +25,7 @@ import { analyzeAll, configure, startPacks, type PendingPacks } from "./session"
 import { InputError, REPO_ROOT, availableStacks, readStackFile } from "./stack-file";
 import { synthesize, synthesizeAsync } from "./synth";
 import { accessFromSynthesis, renderAccessMarkdown, renderAccessText } from "./access/report";
+import { accessSections } from "./access/sections";
 import { renderCounts, renderTree } from "./tree";
 
 export const EXIT = { ok: 0, violations: 1, input: 2, failure: 3 } as const;
@@ -188,6 +189,8 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
       stackImplied: stackPackConfig(file.config, {}),
       ...(explicit ? { explicit, explicitFile: opts.config! } : {}),
     });
+    // Who can access what, as sections of the report (and of evidence.json).
+    evidence.sections.push(...accessSections(access.matrix));
     const outDir = resolve(opts.out ?? join(REPO_ROOT, "evidence", synth.stack));
     mkdirSync(outDir, { recursive: true });
     const markdown = renderMarkdown(evidence);

@@ -124,4 +124,9 @@ test("a failing access flow exits 1 naming the flow and the resource, though eve
   const matrix = JSON.parse(readFileSync(join(out, "access-matrix.json"), "utf8"));
   assert.equal(matrix.passed, false);
   assert.deepEqual(matrix.flows.filter((f: { passed: boolean }) => !f.passed).map((f: { id: string }) => f.id).sort(), ["model-read-outside-endpoint:llama-3-1-8b-instruct", "model-store-outside-endpoint"]);
+  const evidence = JSON.parse(readFileSync(join(out, "evidence.json"), "utf8"));
+  const section = evidence.sections.find((x: { id: string }) => x.id === "access-matrix");
+  assert.match(section.title, /^Access matrix: FAILED \(2 flow/);
+  assert.ok(evidence.sections.some((x: { id: string }) => x.id === "access-who-can-read-the-weights-of-llama-3-1-8b-instruct"));
+  assert.match(readFileSync(join(out, "evidence.md"), "utf8"), /Access matrix: FAILED/);
 });

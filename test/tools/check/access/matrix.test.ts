@@ -12,6 +12,7 @@ import type { SynthResult } from "../../../../tools/check/synth";
 import { podRole, readAccessModel, type AccessModel } from "../../../../tools/check/access/model";
 import { INFERENCE_NAMESPACE, vllmServiceAccount } from "../../../../tools/check/access/flows";
 import { accessMatrix, matrixFailures, type AccessMatrix } from "../../../../tools/check/access/matrix";
+import { accessSections } from "../../../../tools/check/access/sections";
 
 let synths: Record<StackName, SynthResult>;
 const matrices = new Map<StackName, { model: AccessModel; matrix: AccessMatrix }>();
@@ -78,3 +79,20 @@ for (const stack of STACKS) {
     });
   });
 }
+
+test("the matrix becomes evidence-report sections: the flows, then one table per auditor's question", () => {
+  const { matrix, model } = matrices.get("prod")!;
+  const sections = accessSections(matrix);
+  assert.equal(sections[0].id, "access-matrix");
+  assert.match(sections[0].title, /every flow holds/);
+  assert.equal(sections[0].table!.rows.length, matrix.flows.length);
+  const ids = sections.map((s) => s.id);
+  for (const m of model.models) assert.ok(ids.includes(`access-who-can-read-the-weights-of-${m}`), ids.join(", "));
+  for (const purpose of ["models", "logs", "audit"]) assert.ok(ids.includes(`access-who-can-decrypt-with-the-${purpose.toLowerCase()}-key`), ids.join(", "));
+  assert.ok(ids.some((id) => id.startsWith("access-who-can-change-the-trail")));
+  const audit = sections.find((s) => s.id === "access-who-can-decrypt-with-the-audit-key")!;
+  for (const row of audit.table!.rows.filter((r) => String(r[0]).startsWith("admin "))) assert.match(String(row[2]), /^no: /);
+  const failing = accessSections({ ...matrix, passed: false, flows: [{ ...matrix.flows[0], passed: false, failure: "UploadPart is explicitly denied" }, ...matrix.flows.slice(1)] });
+  assert.match(failing[0].title, /^Access matrix: FAILED \(1 flow/);
+  assert.match(String(failing[0].table!.rows[0][2]), /^FAILS: UploadPart is explicitly denied/);
+});
