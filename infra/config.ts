@@ -18,6 +18,9 @@ export const NAMESPACE = "sovereign-llm";
  */
 export const SECRET_KEYS = ["gatewayApiKeyHashes"] as const;
 
+/** Data classes whose stacks protect keys, buckets, log groups and the firewall in any environment. */
+export const PROTECTED_CLASSIFICATIONS: readonly string[] = ["phi", "pii"];
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`The stack configuration has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n` + problems.map((p) => `  - ${p}`).join("\n"));
@@ -32,7 +35,7 @@ export interface PlatformSettings extends StackConfig {
   stack: string;
   region: string;
   partition: "aws" | "aws-us-gov";
-  /** Whether data that must outlive a mistake is protected (prod only). */
+  /** Whether data that must outlive a mistake is protected: in prod, and wherever personal or health data is processed. */
   protect: boolean;
   /** Whether the secret gatewayApiKeyHashes is set (its value is read only where it is used). */
   gatewayApiKeys: boolean;
@@ -130,7 +133,9 @@ export function loadSettings(): PlatformSettings {
     stack: pulumi.getStack(),
     region,
     partition: partitionOf(region),
-    protect: cfg.environment === "prod",
+    // Protection follows the data as well as the environment: a staging stack with PHI loses the
+    // same records if its keys or buckets are deleted by mistake.
+    protect: cfg.environment === "prod" || PROTECTED_CLASSIFICATIONS.includes(cfg.dataClassification),
     gatewayApiKeys,
   };
 }

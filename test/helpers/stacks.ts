@@ -24,6 +24,9 @@ export type StackName = (typeof STACKS)[number];
 /** Stacks whose `environment` is prod (protected data, COMPLIANCE Object Lock). */
 export const PROD_STACKS: readonly StackName[] = ["prod", "prod-eu"];
 
+/** Stacks that protect keys, buckets and the firewall: prod, and any stack with phi or pii (staging holds PHI). */
+export const PROTECTED_STACKS: readonly StackName[] = ["staging", "prod", "prod-eu"];
+
 /** The five base tags every taggable resource must carry. */
 export const BASE_TAG_KEYS = ["project", "stack", "environment", "data-classification", "owner"] as const;
 

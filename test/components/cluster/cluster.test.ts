@@ -131,7 +131,8 @@ for (const stack of STACKS) {
       assert.deepEqual(policy.firewallPolicy.statelessDefaultActions, ["aws:forward_to_sfe"]);
       assert.deepEqual(policy.firewallPolicy.statefulDefaultActions, ["aws:drop_established", "aws:alert_established"]);
       const [firewall] = ofType(result, "aws:networkfirewall/firewall:Firewall").map(inputs);
-      const prod = cfg()["sovereign-llm:environment"] === "prod";
+      // Protected in prod and wherever PHI or personal data is processed (staging holds PHI).
+      const prod = cfg()["sovereign-llm:environment"] === "prod" || ["phi", "pii"].includes(cfg()["sovereign-llm:dataClassification"]);
       assert.equal(firewall.deleteProtection, prod);
       assert.equal(firewall.subnetChangeProtection, prod);
       assert.equal(firewall.firewallPolicyChangeProtection, prod);

@@ -6,7 +6,7 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { STACKS, PROD_STACKS, synthesizeCommitted, ofType, one, policyOf, list, settingsOf, childrenOf, type PolicyStatementDoc } from "../../helpers/stacks.js";
+import { STACKS, PROD_STACKS, PROTECTED_STACKS, synthesizeCommitted, ofType, one, policyOf, list, settingsOf, childrenOf, type PolicyStatementDoc } from "../../helpers/stacks.js";
 import type { Registration, SynthResult } from "../../../tools/check/synth.js";
 
 const synth = synthesizeCommitted({ preview: false });
@@ -46,6 +46,8 @@ function bucketChildren(result: SynthResult, bucket: Registration) {
 
 for (const stack of STACKS) {
   const prod = PROD_STACKS.includes(stack);
+  // Protection follows the data as well as the environment: staging holds PHI.
+  const protectedData = PROTECTED_STACKS.includes(stack);
 
   describe(`keys of ${stack}`, () => {
     test("one customer-managed key per purpose, each with an alias", async () => {
@@ -270,13 +272,13 @@ for (const stack of STACKS) {
   });
 
   describe(`protection in ${stack}`, () => {
-    test(prod ? "keys and buckets are protected and retained on delete" : "keys and buckets are neither protected nor retained", async () => {
+    test(protectedData ? "keys and buckets are protected and retained on delete" : "keys and buckets are neither protected nor retained", async () => {
       const { result } = await load(stack);
       const data = [...ofType(result, "aws:kms/key:Key"), ...ofType(result, "aws:s3/bucket:Bucket")];
       assert.ok(data.length >= 8);
       for (const r of data) {
-        assert.equal(r.protect, prod, `${r.name} protect`);
-        assert.equal(r.retainOnDelete, prod, `${r.name} retainOnDelete`);
+        assert.equal(r.protect, protectedData, `${r.name} protect`);
+        assert.equal(r.retainOnDelete, protectedData, `${r.name} retainOnDelete`);
       }
     });
   });

@@ -121,13 +121,18 @@ test("logging: none, FLOW missing, S3 instead of CloudWatch Logs; unknown link i
   assert.equal(out.advisories.length, 1);
 });
 
-test("protection: prod without it fires naming each switch; dev is not checked; tunable off", async () => {
+test("protection: prod without it fires naming each switch; so does any stack with phi or pii; dev with confidential data is not checked; tunable off", async () => {
   const fw = network()[0]!;
   const off = withProps(fw, { deleteProtection: false, subnetChangeProtection: undefined });
   assert.deepEqual(messages(await runControl(networkfirewallProtection, [off])), ["prod firewall without deleteProtection, subnetChangeProtection: set deleteProtection: true, subnetChangeProtection: true"]);
-  assert.deepEqual(messages(await runControl(networkfirewallProtection, [withProps(off, { tags: { ...TAGS, environment: "dev" } })])), []);
+  assert.deepEqual(messages(await runControl(networkfirewallProtection, [withProps(off, { tags: { ...TAGS, environment: "dev", "data-classification": "confidential" } })])), []);
+  // Staging that holds PHI is protected for its data, whatever its environment is called.
+  assert.deepEqual(messages(await runControl(networkfirewallProtection, [withProps(off, { tags: { ...TAGS, environment: "staging", "data-classification": "phi" } })])), [
+    "firewall of a stack processing phi data without deleteProtection, subnetChangeProtection: set deleteProtection: true, subnetChangeProtection: true",
+  ]);
+  assert.deepEqual(messages(await runControl(networkfirewallProtection, [withProps(off, { tags: { ...TAGS, environment: "staging", "data-classification": "pii" } })], { protectedClassifications: [] })), []);
   assert.deepEqual(messages(await runControl(networkfirewallProtection, [off], { requireProtection: false })), []);
-  assert.equal(messages(await runControl(networkfirewallProtection, [withProps(off, { tags: { ...TAGS, environment: "staging" } })], { protectedEnvironments: ["prod", "staging"] })).length, 1);
+  assert.equal(messages(await runControl(networkfirewallProtection, [withProps(off, { tags: { ...TAGS, environment: "staging", "data-classification": "confidential" } })], { protectedEnvironments: ["prod", "staging"] })).length, 1);
   const u = await runControl(networkfirewallProtection, [withProps(off, { tags: UNKNOWN })]);
   assert.deepEqual(u.violations, []);
   assert.equal(u.advisories.length, 1);
