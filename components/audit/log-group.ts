@@ -18,7 +18,12 @@ export interface EncryptedLogGroupArgs {
   tags: Tags;
 }
 
-/** A CloudWatch log group encrypted with a customer-managed key, with retention and a data-class tag. */
+/**
+ * A CloudWatch log group encrypted with a customer-managed key, with retention and a data-class tag.
+ * Audit-class groups are retained on delete: a rename or a replacement would otherwise delete the
+ * old group and the records in it before their retention ends (HIPAA 164.316(b)(2), NIST AU-11).
+ * Content-class groups are not: their short retention is the point.
+ */
 export function encryptedLogGroup(resourceName: string, args: EncryptedLogGroupArgs, opts: pulumi.CustomResourceOptions): aws.cloudwatch.LogGroup {
   return new aws.cloudwatch.LogGroup(
     resourceName,
@@ -29,7 +34,7 @@ export function encryptedLogGroup(resourceName: string, args: EncryptedLogGroupA
       logGroupClass: "STANDARD",
       tags: { ...withName(args.tags, args.name), "log-class": args.logClass },
     },
-    opts,
+    args.logClass === "audit" ? { ...opts, retainOnDelete: true } : opts,
   );
 }
 

@@ -113,3 +113,15 @@ for (const stack of STACKS) {
     });
   });
 }
+
+for (const stack of STACKS) {
+  test(`${stack}: audit-class log groups outlive a rename or replacement; content-class ones do not`, async () => {
+    const result = (await synth)[stack];
+    const groups = ofType(result, "aws:cloudwatch/logGroup:LogGroup");
+    assert.ok(groups.length >= 6);
+    for (const g of groups) {
+      const cls = (g.inputs.tags as Record<string, string>)["log-class"];
+      assert.equal(g.retainOnDelete, cls === "audit", `${g.name} (${cls}) retainOnDelete`);
+    }
+  });
+}
