@@ -99,3 +99,25 @@ export const costSection: SectionSource = ({ synth }) => {
     ],
   };
 };
+
+/** The model version each model server accepts: the signed root digest its verifier is pinned to, if any. */
+export const pinnedModelsSection: SectionSource = ({ synth }) => {
+  const rows: string[][] = [];
+  for (const r of synth.registrations) {
+    if (r.type !== "kubernetes:apps/v1:Deployment") continue;
+    const i = r.inputs as { metadata?: { labels?: Record<string, string> }; spec?: { template?: { spec?: { initContainers?: { name?: string; command?: unknown[] }[] } } } };
+    if (i.metadata?.labels?.["app.kubernetes.io/component"] !== "model-server") continue;
+    const verify = i.spec?.template?.spec?.initContainers?.find((c) => c.name === "model-verify");
+    const cmd = (verify?.command ?? []).map(String);
+    const at = cmd.indexOf("--expect-digest");
+    const name = i.metadata?.labels?.["app.kubernetes.io/instance"] ?? r.name;
+    rows.push([name, at >= 0 ? cmd[at + 1] : "not pinned", at >= 0 ? "only this signed version loads; an older signed version put back is refused" : "any version signed with the stack's key loads (set models[].expectedDigest to pin one)"]);
+  }
+  if (rows.length === 0) return undefined;
+  return {
+    id: "pinned-model-digests",
+    title: "Pinned model versions",
+    summary: "The root digest of the signed model each model server's verifier accepts (models[].expectedDigest). Every file is verified against the signature before vLLM starts, pinned or not.",
+    table: { columns: ["Model", "Pinned root digest", "Effect"], rows },
+  };
+};

@@ -75,6 +75,7 @@ export const SECTION_SOURCES: SectionSource[] = [
   imagesSection,
   (ctx) => (require("./evidence-monitoring") as typeof import("./evidence-monitoring")).monitoringSection(ctx),
   (ctx) => (require("./evidence-monitoring") as typeof import("./evidence-monitoring")).costSection(ctx),
+  (ctx) => (require("./evidence-monitoring") as typeof import("./evidence-monitoring")).pinnedModelsSection(ctx),
 ];
 
 export function collectSections(ctx: Parameters<SectionSource>[0], sources: SectionSource[] = SECTION_SOURCES): ReportSection[] {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { synthesizeMany } from "../../helpers/stacks";
 import { readStackFile } from "../../../tools/check/stack-file";
 import type { SynthResult } from "../../../tools/check/synth";
-import { costSection, monitoringSection } from "../../../tools/check/evidence-monitoring";
+import { costSection, monitoringSection, pinnedModelsSection } from "../../../tools/check/evidence-monitoring";
 import { collectSections } from "../../../tools/check/evidence-sections";
 
 let prod: SynthResult;
@@ -54,5 +54,26 @@ describe("what it costs", () => {
   test("both sections reach the report", () => {
     const ids = collectSections({ synth: prod, runs: [] }).map((s) => s.id);
     assert.ok(ids.includes("monitored-after-deploy") && ids.includes("what-it-costs"), ids.join(", "));
+  });
+});
+
+describe("pinned model versions", () => {
+  test("unpinned models say so; a pinned one shows its digest", () => {
+    const s = pinnedModelsSection({ synth: prod, runs: [] });
+    assert.ok(s?.table);
+    assert.ok(s.table.rows.every((r) => r[1] === "not pinned"), "the committed stacks pin no digest yet");
+    const digest = "sha256:" + "c".repeat(64);
+    const pinned: SynthResult = {
+      ...prod,
+      registrations: prod.registrations.map((r) => {
+        if (r.type !== "kubernetes:apps/v1:Deployment" || !r.name.endsWith("llama-3-1-8b-instruct")) return r;
+        const copy = structuredClone(r);
+        const init = (copy.inputs as any).spec.template.spec.initContainers.find((c: { name: string }) => c.name === "model-verify");
+        init.command.push("--expect-digest", digest);
+        return copy;
+      }),
+    };
+    const rows = pinnedModelsSection({ synth: pinned, runs: [] })?.table?.rows ?? [];
+    assert.deepEqual(rows.find((r) => r[0] === "llama-3-1-8b-instruct")?.slice(0, 2), ["llama-3-1-8b-instruct", digest]);
   });
 });
