@@ -1,12 +1,20 @@
 /**
- * The stack configuration schema: every key under `sovereign-llm:`, its default, and the rules
- * that relate keys to each other. Pure: reads nothing and declares nothing; `config.ts` feeds it.
+ * The stack configuration schema: every key under `sovereign-llm:` and its default. Pure: reads
+ * nothing and declares nothing; `validate.ts` feeds it, and the rules that relate keys to each
+ * other are in `rules.ts`. Messages written here say what the value was and how to fix it; the
+ * ones zod would write come from `messages.ts`.
  */
 import { z } from "zod";
-import { JURISDICTIONS, regionsFor, azBelongsTo, azIndex, KNOWN_REGIONS } from "./regions";
-import { planProblem, vpcCidrProblem, cidrsOverlap } from "../components/network/cidr-plan";
+import * as ipaddr from "ipaddr.js";
+import { JURISDICTIONS } from "./regions";
+import { vpcCidrProblem } from "../components/network/cidr-plan";
 import { normaliseDomain } from "../components/network/egress-rules";
 import { GPU_INSTANCES, GPU_FAMILIES, instanceFamily } from "../components/cluster/gpu-instances";
+import { imageRefProblem } from "./images";
+import { mixedScriptProblem, publicSuffixWildcardProblem } from "./domains";
+import { show } from "./messages";
+
+export { DIGEST_REF } from "./images";
 
 /** Retention values CloudWatch Logs accepts (days). 0 (never expire) is deliberately not offered. */
 export const CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -20,38 +28,62 @@ export const MODEL_NODE_OVERHEAD_GIB = 50;
 export const FRAMEWORKS = ["hipaa", "gdpr", "soc2", "fedramp-moderate"] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
-/** An image reference pinned by digest: `registry/repo[:tag]@sha256:<64 hex>`. A tag alone can be moved. */
-export const DIGEST_REF = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:(?::[0-9]+)?(?:\.[a-z0-9-]+)*)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+(?::[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/;
+/** A string checked by a function that returns why it is wrong (what was wrong and the fix), or undefined. */
+export function checkedString(problem: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const why = problem(value);
+    if (why) ctx.addIssue({ code: "custom", message: why });
+  });
+}
 
 const dnsLabel = z
   .string()
-  .regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, "must be a DNS label: lower-case letters, digits and hyphens, starting with a letter, at most 32 characters");
+  .regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, { error: (iss) => `${show(iss.input)} is not a DNS label; use lower-case letters, digits and hyphens, starting with a letter, at most 32 characters (e.g. llama-3-1-8b)` });
 
-const iamRoleArn = z
+/** IAM role ARNs; the partition must match the stack region's (a cross-field rule checks that). */
+export const iamRoleArn = z
   .string()
-  .regex(/^arn:aws(-us-gov)?:iam::[0-9]{12}:role\/[\w+=,.@\/-]{1,512}$/, "must be an IAM role ARN such as arn:aws:iam::111122223333:role/platform-admin");
+  .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@\/-]{1,512}$/, { error: (iss) => `${show(iss.input)} is not an IAM role ARN; write one such as arn:aws:iam::111122223333:role/platform-admin (users and groups cannot be used)` });
 
 const retention = z
   .number()
   .int()
   .refine((d) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(d), {
-    message: `must be a retention CloudWatch Logs accepts: ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`,
+    error: (iss) => `is ${show(iss.input)}, which CloudWatch Logs does not accept; use one of ${CLOUDWATCH_RETENTION_DAYS.join(", ")}`,
   });
 
-const image = z
-  .string()
-  .regex(DIGEST_REF, "must be pinned by digest (registry/repository@sha256:<64 hex digits>); a tag can be moved to other content, so it is not accepted");
+/** A container image pinned by digest; whether the nodes can pull it is a cross-field rule. */
+export const image = checkedString(imageRefProblem);
+
+/** Why `cidr` is not an IPv4 CIDR a security rule can use, or undefined. */
+export function ipv4CidrProblem(cidr: string): string | undefined {
+  if (!ipaddr.IPv4.isValidCIDRFourPartDecimal(cidr)) {
+    const m = /^(.*)\/(\d+)$/.exec(cidr);
+    if (m && ipaddr.IPv4.isValidFourPartDecimal(m[1]) && Number(m[2]) > 32) return `"${cidr}" has the prefix length /${m[2]}, but an IPv4 prefix is /0 to /32; fix the length`;
+    return `"${cidr}" is not an IPv4 CIDR; write it as four decimal octets and a prefix length, e.g. 10.200.0.0/16`;
+  }
+  const [addr, prefix] = ipaddr.IPv4.parseCIDR(cidr);
+  if (prefix === 0) return `"${cidr}" is every address; list the networks that need access, e.g. 10.200.0.0/16`;
+  const network = ipaddr.IPv4.networkAddressFromCIDR(cidr).toString();
+  if (network !== addr.toString()) return `"${cidr}" has host bits set; use its network address ${network}/${prefix}`;
+  return undefined;
+}
+
+/** An IPv4 CIDR (not /0, no host bits), parsed with ipaddr.js. */
+export const ipv4Cidr = checkedString(ipv4CidrProblem);
 
 const network = z.strictObject({
   /** IPv4 CIDR of the VPC, RFC 1918, /16 to /18. */
-  cidr: z.string().superRefine((c, ctx) => {
-    const problem = vpcCidrProblem(c);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  }),
+  cidr: checkedString((c) => (ipv4CidrProblem(c)?.includes("prefix length") ? ipv4CidrProblem(c) : vpcCidrProblem(c))),
   /** Availability zones, 2 or 3, in the stack's region. */
   availabilityZones: z.array(z.string()).min(2, "list 2 or 3 availability zones").max(3, "list 2 or 3 availability zones"),
-  /** Prefix of each workload (node and pod) subnet. Default 19: 8,187 usable pod and node addresses per zone. */
-  workloadSubnetPrefix: z.number().int().default(19),
+  /** Prefix of each workload (node and pod) subnet, /17 to /20 and longer than the VPC's. Default 19: 8,187 usable pod and node addresses per zone. */
+  workloadSubnetPrefix: z
+    .number()
+    .int()
+    .min(17, { error: (iss) => `is ${show(iss.input)}; workload subnets are /17 to /20 (a /16 VPC must also hold the infrastructure block); use 19, the default` })
+    .max(20, { error: (iss) => `is ${show(iss.input)}; a workload subnet longer than /20 leaves too few addresses for nodes and pods (the VPC CNI gives every pod one) and no room for the infrastructure tier; use /17 to /20, e.g. 19` })
+    .default(19),
 });
 
 const egress = z
@@ -61,9 +93,10 @@ const egress = z
     /** Domains reachable in `allowlist` mode (`example.com`, `*.example.com`). Default none. */
     allowedDomains: z
       .array(
-        z.string().superRefine((d, ctx) => {
+        checkedString((d) => {
           const r = normaliseDomain(d);
-          if (!r.ok) ctx.addIssue({ code: "custom", message: r.error });
+          if (!r.ok) return `${r.error}`;
+          return mixedScriptProblem(d) ?? publicSuffixWildcardProblem(d);
         }),
       )
       .default([]),
@@ -87,10 +120,7 @@ const cluster = z.strictObject({
   /** CIDRs allowed to reach the public API endpoint. Default none: the endpoint is private only. */
   publicAccessCidrs: z
     .array(
-      z.string().superRefine((c, ctx) => {
-        const problem = publicCidrProblem(c);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      }),
+      checkedString(publicCidrProblem),
     )
     .default([]),
   /** The on-demand node group for cluster services (CoreDNS, controllers). */
@@ -252,8 +282,13 @@ const serving = z.strictObject({
   logShipperImage: image,
 });
 
-const httpsUrl = z.string().refine((u) => URL.canParse(u) && new URL(u).protocol === "https:", "must be an https:// URL");
-const ipv4Cidr = z.string().refine((c) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c) && !c.endsWith("/0"), "must be an IPv4 CIDR narrower than /0, e.g. 10.0.0.0/8");
+/** Why `u` is not an https URL, or undefined. */
+function httpsProblem(u: string, what: string): string | undefined {
+  if (!URL.canParse(u)) return `"${u}" is not a URL; write the ${what} in full, e.g. https://sso.example.org/realms/staff`;
+  const url = new URL(u);
+  if (url.protocol !== "https:") return `"${u}" uses ${url.protocol.slice(0, -1)}; the ${what} must be an https:// URL (tokens and keys must not travel in clear text), e.g. https://${url.host}${url.pathname === "/" ? "" : url.pathname}`;
+  return undefined;
+}
 
 const gatewayRule = z.strictObject({
   /** Rule name, recorded in audit lines. */
@@ -281,9 +316,15 @@ const gateway = z.strictObject({
   /** OIDC access tokens. Without it, only workload API keys (secret gatewayApiKeyHashes) authenticate. */
   oidc: z
     .strictObject({
-      issuer: z.string().min(1),
+      /** Expected `iss`: an https URL with no query or fragment (OpenID Connect Discovery 1.0, section 3). */
+      issuer: checkedString((u) => {
+        const why = httpsProblem(u, "OIDC issuer");
+        if (why) return why;
+        const url = new URL(u);
+        return url.search || url.hash ? `"${u}" has a query or fragment; an OIDC issuer is an https URL without either, exactly as the identity provider's discovery document states it` : undefined;
+      }),
       audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-      jwksUri: httpsUrl,
+      jwksUri: checkedString((u) => httpsProblem(u, "JWKS URI")),
       /** Where the JWKS endpoint lives (the IdP inside the VPC or on premises); the gateway may reach these on 443 only. */
       jwksCidrs: z.array(ipv4Cidr).min(1, "name the CIDRs of the identity provider's JWKS endpoint"),
     })
@@ -328,173 +369,15 @@ export type StackConfig = z.infer<typeof stackSchema>;
 export type ModelConfig = StackConfig["models"][number];
 export type GpuNodeGroupConfig = StackConfig["gpuNodeGroups"][number];
 
-type Add = (path: (string | number)[], message: string) => void;
-
-/**
- * Cross-field rules. Each rule runs on its own, so a problem in one part of the file (a key the
- * schema rejected) does not hide the problems the other rules find.
- */
-const CROSS_FIELD_RULES: ((cfg: StackConfig, region: string, add: Add) => void)[] = [
-  (cfg, _region, add) => {
-    // Alarms nobody receives are not monitoring (NIST SI-4, CA-7; HIPAA 164.308(a)(1)(ii)(D)).
-    if (cfg.environment === "prod" && cfg.logging.alarmEmails.length === 0) {
-      add(["logging", "alarmEmails"], "a prod stack must have at least one alarm subscriber: list the security team's address, e.g. alarmEmails: [security-alerts@example.org]");
-    }
-  },
-  (cfg, _region, add) => {
-    // A model's local copy lives in an emptyDir on the node's data volume, next to the images
-    // (the vLLM image is about 20 GiB unpacked) and vLLM's caches (20 GiB emptyDir).
-    cfg.models.forEach((m, i) => {
-      const group = cfg.gpuNodeGroups.find((g) => g.name === m.nodeGroup);
-      if (group && m.storageGiB + MODEL_NODE_OVERHEAD_GIB > group.dataVolumeGiB) {
-        add(["models", i, "storageGiB"], `is ${m.storageGiB} GiB, but node group "${group.name}" has a ${group.dataVolumeGiB} GiB data volume and needs ${MODEL_NODE_OVERHEAD_GIB} GiB for images and caches; raise its dataVolumeGiB to at least ${m.storageGiB + MODEL_NODE_OVERHEAD_GIB}`);
-      }
-    });
-  },
-  (cfg, _region, add) => {
-    // The models on a node group must fit on it at its maximum size, or replicas stay Pending.
-    cfg.gpuNodeGroups.forEach((g, i) => {
-      const perNode = Math.min(...g.instanceTypes.map((t) => GPU_INSTANCES[t]?.gpus ?? Infinity));
-      if (!Number.isFinite(perNode)) return;
-      const models = cfg.models.filter((m) => m.nodeGroup === g.name);
-      // Necessary, not sufficient (packing can need more): total GPUs within the group's maximum.
-      const gpusNeeded = models.reduce((sum, m) => sum + (m.autoscaling.enabled ? m.autoscaling.maxReplicas : m.replicas) * m.gpusPerReplica, 0);
-      if (gpusNeeded > g.maxSize * perNode) {
-        add(["gpuNodeGroups", i, "maxSize"], `is ${g.maxSize} nodes of ${perNode} GPU(s), but the models on "${g.name}" need ${gpusNeeded} GPUs at their replica counts; raise maxSize or lower replicas`);
-      }
-    });
-  },
-  (cfg, _region, add) => {
-    const names = new Set(cfg.models.map((m) => m.name));
-    cfg.gateway.rules.forEach((r, i) =>
-      r.models.forEach((m, j) => {
-        if (m !== "*" && !names.has(m)) add(["gateway", "rules", i, "models", j], `"${m}" is not a model of this stack; use one of ${[...names].join(", ") || "(none)"} or "*"`);
-      }),
-    );
-    if (cfg.gateway.minReplicas > cfg.gateway.maxReplicas) add(["gateway"], "needs minReplicas <= maxReplicas");
-  },
-  (cfg, region, add) => {
-    if (!KNOWN_REGIONS.includes(region)) {
-      add(["aws:region"], `"${region}" is not a region this project knows a jurisdiction for; use one of ${KNOWN_REGIONS.join(", ")}`);
-    } else {
-      const allowed = regionsFor(cfg.residency);
-      if (!allowed.includes(region)) {
-        add(["residency"], `aws:region "${region}" lies outside the residency [${cfg.residency.join(", ")}], which allows ${allowed.join(", ")}; change aws:region or the residency list`);
-      }
-    }
-  },
-  (cfg, region, add) => {
-    const azs = cfg.network.availabilityZones;
-    azs.forEach((az, i) => {
-      if (!azBelongsTo(az, region)) add(["network", "availabilityZones", i], `"${az}" is not an availability zone of ${region}; use names like ${region}a`);
-    });
-    if (new Set(azs).size !== azs.length) add(["network", "availabilityZones"], "lists a zone twice; list each zone once");
-    const indexes = azs.filter((az) => azBelongsTo(az, region)).map(azIndex);
-    const planIssue = planProblem(cfg.network.cidr, cfg.network.workloadSubnetPrefix, indexes);
-    if (planIssue) add(["network", "cidr"], planIssue);
-  },
-  (cfg, region, add) => {
-    if (cfg.egress.mode === "none" && cfg.egress.allowedDomains.length > 0) {
-      add(["egress", "allowedDomains"], 'lists domains but egress.mode is "none", so nothing could reach them; set mode to "allowlist" or remove the domains');
-    }
-  },
-  (cfg, region, add) => {
-    if (cfg.environment === "prod" && cfg.cluster.publicAccessCidrs.length > 0) {
-      add(["cluster", "publicAccessCidrs"], "must be empty in prod: the API endpoint is private only; deploy from a runner inside the VPC");
-    }
-    const sys = cfg.cluster.systemNodes;
-    if (!(sys.minSize <= sys.desiredSize && sys.desiredSize <= sys.maxSize)) {
-      add(["cluster", "systemNodes"], `needs minSize <= desiredSize <= maxSize (got ${sys.minSize}, ${sys.desiredSize}, ${sys.maxSize})`);
-    }
-  },
-  (cfg, region, add) => {
-    const groupNames = new Map<string, number>();
-    cfg.gpuNodeGroups.forEach((g, i) => {
-      if (groupNames.has(g.name)) add(["gpuNodeGroups", i, "name"], `"${g.name}" is used twice; node group names must be unique`);
-      groupNames.set(g.name, i);
-      const desired = g.desiredSize ?? g.minSize;
-      if (!(g.minSize <= desired && desired <= g.maxSize)) {
-        add(["gpuNodeGroups", i], `needs minSize <= desiredSize <= maxSize (got ${g.minSize}, ${desired}, ${g.maxSize})`);
-      }
-      if (g.capacityType === "CAPACITY_BLOCK" && !g.capacityReservationId) {
-        add(["gpuNodeGroups", i, "capacityReservationId"], "is required when capacityType is CAPACITY_BLOCK; give the capacity block's reservation id");
-      }
-      if (g.capacityType !== "CAPACITY_BLOCK" && g.capacityReservationId) {
-        add(["gpuNodeGroups", i, "capacityReservationId"], "only applies to capacityType CAPACITY_BLOCK; remove it or change the capacity type");
-      }
-    });
-
-    const modelNames = new Set<string>();
-    cfg.models.forEach((m, i) => {
-      if (modelNames.has(m.name)) add(["models", i, "name"], `"${m.name}" is used twice; model names must be unique`);
-      modelNames.add(m.name);
-      const gi = groupNames.get(m.nodeGroup);
-      if (gi === undefined) {
-        add(["models", i, "nodeGroup"], `"${m.nodeGroup}" is not a GPU node group of this stack; use one of ${[...groupNames.keys()].join(", ")}`);
-        return;
-      }
-      const group = cfg.gpuNodeGroups[gi];
-      const gpuCounts = group.instanceTypes.map((t) => GPU_INSTANCES[t]?.gpus).filter((n): n is number => n !== undefined);
-      if (gpuCounts.length > 0 && m.gpusPerReplica > Math.min(...gpuCounts)) {
-        add(["models", i, "gpusPerReplica"], `asks for ${m.gpusPerReplica} GPUs per replica but node group "${group.name}" has instance types with ${Math.min(...gpuCounts)}; lower gpusPerReplica or use larger instance types`);
-      }
-      if (m.autoscaling.enabled && m.autoscaling.minReplicas > m.autoscaling.maxReplicas) {
-        add(["models", i, "autoscaling"], "needs minReplicas <= maxReplicas");
-      }
-    });
-  },
-  (cfg, region, add) => {
-    if (cfg.logging.content === "enabled" && cfg.logging.contentRetentionDays > 30) {
-      add(["logging", "contentRetentionDays"], `keeps prompts and completions for ${cfg.logging.contentRetentionDays} days; content logs are kept 30 days at most (GDPR Art. 5(1)(e) storage limitation)`);
-    }
-    if (cfg.logging.auditRetentionDays < 365) {
-      add(["logging", "auditRetentionDays"], `is ${cfg.logging.auditRetentionDays}; audit logs are kept at least 365 days (use 2192 for HIPAA's six years)`);
-    }
-    if (cfg.compliance.includes("gdpr") && !cfg.residency.every((j) => j === "eu" || j === "uk" || j === "ch")) {
-      add(["residency"], "a stack under GDPR keeps personal data in the EU or a country with an adequacy decision that AWS has regions in (uk, ch); set residency to [eu]");
-    }
-    if (cfg.compliance.includes("fedramp-moderate") && !cfg.residency.every((j) => j === "us" || j === "us-gov")) {
-      add(["residency"], "a FedRAMP stack keeps data in US regions; set residency to [us] or [us-gov]");
-    }
-  },
-];
-
-/** Thrown when a rule reads a key whose value the schema rejected: that rule is skipped. */
-class MissingKey extends Error {}
-
-/**
- * Runs every cross-field rule. `cfg` may be partial (keys the schema rejected are absent); a rule
- * that needs an absent key is skipped, its key already has its own problem.
- * Each problem names its path below `sovereign-llm:`.
- */
-export function crossFieldProblems(cfg: StackConfig, region: string, present?: ReadonlySet<string>): { path: (string | number)[]; message: string }[] {
-  const problems: { path: (string | number)[]; message: string }[] = [];
-  const add: Add = (path, message) => problems.push({ path, message });
-  const guarded = present
-    ? (new Proxy(cfg, {
-        get(target, key, receiver) {
-          if (typeof key === "string" && key in stackSchema.shape && !present.has(key)) throw new MissingKey(key);
-          return Reflect.get(target, key, receiver);
-        },
-      }) as StackConfig)
-    : cfg;
-  for (const rule of CROSS_FIELD_RULES) {
-    try {
-      rule(guarded, region, add);
-    } catch (err) {
-      if (!(err instanceof MissingKey)) throw err;
-    }
-  }
-  return problems;
-}
 
 /** Why a CIDR may not reach the public API endpoint, or undefined when it may. */
 export function publicCidrProblem(cidr: string): string | undefined {
-  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
-  if (!m) return `"${cidr}" is not an IPv4 CIDR such as 203.0.113.0/24`;
-  const prefix = Number(m[2]);
+  const problem = ipv4CidrProblem(cidr);
+  if (problem && !cidr.endsWith("/0")) return problem;
+  const prefix = Number(cidr.split("/")[1]);
   if (prefix < 16) return `"${cidr}" opens the API endpoint to /${prefix}; list the operators' egress addresses, /16 or narrower (never 0.0.0.0/0)`;
-  if (cidrsOverlap(cidr, "10.0.0.0/8") || cidrsOverlap(cidr, "172.16.0.0/12") || cidrsOverlap(cidr, "192.168.0.0/16")) {
+  const addr = ipaddr.IPv4.parse(cidr.split("/")[0]);
+  if (addr.range() === "private") {
     return `"${cidr}" is a private range; private callers use the private endpoint, list public addresses only`;
   }
   return undefined;

@@ -42,7 +42,7 @@ interface BrokenCase {
 
 const CASES: BrokenCase[] = [
   // network.cidr
-  { name: "CIDR that is not a CIDR", from: "dev", change: (c) => (c[`${NS}network`].cidr = "10.10.0.0/33"), key: "sovereign-llm:network.cidr", fix: "is not an IPv4 CIDR" },
+  { name: "CIDR that is not a CIDR", from: "dev", change: (c) => (c[`${NS}network`].cidr = "10.10.0.0/33"), key: "sovereign-llm:network.cidr", fix: "has the prefix length /33, but an IPv4 prefix is /0 to /32" },
   { name: "CIDR with garbage", from: "dev", change: (c) => (c[`${NS}network`].cidr = "ten.ten/16"), key: "sovereign-llm:network.cidr", fix: "is not an IPv4 CIDR" },
   { name: "CIDR with host bits set", from: "dev", change: (c) => (c[`${NS}network`].cidr = "10.10.4.0/16"), key: "sovereign-llm:network.cidr", fix: "use its network address 10.10.0.0/16" },
   { name: "CIDR in a public range", from: "dev", change: (c) => (c[`${NS}network`].cidr = "52.10.0.0/16"), key: "sovereign-llm:network.cidr", fix: "RFC 1918" },
@@ -59,8 +59,8 @@ const CASES: BrokenCase[] = [
     name: "workload prefix too long",
     from: "dev",
     change: (c) => (c[`${NS}network`].workloadSubnetPrefix = 24),
-    key: "sovereign-llm:network.cidr",
-    fix: "use /20 or shorter",
+    key: "sovereign-llm:network.workloadSubnetPrefix",
+    fix: "use /17 to /20",
   },
   // network.availabilityZones
   {
@@ -149,7 +149,7 @@ const CASES: BrokenCase[] = [
     fix: "is not a region this project knows a jurisdiction for",
   },
   // logging
-  { name: "retention 13 (not a CloudWatch value)", from: "dev", change: (c) => (c[`${NS}logging`].auditRetentionDays = 13), key: "sovereign-llm:logging.auditRetentionDays", fix: "must be a retention CloudWatch Logs accepts" },
+  { name: "retention 13 (not a CloudWatch value)", from: "dev", change: (c) => (c[`${NS}logging`].auditRetentionDays = 13), key: "sovereign-llm:logging.auditRetentionDays", fix: "is the number 13, which CloudWatch Logs does not accept; use one of 1, 3" },
   { name: "content retention 13", from: "dev", change: (c) => (c[`${NS}logging`].contentRetentionDays = 13), key: "sovereign-llm:logging.contentRetentionDays", fix: "1, 3, 5, 7, 14, 30" },
   { name: "audit retention below 365", from: "dev", change: (c) => (c[`${NS}logging`].auditRetentionDays = 180), key: "sovereign-llm:logging.auditRetentionDays", fix: "at least 365 days" },
   {
@@ -218,7 +218,7 @@ const CASES: BrokenCase[] = [
   { name: "duplicate model name", from: "prod", change: (c) => (c[`${NS}models`][1].name = "llama-3-3-70b-instruct"), key: "sovereign-llm:models[1].name", fix: "model names must be unique" },
   { name: "node group sizes out of order", from: "dev", change: (c) => (c[`${NS}gpuNodeGroups`][0].desiredSize = 5), key: "sovereign-llm:gpuNodeGroups[0]", fix: "minSize <= desiredSize <= maxSize" },
   { name: "model pin that is not a sha256 root digest", from: "dev", change: (c) => (c[`${NS}models`][0].expectedDigest = "sha256:ABC"), key: "sovereign-llm:models[0].expectedDigest", fix: "must be sha256:<64 lower-case hex digits>" },
-  { name: "model name not a DNS label", from: "dev", change: (c) => (c[`${NS}models`][0].name = "Llama_3"), key: "sovereign-llm:models[0].name", fix: "must be a DNS label" },
+  { name: "model name not a DNS label", from: "dev", change: (c) => (c[`${NS}models`][0].name = "Llama_3"), key: "sovereign-llm:models[0].name", fix: '"Llama_3" is not a DNS label; use lower-case letters' },
   // typos
   { name: "typo key at top level", from: "dev", change: (c) => (c[`${NS}enviroment`] = "dev"), key: "sovereign-llm:enviroment", fix: "unknown key" },
   { name: "typo key nested", from: "dev", change: (c) => (c[`${NS}network`].availabiltyZones = ["us-east-2c"]), key: "sovereign-llm:network.availabiltyZones", fix: "unknown key" },
@@ -230,14 +230,14 @@ const CASES: BrokenCase[] = [
     from: "dev",
     change: (c) => (c[`${NS}serving`].vllmImage = "111122223333.dkr.ecr.us-east-2.amazonaws.com/mirror/vllm-openai:v0.32.0"),
     key: "sovereign-llm:serving.vllmImage",
-    fix: "must be pinned by digest",
+    fix: 'is pinned by the tag "v0.32.0" only, and a tag can be moved to other content; pin the digest',
   },
   {
     name: "image with a short digest",
     from: "dev",
     change: (c) => (c[`${NS}serving`].verifierImage = "111122223333.dkr.ecr.us-east-2.amazonaws.com/mirror/node@sha256:8cd19026"),
     key: "sovereign-llm:serving.verifierImage",
-    fix: "sha256:<64 hex digits>",
+    fix: "has a digest of 8 hex digits; a sha256 digest has exactly 64",
   },
   // egress
   { name: "egress domain as a URL", from: "dev", change: (c) => c[`${NS}egress`].allowedDomains.push("https://updates.example.com/path"), key: "sovereign-llm:egress.allowedDomains[1]", fix: "give the host name only" },
@@ -264,7 +264,7 @@ const CASES: BrokenCase[] = [
   { name: "missing model maxModelLen", from: "prod", change: (c) => delete c[`${NS}models`][1].maxModelLen, key: "sovereign-llm:models[1].maxModelLen", fix: "is required" },
   { name: "empty compliance list", from: "dev", change: (c) => (c[`${NS}compliance`] = []), key: "sovereign-llm:compliance", fix: "name at least one framework" },
   // access
-  { name: "admin role not an ARN", from: "dev", change: (c) => (c[`${NS}access`].adminRoleArns = ["sovereign-llm-admin"]), key: "sovereign-llm:access.adminRoleArns[0]", fix: "must be an IAM role ARN" },
+  { name: "admin role not an ARN", from: "dev", change: (c) => (c[`${NS}access`].adminRoleArns = ["sovereign-llm-admin"]), key: "sovereign-llm:access.adminRoleArns[0]", fix: '"sovereign-llm-admin" is not an IAM role ARN; write one such as arn:aws:iam::111122223333:role/platform-admin' },
   {
     name: "admin is a user, not a role",
     from: "prod",

@@ -16,17 +16,12 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { PackError, type PackRun } from "./analyzer";
-import { buildEvidence, isBlocking, renderMarkdown, type Evidence } from "./evidence";
-import { renderHtml } from "./evidence-html";
-import { readPackConfigFile, stackPackConfig, type PackConfigFile } from "./pack-config";
-import { availablePacks, packsFromStackConfig } from "./packs";
-import { analyzeAll, configure, startPacks, type PendingPacks } from "./session";
+import type { PackRun } from "./analyzer";
+import type { Evidence } from "./evidence";
+import type { PackConfigFile } from "./pack-config";
+import type { PendingPacks } from "./session";
 import { InputError, REPO_ROOT, availableStacks, readStackFile } from "./stack-file";
-import { synthesize, synthesizeAsync } from "./synth";
-import { accessFromSynthesis, renderAccessMarkdown, renderAccessText } from "./access/report";
-import { accessSections } from "./access/sections";
-import { renderCounts, renderTree } from "./tree";
+import { validateCliConfig } from "../../infra/validate";
 
 export const EXIT = { ok: 0, violations: 1, input: 2, failure: 3 } as const;
 type Format = "text" | "json" | "markdown";
@@ -82,7 +77,7 @@ function parse(argv: string[]): Options {
   return { stack: positionals[0], packs: values.pack, config: values.config, format: format as Format, out: values.out, stacksDir: values["stacks-dir"], program: values.program ? resolve(values.program) : undefined };
 }
 
-function groupedViolations(runs: { pack: string; run: PackRun }[], remediationOf: (policy: string) => string): string {
+function groupedViolations(runs: { pack: string; run: PackRun }[], remediationOf: (policy: string) => string, isBlocking: (d: PackRun["diagnostics"][number]) => boolean): string {
   type Group = { level: string; severity: string; packs: Set<string>; items: Map<string, { urn: string; message: string }>; remediation: string };
   const groups = new Map<string, Group>();
   for (const { pack, run } of runs) {
@@ -115,6 +110,7 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
   isTTY: Boolean(process.stderr.isTTY),
 }): Promise<number> {
   let pending: PendingPacks | undefined;
+  let packErrorClass: (new (...args: never[]) => Error) | undefined;
   let format: Format = "text";
   const started = Date.now();
   const progress = (msg: string) => {
@@ -124,6 +120,23 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     const opts = parse(argv);
     format = opts.format;
     const file = opts.stacksDir ? readStackFile(opts.stack, resolve(opts.stacksDir)) : readStackFile(opts.stack);
+    // The stack file first, before anything slow is loaded or started: a bad file is refused at once.
+    const invalid = validateCliConfig(file).problems;
+    if (invalid.length > 0) {
+      io.stderr(`stack ${file.stack}: invalid configuration in ${relative(REPO_ROOT, file.path)} (${invalid.length} problem${invalid.length === 1 ? "" : "s"}):\n${invalid.map((p) => `  - ${p}`).join("\n")}\n`);
+      return EXIT.input;
+    }
+    const { PackError } = require("./analyzer") as typeof import("./analyzer");
+    const { buildEvidence, isBlocking, renderMarkdown } = require("./evidence") as typeof import("./evidence");
+    const { renderHtml } = require("./evidence-html") as typeof import("./evidence-html");
+    const { readPackConfigFile, stackPackConfig } = require("./pack-config") as typeof import("./pack-config");
+    const { availablePacks, packsFromStackConfig } = require("./packs") as typeof import("./packs");
+    const { analyzeAll, configure, startPacks } = require("./session") as typeof import("./session");
+    const { synthesize, synthesizeAsync } = require("./synth") as typeof import("./synth");
+    const { accessFromSynthesis, renderAccessMarkdown, renderAccessText } = require("./access/report") as typeof import("./access/report");
+    const { accessSections } = require("./access/sections") as typeof import("./access/sections");
+    const { renderCounts, renderTree } = require("./tree") as typeof import("./tree");
+    packErrorClass = PackError;
     const declared = packsFromStackConfig(file.config);
     const packNames = opts.packs ?? declared;
     for (const p of packNames) if (!availablePacks().includes(p)) throw new InputError(`unknown policy pack "${p}": known packs are ${availablePacks().join(", ")}`);
@@ -208,7 +221,7 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     else {
       const remediationOf = (name: string) => evidence.findings.find((f) => f.policyName === name)?.remediation ?? "";
       io.stdout(`Policy packs:\n${runs.map(({ pack, run }) => `  ${run.info.name} ${run.info.version} (policy-packs/${pack}): ${run.info.policies.length} policies, ${run.diagnostics.filter(isBlocking).length} mandatory violation(s), ${run.diagnostics.filter((d) => d.notEvaluable).length} not evaluable at preview`).join("\n") || "  none (the stack names no compliance framework)"}\n\n`);
-      io.stdout(`Violations by control:\n${groupedViolations(runs, remediationOf)}\n\n`);
+      io.stdout(`Violations by control:\n${groupedViolations(runs, remediationOf, isBlocking)}\n\n`);
       io.stdout(`${renderAccessText(access.matrix)}\n\n`);
       const o = evidence.outcome;
       const passed = o.passed && access.matrix.passed;
@@ -221,7 +234,7 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
       io.stderr(`check: ${err.message}\n`);
       return EXIT.input;
     }
-    if (err instanceof PackError) {
+    if (packErrorClass && err instanceof packErrorClass) {
       io.stderr(`check: ${err.message}\n`);
       return EXIT.failure;
     }

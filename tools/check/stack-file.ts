@@ -42,8 +42,38 @@ export function readStackFile(stack: string, dir = STACKS_DIR): StackFile {
   } catch (err) {
     throw new InputError(`${path} is not valid YAML: ${(err as Error).message}`);
   }
-  const config = (doc as { config?: Record<string, unknown> } | null)?.config ?? {};
-  return stackFileFromConfig(stack, config, path);
+  return stackFileFromConfig(stack, configMapOf(doc, join("stacks", `Pulumi.${stack}.yaml`)), path);
+}
+
+/** Top-level keys of a stack file (https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/). */
+export const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"] as const;
+
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? "a list" : value === null ? "empty" : typeof value === "object" ? "a mapping" : `the ${typeof value} ${JSON.stringify(value)}`;
+}
+
+/**
+ * The `config:` mapping of a parsed stack file. An empty file (or an empty `config:`) is an empty
+ * mapping, so every missing key is reported by the config check; a top level or a `config` that
+ * is not a mapping, and a misspelt top-level key (whose block Pulumi would ignore), are refused.
+ */
+export function configMapOf(doc: unknown, name: string): Record<string, unknown> {
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== "object" || Array.isArray(doc)) {
+    throw new InputError(`${name}: the top level is ${kindOf(doc)}, not a mapping; a stack file is a mapping with a config: key whose entries are namespace:key: value, e.g.\nconfig:\n  aws:region: eu-central-1\n  sovereign-llm:environment: dev`);
+  }
+  const problems: string[] = [];
+  for (const key of Object.keys(doc)) {
+    if (!(STACK_FILE_KEYS as readonly string[]).includes(key)) {
+      problems.push(`${name}: unknown top-level key "${key}"; a stack file has ${STACK_FILE_KEYS.join(", ")}${/^conf/i.test(key) ? ' (did you mean "config"?)' : ""}; settings go under config:`);
+    }
+  }
+  const config = (doc as { config?: unknown }).config;
+  if (config !== undefined && config !== null && (typeof config !== "object" || Array.isArray(config))) {
+    problems.push(`${name}: config is ${kindOf(config)}, not a mapping; write each setting as an indented namespace:key: value line under config:`);
+  }
+  if (problems.length > 0) throw new InputError(problems.join("\n"));
+  return (config ?? {}) as Record<string, unknown>;
 }
 
 /** Converts a `config:` map (as parsed from YAML) into CLI form. */

@@ -1,0 +1,284 @@
+/**
+ * Cross-field rules: what relates one key to another, or to the stack's region. Pure.
+ *
+ * Each rule runs on its own, on the values that parsed (see `partial.ts`): a rule that reads a key
+ * whose value the schema rejected is skipped (that key has its own problem), and every other rule
+ * still runs. Rules over lists check each item on its own (`each`). Every problem names the key
+ * it is about, what is wrong and the fix.
+ */
+import { regionsFor, azBelongsTo, azIndex, KNOWN_REGIONS } from "./regions";
+import { planProblem, cidrsOverlap } from "../components/network/cidr-plan";
+import { GPU_INSTANCES } from "../components/cluster/gpu-instances";
+import { MODEL_NODE_OVERHEAD_GIB, type StackConfig } from "./schema";
+import { pullProblem } from "./images";
+import { MissingKey, each } from "./partial";
+import { NAMESPACE } from "./messages";
+
+/** What the rules know besides the `sovereign-llm:` values. */
+export interface RuleEnv {
+  /** `aws:region`; reading it when the file has none skips the rule. */
+  region: string;
+  partition: "aws" | "aws-us-gov";
+  /** Whether the secret gatewayApiKeyHashes is set. */
+  apiKeyHashes: boolean;
+}
+
+export type Add = (path: (string | number)[], message: string) => void;
+export type Rule = (cfg: StackConfig, env: RuleEnv, add: Add) => void;
+
+/** Calls `visit` for every string in a (guarded, partial) value, with its path; values that did not parse are skipped. */
+function walkStrings(value: unknown, path: (string | number)[], visit: (s: string, path: (string | number)[]) => void): void {
+  if (typeof value === "string") return visit(value, path);
+  if (value === null || typeof value !== "object") return;
+  for (const key of Object.keys(value)) {
+    let child: unknown;
+    try {
+      child = (value as Record<string, unknown>)[key];
+    } catch (err) {
+      if (err instanceof MissingKey) continue;
+      throw err;
+    }
+    walkStrings(child, [...path, Array.isArray(value) ? Number(key) : key], visit);
+  }
+}
+
+const AVAILABILITY_CONTROLS = "HIPAA 164.308(a)(7), GDPR Art. 32(1)(b), SOC 2 A1.2 and NIST SP 800-53 CP-2 for FedRAMP Moderate";
+
+export const CROSS_FIELD_RULES: Rule[] = [
+  // Alarms nobody receives are not monitoring (NIST SI-4, CA-7; HIPAA 164.308(a)(1)(ii)(D)).
+  (cfg, _env, add) => {
+    if (cfg.environment === "prod" && cfg.logging.alarmEmails.length === 0) {
+      add(["logging", "alarmEmails"], "a prod stack must have at least one alarm subscriber: list the security team's address, e.g. alarmEmails: [security-alerts@example.org]");
+    }
+  },
+  // A model's local copy lives in an emptyDir on the node's data volume, next to the images
+  // (the vLLM image is about 20 GiB unpacked) and vLLM's caches (20 GiB emptyDir).
+  (cfg, _env, add) =>
+    each(cfg.models, (m, i) => {
+      const group = cfg.gpuNodeGroups.find((g) => g.name === m.nodeGroup);
+      if (group && m.storageGiB + MODEL_NODE_OVERHEAD_GIB > group.dataVolumeGiB) {
+        add(["models", i, "storageGiB"], `is ${m.storageGiB} GiB, but node group "${group.name}" has a ${group.dataVolumeGiB} GiB data volume and needs ${MODEL_NODE_OVERHEAD_GIB} GiB for images and caches; raise its dataVolumeGiB to at least ${m.storageGiB + MODEL_NODE_OVERHEAD_GIB}`);
+      }
+    }),
+  // The models on a node group must fit on it at its maximum size, or replicas stay Pending.
+  (cfg, _env, add) =>
+    each(cfg.gpuNodeGroups, (g, i) => {
+      const perNode = Math.min(...g.instanceTypes.map((t) => GPU_INSTANCES[t]?.gpus ?? Infinity));
+      if (!Number.isFinite(perNode)) return;
+      const models = cfg.models.filter((m) => m.nodeGroup === g.name);
+      // Necessary, not sufficient (packing can need more): total GPUs within the group's maximum.
+      const gpusNeeded = models.reduce((sum, m) => sum + (m.autoscaling.enabled ? m.autoscaling.maxReplicas : m.replicas) * m.gpusPerReplica, 0);
+      if (gpusNeeded > g.maxSize * perNode) {
+        add(["gpuNodeGroups", i, "maxSize"], `is ${g.maxSize} nodes of ${perNode} GPU(s), but the models on "${g.name}" need ${gpusNeeded} GPUs at their replica counts; raise maxSize or lower replicas`);
+      }
+    }),
+  (cfg, _env, add) => {
+    const names = new Set(cfg.models.map((m) => m.name));
+    each(cfg.gateway.rules, (r, i) =>
+      r.models.forEach((m, j) => {
+        if (m !== "*" && !names.has(m)) add(["gateway", "rules", i, "models", j], `"${m}" is not a model of this stack; use one of ${[...names].join(", ") || "(none)"} or "*"`);
+      }),
+    );
+  },
+  (cfg, _env, add) => {
+    if (cfg.gateway.minReplicas > cfg.gateway.maxReplicas) add(["gateway", "minReplicas"], `is ${cfg.gateway.minReplicas}, above maxReplicas ${cfg.gateway.maxReplicas}; lower it or raise maxReplicas`);
+  },
+  (cfg, _env, add) => {
+    const seen = new Map<string, number>();
+    each(cfg.gateway.rules, (r, i) => {
+      const first = seen.get(r.name);
+      if (first !== undefined) add(["gateway", "rules", i, "name"], `"${r.name}" is also the name of rules[${first}]; audit lines name the rule that allowed a request, so give each rule its own name`);
+      else seen.set(r.name, i);
+    });
+  },
+  (cfg, env, add) => {
+    if (cfg.gateway.oidc === undefined && !env.apiKeyHashes) {
+      add(["gateway", "oidc"], `is not set and neither is the secret ${NAMESPACE}:gatewayApiKeyHashes, so no caller could authenticate; configure gateway.oidc, or set workload API keys with \`pulumi config set --secret ${NAMESPACE}:gatewayApiKeyHashes '{"name":"<sha256 hex>"}'\``);
+    }
+  },
+  (cfg, env, add) =>
+    each(cfg.gateway.rules, (r, i) => {
+      if (!env.apiKeyHashes && r.apiKeys.length > 0 && r.groups.length + r.subjects.length === 0) {
+        add(["gateway", "rules", i, "apiKeys"], `rule "${r.name}" grants only API keys, but the secret ${NAMESPACE}:gatewayApiKeyHashes is not set; set it with \`pulumi config set --secret\` or remove the rule`);
+      }
+    }),
+  (cfg, env, add) => {
+    // Networks outside the VPC only: pods and nodes have VPC addresses, so a range that overlaps
+    // the VPC would let callers (clientCidrs) or the gateway (jwksCidrs, egress on 443) reach them.
+    const vpc = cfg.network.cidr;
+    each(cfg.gateway.clientCidrs, (c, i) => {
+      if (cidrsOverlap(c, vpc)) add(["gateway", "clientCidrs", i], `"${c}" overlaps the VPC ${vpc}; the VPC is already allowed, and a range over it would admit its pods and nodes as clients; list only networks outside the VPC (on-premises ranges)`);
+    });
+    const oidc = cfg.gateway.oidc;
+    if (oidc) {
+      each(oidc.jwksCidrs, (c, i) => {
+        if (cidrsOverlap(c, vpc)) add(["gateway", "oidc", "jwksCidrs", i], `"${c}" overlaps the VPC ${vpc}, so the gateway could reach the stack's own pods and nodes on 443; list only the identity provider's addresses outside the VPC`);
+      });
+    }
+  },
+  (cfg, env, add) => {
+    if (!KNOWN_REGIONS.includes(env.region)) {
+      add(["aws:region"], `"${env.region}" is not a region this project knows a jurisdiction for; use one of ${KNOWN_REGIONS.join(", ")}`);
+      return;
+    }
+    const allowed = regionsFor(cfg.residency);
+    if (!allowed.includes(env.region)) {
+      add(["residency"], `aws:region "${env.region}" lies outside the residency [${cfg.residency.join(", ")}], which allows ${allowed.join(", ")}; change aws:region or the residency list`);
+    }
+  },
+  (cfg, env, add) => {
+    each(cfg.network.availabilityZones, (az, i) => {
+      if (!azBelongsTo(az, env.region)) add(["network", "availabilityZones", i], `"${az}" is not an availability zone of ${env.region}; use names like ${env.region}a`);
+    });
+  },
+  (cfg, _env, add) => {
+    const azs = cfg.network.availabilityZones;
+    if (new Set(azs).size !== azs.length) add(["network", "availabilityZones"], "lists a zone twice; list each zone once");
+  },
+  (cfg, _env, add) => {
+    const prefix = Number(cfg.network.cidr.split("/")[1]);
+    const workload = cfg.network.workloadSubnetPrefix;
+    if (workload <= prefix) add(["network", "workloadSubnetPrefix"], `is /${workload}, not longer than the VPC's /${prefix}; each zone's workload subnet is a part of the VPC, so use /${prefix + 1} to /20`);
+  },
+  (cfg, env, add) => {
+    const { cidr, workloadSubnetPrefix, availabilityZones } = cfg.network;
+    if (workloadSubnetPrefix <= Number(cidr.split("/")[1])) return; // reported above under its own key
+    const indexes = availabilityZones.filter((az) => azBelongsTo(az, env.region)).map(azIndex);
+    const planIssue = planProblem(cidr, workloadSubnetPrefix, indexes);
+    if (planIssue) add(["network", "cidr"], planIssue);
+  },
+  (cfg, _env, add) => {
+    if (cfg.egress.mode === "none" && cfg.egress.allowedDomains.length > 0) {
+      add(["egress", "allowedDomains"], 'lists domains but egress.mode is "none", so nothing could reach them; set mode to "allowlist" or remove the domains');
+    }
+  },
+  (cfg, _env, add) => {
+    if (cfg.environment === "prod" && cfg.cluster.publicAccessCidrs.length > 0) {
+      add(["cluster", "publicAccessCidrs"], "must be empty in prod: the API endpoint is private only; deploy from a runner inside the VPC");
+    }
+  },
+  (cfg, _env, add) => {
+    const sys = cfg.cluster.systemNodes;
+    if (!(sys.minSize <= sys.desiredSize && sys.desiredSize <= sys.maxSize)) {
+      add(["cluster", "systemNodes"], `needs minSize <= desiredSize <= maxSize (got ${sys.minSize}, ${sys.desiredSize}, ${sys.maxSize}); change the sizes so they are in that order`);
+    }
+  },
+  (cfg, _env, add) => {
+    const seen = new Map<string, number>();
+    each(cfg.gpuNodeGroups, (g, i) => {
+      if (seen.has(g.name)) add(["gpuNodeGroups", i, "name"], `"${g.name}" is used twice; node group names must be unique`);
+      else seen.set(g.name, i);
+    });
+  },
+  (cfg, _env, add) =>
+    each(cfg.gpuNodeGroups, (g, i) => {
+      const desired = g.desiredSize ?? g.minSize;
+      if (!(g.minSize <= desired && desired <= g.maxSize)) {
+        add(["gpuNodeGroups", i], `needs minSize <= desiredSize <= maxSize (got ${g.minSize}, ${desired}, ${g.maxSize}); change the sizes so they are in that order`);
+      }
+    }),
+  (cfg, _env, add) =>
+    each(cfg.gpuNodeGroups, (g, i) => {
+      if (g.capacityType === "CAPACITY_BLOCK" && !g.capacityReservationId) {
+        add(["gpuNodeGroups", i, "capacityReservationId"], "is required when capacityType is CAPACITY_BLOCK; give the capacity block's reservation id");
+      }
+      if (g.capacityType !== "CAPACITY_BLOCK" && g.capacityReservationId) {
+        add(["gpuNodeGroups", i, "capacityReservationId"], "only applies to capacityType CAPACITY_BLOCK; remove it or change the capacity type");
+      }
+    }),
+  (cfg, _env, add) => {
+    if (cfg.environment !== "prod") return;
+    each(cfg.gpuNodeGroups, (g, i) => {
+      if (g.capacityType === "SPOT") {
+        add(["gpuNodeGroups", i, "capacityType"], `is SPOT in a prod stack: EC2 reclaims Spot capacity at two minutes' notice, and availability is a control in all four frameworks (${AVAILABILITY_CONTROLS}); use ON_DEMAND or CAPACITY_BLOCK`);
+      }
+    });
+  },
+  (cfg, _env, add) => {
+    const seen = new Set<string>();
+    each(cfg.models, (m, i) => {
+      if (seen.has(m.name)) add(["models", i, "name"], `"${m.name}" is used twice; model names must be unique`);
+      seen.add(m.name);
+    });
+  },
+  (cfg, _env, add) => {
+    const groups = cfg.gpuNodeGroups.map((g) => g.name);
+    each(cfg.models, (m, i) => {
+      const group = cfg.gpuNodeGroups.find((g) => g.name === m.nodeGroup);
+      if (!group) {
+        add(["models", i, "nodeGroup"], `"${m.nodeGroup}" is not a GPU node group of this stack; use one of ${groups.join(", ")}`);
+        return;
+      }
+      const gpuCounts = group.instanceTypes.map((t) => GPU_INSTANCES[t]?.gpus).filter((n): n is number => n !== undefined);
+      if (gpuCounts.length > 0 && m.gpusPerReplica > Math.min(...gpuCounts)) {
+        add(["models", i, "gpusPerReplica"], `asks for ${m.gpusPerReplica} GPUs per replica but node group "${group.name}" has instance types with ${Math.min(...gpuCounts)}; lower gpusPerReplica or use larger instance types`);
+      }
+    });
+  },
+  (cfg, _env, add) =>
+    each(cfg.models, (m, i) => {
+      if (m.autoscaling.enabled && m.autoscaling.minReplicas > m.autoscaling.maxReplicas) {
+        add(["models", i, "autoscaling"], `needs minReplicas <= maxReplicas (got ${m.autoscaling.minReplicas} and ${m.autoscaling.maxReplicas}); lower minReplicas or raise maxReplicas`);
+      }
+    }),
+  (cfg, _env, add) => {
+    if (cfg.logging.content === "enabled" && cfg.logging.contentRetentionDays > 30) {
+      add(["logging", "contentRetentionDays"], `keeps prompts and completions for ${cfg.logging.contentRetentionDays} days; content logs are kept 30 days at most (GDPR Art. 5(1)(e) storage limitation)`);
+    }
+  },
+  (cfg, _env, add) => {
+    if (cfg.logging.auditRetentionDays < 365) {
+      add(["logging", "auditRetentionDays"], `is ${cfg.logging.auditRetentionDays}; audit logs are kept at least 365 days (use 2192 for HIPAA's six years)`);
+    }
+  },
+  (cfg, _env, add) => {
+    if (cfg.compliance.includes("gdpr") && !cfg.residency.every((j) => j === "eu" || j === "uk" || j === "ch")) {
+      add(["residency"], "a stack under GDPR keeps personal data in the EU or a country with an adequacy decision that AWS has regions in (uk, ch); set residency to [eu]");
+    }
+    if (cfg.compliance.includes("fedramp-moderate") && !cfg.residency.every((j) => j === "us" || j === "us-gov")) {
+      add(["residency"], "a FedRAMP stack keeps data in US regions; set residency to [us] or [us-gov]");
+    }
+  },
+  // Every ARN in the config (role ARNs and any other) must be of the stack region's partition:
+  // IAM in aws-us-gov cannot name a principal of aws, and the other way round.
+  (cfg, env, add) =>
+    walkStrings(cfg, [], (s, path) => {
+      const m = /^arn:([^:]+):/.exec(s);
+      if (m && m[1] !== env.partition) {
+        add(path, `"${s}" is in partition ${m[1]}, but aws:region ${env.region} is in partition ${env.partition}, where it names nothing; use arn:${env.partition}:${s.slice(m[0].length)} (or the role of this partition's account)`);
+      }
+    }),
+  // Images the nodes can actually pull (see images.ts): every key named `image` or `...Image`.
+  (cfg, env, add) =>
+    walkStrings(cfg, [], (s, path) => {
+      const key = path[path.length - 1];
+      if (typeof key !== "string" || !/(^i|I)mage$/.test(key)) return;
+      let egress: StackConfig["egress"];
+      try {
+        egress = cfg.egress;
+        void egress.allowedDomains;
+      } catch (err) {
+        if (err instanceof MissingKey) return;
+        throw err;
+      }
+      const why = pullProblem(s, env.region, egress);
+      if (why) add(path, why);
+    }),
+];
+
+/**
+ * Runs every cross-field rule on a (guarded, possibly partial) config; a rule that reads a value
+ * that did not parse is skipped. Each problem names its path below `sovereign-llm:`.
+ */
+export function crossFieldProblems(cfg: StackConfig, env: RuleEnv): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const add: Add = (path, message) => problems.push({ path, message });
+  for (const rule of CROSS_FIELD_RULES) {
+    try {
+      rule(cfg, env, add);
+    } catch (err) {
+      if (!(err instanceof MissingKey)) throw err;
+    }
+  }
+  return problems;
+}
