@@ -7,7 +7,7 @@
  * project's own namespace and the providers whose default provider the program uses; for those,
  * the key after the colon must be a setting the installed provider has.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { NAMESPACE, closest } from "./messages";
 
@@ -24,19 +24,22 @@ export const ENGINE_KEYS = ["disable-default-providers", "tags"] as const;
 /** Provider settings that are credentials: only ever `secure:` values (better: not in the file at all). */
 export const PROVIDER_SECRET_KEYS = ["aws:accessKey", "aws:secretKey", "aws:token"] as const;
 
-const providerKeyCache = new Map<string, string[]>();
+const providerKeyCache = new Map<string, string[] | undefined>();
 
-/** Settings of an installed provider SDK, read from its generated `config/vars.d.ts`. */
-export function providerSettings(provider: string): string[] {
-  const cached = providerKeyCache.get(provider);
-  if (cached) return cached;
-  let keys: string[] = [];
+/**
+ * Settings of an installed provider SDK, read from its generated `config/vars.d.ts`; [] for a
+ * provider without one (random); undefined when the SDK cannot be found, so nothing is refused
+ * on a guess.
+ */
+export function providerSettings(provider: string): string[] | undefined {
+  if (providerKeyCache.has(provider)) return providerKeyCache.get(provider);
+  let keys: string[] | undefined;
   try {
-    const pkg = require.resolve(`@pulumi/${provider}/package.json`);
-    const text = readFileSync(join(dirname(pkg), "config", "vars.d.ts"), "utf8");
-    keys = [...text.matchAll(/^export declare const (\w+):/gm)].map((m) => m[1]);
+    const root = dirname(require.resolve(`@pulumi/${provider}/package.json`));
+    const vars = join(root, "config", "vars.d.ts");
+    keys = existsSync(vars) ? [...readFileSync(vars, "utf8").matchAll(/^export declare const (\w+):/gm)].map((m) => m[1]) : [];
   } catch {
-    // A provider without a config module (random) has no settings.
+    keys = undefined;
   }
   providerKeyCache.set(provider, keys);
   return keys;
@@ -86,7 +89,7 @@ export function namespaceProblems(keys: readonly string[], values: Readonly<Reco
       continue;
     }
     const settings = providerSettings(ns);
-    if (!settings.includes(name)) {
+    if (settings && !settings.includes(name)) {
       const guess = closest(name, settings);
       problems.push(
         settings.length === 0

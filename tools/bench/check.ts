@@ -2,10 +2,11 @@
 //
 // Wall time of `npm run check -- <stack>` (synthesis under mocks, every pack the stack names
 // started as the Pulumi CLI starts it and driven over gRPC, evidence written) for each stack,
-// next to the floor: a Node process that only imports the Pulumi SDKs the program uses. Reports
-// the median of N runs (default 5) per stack and its ratio to the floor's median.
+// and of the refusal of a bad stack file (exit 2, before any pack or synthesis starts), next to
+// the floor: a Node process that only imports the Pulumi SDKs the program uses. Reports the
+// median of N runs (default 5) per row and its ratio to the floor's median.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, availableStacks } from "../check/stack-file";
@@ -49,6 +50,18 @@ function main() {
       const args = ["--import", "tsx", join(REPO_ROOT, "tools", "check", "cli.ts"), stack, "--format", "json", "--out", join(out, stack)];
       rows.push({ name: `check ${stack}`, times: Array.from({ length: runs }, () => timeOnce(args, [0, 1])) });
     }
+    // A bad stack file as a user writes one: a typo in a namespace, an impossible CIDR, an image
+    // the nodes cannot pull, a missing key. Refused with exit 2.
+    const badDir = join(out, "bad-stacks");
+    mkdirSync(badDir, { recursive: true });
+    const bad = readFileSync(join(REPO_ROOT, "stacks", "Pulumi.prod.yaml"), "utf8")
+      .replace("sovereign-llm:egress:", "sovereign-lm:egress:")
+      .replace("clientCidrs: [10.200.0.0/16]", "clientCidrs: [10.200.0.0/33]")
+      .replace(/vllmImage: \S+/, `vllmImage: vllm/vllm-openai@sha256:${"ab".repeat(32)}`)
+      .replace(/\n  sovereign-llm:owner: .*/, "");
+    writeFileSync(join(badDir, "Pulumi.bad.yaml"), bad);
+    const badArgs = ["--import", "tsx", join(REPO_ROOT, "tools", "check", "cli.ts"), "bad", "--stacks-dir", badDir, "--out", join(out, "bad")];
+    rows.push({ name: "check of a bad stack file (refused, exit 2)", times: Array.from({ length: runs }, () => timeOnce(badArgs, [2])) });
     const floorMedian = median(floor);
     console.log(`npm run bench:check: ${runs} runs each, median wall time; node ${process.version}, ${availableParallelism()} cores\n`);
     console.log("| run | median s | min s | max s | ratio to floor |");
