@@ -74,7 +74,10 @@ export const ipv4Cidr = checkedString(ipv4CidrProblem);
 
 const network = z.strictObject({
   /** IPv4 CIDR of the VPC, RFC 1918, /16 to /18. */
-  cidr: checkedString((c) => (ipv4CidrProblem(c)?.includes("prefix length") ? ipv4CidrProblem(c) : vpcCidrProblem(c))),
+  cidr: checkedString((c) => {
+    const shape = ipv4CidrProblem(c);
+    return shape?.includes("prefix length") ? shape : vpcCidrProblem(c);
+  }),
   /** Availability zones, 2 or 3, in the stack's region. */
   availabilityZones: z.array(z.string()).min(2, "list 2 or 3 availability zones").max(3, "list 2 or 3 availability zones"),
   /** Prefix of each workload (node and pod) subnet, /17 to /20 and longer than the VPC's. Default 19: 8,187 usable pod and node addresses per zone. */
