@@ -227,7 +227,11 @@ const logging = z
   .default({ auditRetentionDays: 2192, content: "off", contentRetentionDays: 7, alarmEmails: [] });
 
 /** Alarm thresholds of the monitoring the platform deploys (components/monitoring); unset ones keep their defaults. */
-const threshold = (what: string) => z.number({ error: `must be a number: ${what}` }).positive(`must be above 0: ${what}`).optional();
+const threshold = (what: string) =>
+  z
+    .number({ error: (iss) => `is ${show(iss.input)}, not a number; give ${what}` })
+    .positive({ error: (iss) => `is ${show(iss.input)}; give a value above 0: ${what}` })
+    .optional();
 const monitoring = z
   .strictObject({
     thresholds: z
