@@ -210,7 +210,10 @@ const model = z.strictObject({
    * verifier refuses any other version, including an older one that is validly signed. Default:
    * not pinned (any version signed with the stack's key is served).
    */
-  expectedDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 lower-case hex digits>, the root digest model:publish prints").optional(),
+  expectedDigest: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/, { error: (iss) => `${show(iss.input)} is not a model root digest; it must be sha256:<64 lower-case hex digits>, the root digest model:publish prints` })
+    .optional(),
 });
 
 const logging = z

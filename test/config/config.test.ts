@@ -217,7 +217,7 @@ const CASES: BrokenCase[] = [
   },
   { name: "duplicate model name", from: "prod", change: (c) => (c[`${NS}models`][1].name = "llama-3-3-70b-instruct"), key: "sovereign-llm:models[1].name", fix: "model names must be unique" },
   { name: "node group sizes out of order", from: "dev", change: (c) => (c[`${NS}gpuNodeGroups`][0].desiredSize = 5), key: "sovereign-llm:gpuNodeGroups[0]", fix: "minSize <= desiredSize <= maxSize" },
-  { name: "model pin that is not a sha256 root digest", from: "dev", change: (c) => (c[`${NS}models`][0].expectedDigest = "sha256:ABC"), key: "sovereign-llm:models[0].expectedDigest", fix: "must be sha256:<64 lower-case hex digits>" },
+  { name: "model pin that is not a sha256 root digest", from: "dev", change: (c) => (c[`${NS}models`][0].expectedDigest = "sha256:ABC"), key: "sovereign-llm:models[0].expectedDigest", fix: '"sha256:ABC" is not a model root digest; it must be sha256:<64 lower-case hex digits>' },
   { name: "model name not a DNS label", from: "dev", change: (c) => (c[`${NS}models`][0].name = "Llama_3"), key: "sovereign-llm:models[0].name", fix: '"Llama_3" is not a DNS label; use lower-case letters' },
   // typos
   { name: "typo key at top level", from: "dev", change: (c) => (c[`${NS}enviroment`] = "dev"), key: "sovereign-llm:enviroment", fix: "unknown key" },
