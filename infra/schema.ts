@@ -13,6 +13,7 @@ import { GPU_INSTANCES, GPU_FAMILIES, instanceFamily } from "../components/clust
 import { imageRefProblem } from "./images";
 import { mixedScriptProblem, publicSuffixWildcardProblem } from "./domains";
 import { show } from "./messages";
+import { linearPatternProblem } from "../services/gateway/src/linear-pattern";
 
 export { DIGEST_REF } from "./images";
 
@@ -344,7 +345,17 @@ const gateway = z.strictObject({
   /** Prompt-injection guard: block or flag. Default block. */
   inputGuard: z.enum(["block", "flag"]).default("block"),
   /** Extra redaction patterns (e.g. medical record numbers): name and regular expression. Default none. */
-  redactPatterns: z.array(z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, "lower-case letters, digits and _"), regex: z.string().min(1) })).default([]),
+  redactPatterns: z
+    .array(
+      z
+        .strictObject({ name: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, "lower-case letters, digits and _"), regex: z.string().min(1) })
+        // The gateway refuses, at start, a pattern that is not linear time; say so before deploying.
+        .superRefine((p, ctx) => {
+          const problem = linearPatternProblem(p.regex, false);
+          if (problem) ctx.addIssue({ code: "custom", path: ["regex"], message: problem });
+        }),
+    )
+    .default([]),
 });
 
 export const stackSchema = z.strictObject({

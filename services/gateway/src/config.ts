@@ -4,8 +4,8 @@
 // Kubernetes Secrets) that hold them.
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { checkSync } from "recheck";
 import { z } from "zod";
+import { linearPatternProblem } from "./linear-pattern.js";
 
 /** Asymmetric JWS algorithms only: an HMAC algorithm would let anyone holding the JWKS forge tokens. */
 export const ASYMMETRIC_ALGORITHMS = [
@@ -23,34 +23,6 @@ const port = z.number().int().min(1).max(65535);
 const httpsUrl = z
   .string()
   .refine((s) => URL.canParse(s) && new URL(s).protocol === "https:", "must be an https:// URL");
-const regexSyntax = (s: string, flags: string): boolean => {
-  try {
-    new RegExp(s, flags);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/**
- * A configured pattern runs over every response, so it must take time linear in its input.
- * JavaScript's regular expressions backtrack, and a pattern such as `(\d+)+x` or `\d+\s*\d+x`
- * takes exponential or polynomial time on crafted output. Each pattern is checked with recheck
- * (automata-based ReDoS analysis, https://makenowjust-labs.github.io/recheck/) when the config
- * is loaded; one it finds vulnerable, or cannot decide within the time limit, is refused with
- * the attack it found.
- */
-export function linearPatternProblem(source: string, ignoreCase: boolean): string | undefined {
-  const flags = ignoreCase ? "iu" : "u";
-  if (!regexSyntax(source, flags)) return "must be a valid JavaScript regular expression (compiled with the u flag)";
-  const r = checkSync(source, flags, { timeout: 20_000 });
-  if (r.status === "safe") return undefined;
-  if (r.status === "vulnerable") {
-    return `takes ${r.complexity.type} time on input like ${r.attack.pattern.slice(0, 80)}: use bounded quantifiers ({0,20}) and avoid adjacent or nested repetitions that can match the same text`;
-  }
-  return `could not be shown to run in linear time (${r.error.kind}): simplify it, e.g. bounded quantifiers and no look-around or back-references`;
-}
-
 const regexSource = z.string().min(1);
 const serverSchema = z.strictObject({
   /** Interface to listen on. Default "0.0.0.0". */
