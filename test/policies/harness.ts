@@ -34,6 +34,8 @@ export interface Fixture {
   dependencies?: string[];
   propertyDependencies?: Record<string, string[]>;
   protect?: boolean;
+  /** The region of the resource's provider, sent to resource policies as the engine sends the default provider. */
+  providerRegion?: string;
 }
 
 export interface Violation {
@@ -118,6 +120,7 @@ export async function runResourcePolicy(policy: ResourceValidationPolicy, fixtur
         asType: (cls: unknown) => (isTypeOf(f.type)(cls) ? props : undefined),
         getConfig: <T extends object>() => structuredClone(cfg) as T,
         notApplicable,
+        ...(f.providerRegion ? { provider: { type: "pulumi:providers:aws", name: "default", urn: urnOf("pulumi:providers:aws", "default"), props: propsOf({ region: f.providerRegion }) } } : {}),
       };
       await guard(policy, (report) => validate(args as never, report), out);
     }

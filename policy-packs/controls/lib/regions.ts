@@ -31,14 +31,14 @@ function walk(value: unknown, key: string, out: Set<string>): void {
 }
 
 /** Regions a resource names in its inputs, with where each came from. */
-export function regionsReferenced(node: Node): Set<string> {
+export function regionsReferenced(node: Pick<Node, "props">): Set<string> {
   const out = new Set<string>();
   walk(node.props, "", out);
   return out;
 }
 
 /** The region a resource is placed in: its own `region` input, else its provider's, else undefined. */
-export function placement(node: Node): string | undefined {
+export function placement(node: Pick<Node, "props" | "providerRegion">): string | undefined {
   const own = node.props.region;
   if (typeof own === "string") return own;
   return node.providerRegion;

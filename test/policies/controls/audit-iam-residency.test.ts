@@ -106,7 +106,7 @@ test("IAM permissions: listed actions pass; *, svc:* on *, NotAction fire; svc:*
   assert.equal(u.advisories.length, 1);
 });
 
-test("region allow-list: configured list, home-region fallback, per-resource region, endpoint service names, AZs, policy ARNs", async () => {
+test("region allow-list (per resource): configured list, provider-region fallback, per-resource region, endpoint service names, AZs, policy ARNs", async () => {
   const home: Fixture[] = [
     { type: T.endpoint, name: "kms", props: { serviceName: "com.amazonaws.eu-central-1.kms", tags: TAGS } },
     { type: T.subnet, name: "a", props: { availabilityZone: "eu-central-1a", tags: TAGS } },
@@ -118,10 +118,14 @@ test("region allow-list: configured list, home-region fallback, per-resource reg
   assert.equal(us.violations.length, 3);
   assert.match(us.violations[0]!.message, /VpcEndpoint "kms" refers to region\(s\) eu-central-1, outside allowedRegions: us-east-1/);
   const placed = [...home, { type: T.bucket, name: "replica", props: { bucket: "r", region: "us-east-1", tags: TAGS } }];
-  assert.deepEqual(messages(await runControl(regionAllowList, placed)), ['Bucket "replica" is placed in us-east-1, outside the stack\'s home region (no allowedRegions configured): eu-central-1']);
+  assert.deepEqual(messages(await runControl(regionAllowList, placed, { allowedRegions: ["eu-central-1"] })), ['Bucket "replica" is placed in us-east-1, outside allowedRegions: eu-central-1']);
+  // Without an allow-list, each resource's provider region is the only one allowed.
+  const inFrankfurt = placed.map((f) => ({ ...f, providerRegion: "eu-central-1" }));
+  assert.deepEqual(messages(await runControl(regionAllowList, inFrankfurt)), ['Bucket "replica" is placed in us-east-1, outside its provider\'s region (no allowedRegions configured): eu-central-1']);
   const keyPolicy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { Service: "logs.us-west-2.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*" }] });
-  const leaky = [...home, { type: T.key, name: "k", props: { policy: keyPolicy, tags: TAGS } }];
+  const leaky = [...home, { type: T.key, name: "k", props: { policy: keyPolicy, tags: TAGS } }].map((f) => ({ ...f, providerRegion: "eu-central-1" }));
   assert.match(messages(await runControl(regionAllowList, leaky))[0]!, /Key "k" refers to region\(s\) us-west-2/);
+  assert.deepEqual(messages(await runControl(regionAllowList, placed)), [], "no allow-list and no provider region: nothing to compare against");
   await assert.rejects(runControl(regionAllowList, home, { allowedRegions: ["Frankfurt"] }), /invalid config/);
 });
 
