@@ -55,6 +55,6 @@ test("npm run -s check -- dev --format json with a weakening config: valid JSON,
   assert.match(md, /- \*\*Weakened\*\*: sovereign-llm-s3-bucket-versioning is disabled \(default mandatory\)/);
   assert.match(md, /- \*\*Weakened\*\*: sovereign-llm-tags-required is advisory \(default mandatory\)/);
   assert.match(md, /- Changed: sovereign-llm-region-allow-list\.allowedRegions is \["eu-central-1"\] \(default \["us-east-1","us-east-2","us-west-1","us-west-2"\]\)/);
-  assert.match(md, /`sovereign-llm-region-allow-list`\*\* \(high severity, mandatory, checked on the whole deployment\)[^\n]*\n  - Result: FAIL\n(  - [^\n]*\n)*  - Examined \d+ resource\(s\)/);
+  assert.match(md, /`sovereign-llm-region-allow-list`\*\* \(high severity, mandatory, checked per resource before it changes\)[^\n]*\n  - Result: FAIL\n(  - [^\n]*\n)*  - Examined \d+ resource\(s\)/);
   assert.match(readFileSync(join(out, "evidence.html"), "utf8"), /^<!doctype html>/);
 });
