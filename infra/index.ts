@@ -28,3 +28,5 @@ export const modelEndpoints = platform.outputs.modelEndpoints;
 export const modelExpectedDigests = platform.outputs.modelExpectedDigests;
 // --- end serving ---
 export const gatewayHostname = platform.outputs.gatewayHostname;
+export const gatewayLoadBalancer = platform.outputs.gatewayLoadBalancer;
+export const kubernetesLayer = platform.outputs.kubernetesLayer;

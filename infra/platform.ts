@@ -150,6 +150,7 @@ export function buildPlatform(s: PlatformSettings) {
       readOnlyRoleArns: s.access.readOnlyRoleArns,
       addonVersions: s.cluster.addonVersions,
       systemNodes: s.cluster.systemNodes,
+      apiTunnelPort: s.deploy.apiTunnelPort,
       protect: s.protect,
       tags,
     },
@@ -181,7 +182,9 @@ export function buildPlatform(s: PlatformSettings) {
     ]),
   );
 
-  const autoscaler = new ClusterAutoscaler(
+  // The Kubernetes layer: declared once something can reach the API endpoint (deploy.kubernetesLayer).
+  const kubernetes = s.deploy.kubernetesLayer === "applied";
+  const autoscaler = !kubernetes ? undefined : new ClusterAutoscaler(
     `${prefix}-autoscaler`,
     {
       clusterName: eks.name,
@@ -196,7 +199,7 @@ export function buildPlatform(s: PlatformSettings) {
     { provider: eks.provider },
   );
 
-  const inference = new InferenceNamespace(`${prefix}-inference`, { namespace: "inference", kubernetesVersion: s.cluster.version }, { provider: eks.provider });
+  const inference = kubernetes ? new InferenceNamespace(`${prefix}-inference`, { namespace: "inference", kubernetesVersion: s.cluster.version }, { provider: eks.provider }) : undefined;
 
   // --- serving: one internal CA and API key per stack, one VllmService per model ---
   const ca = new InternalCa(`${prefix}-ca`, { commonName: `${prefix} internal CA` });
@@ -210,14 +213,14 @@ export function buildPlatform(s: PlatformSettings) {
   // DNS) answers inside the VPC CIDR, so pod egress never needs a public range.
   const endpointCidrs = [s.network.cidr];
   const vllm = Object.fromEntries(
-    s.models.map((m) => [
+    (inference ? s.models : []).map((m) => [
       m.name,
       new VllmService(
         `${prefix}-vllm-${m.name}`,
         {
           model: m,
           instanceTypes: s.gpuNodeGroups.find((g) => g.name === m.nodeGroup)?.instanceTypes ?? [],
-          namespace: inference.name,
+          namespace: inference!.name,
           clusterName: eks.name,
           accountId,
           region: s.region,
@@ -239,7 +242,7 @@ export function buildPlatform(s: PlatformSettings) {
   // --- end serving ---
 
   const gateway =
-    s.models.length > 0
+    inference && s.models.length > 0
       ? new GuardrailGateway(
           `${prefix}-gateway`,
           {
@@ -340,6 +343,10 @@ export function buildPlatform(s: PlatformSettings) {
       detection: detection.summary,
       dashboardName: monitoring.dashboard.dashboardName,
       gatewayHostname: s.gateway.hostname,
+      // The internal load balancer's DNS name (EKS's cloud controller creates it for the gateway's
+      // Service): point gateway.hostname at it.
+      gatewayLoadBalancer: gateway ? gateway.service.status.apply((st) => st?.loadBalancer?.ingress?.[0]?.hostname ?? "") : "",
+      kubernetesLayer: s.deploy.kubernetesLayer,
       clusterName: eks.name,
       kubeconfig: pulumi.secret(eks.kubeconfig),
       region: s.region,

@@ -358,6 +358,27 @@ const gateway = z.strictObject({
     .default([]),
 });
 
+/**
+ * How a deploy reaches the cluster. The API endpoint of a private stack answers only inside the
+ * VPC, and its nodes (the only path in, through Session Manager) exist only after the first run.
+ */
+const deploy = z
+  .strictObject({
+    /**
+     * Whether this run declares the Kubernetes layer (namespaces, network policies, Cluster
+     * Autoscaler, model servers, gateway, and their Pod Identity roles). `deferred` for the first
+     * `pulumi up` of a stack whose API endpoint is private; `applied` afterwards. Default `applied`.
+     */
+    kubernetesLayer: z.enum(["deferred", "applied"]).default("applied"),
+    /**
+     * Local port of a Session Manager port forward to the private API endpoint (through a system
+     * node); the Kubernetes provider connects to 127.0.0.1 on it and still verifies the cluster's
+     * certificate for the endpoint's name. Default none: connect to the endpoint directly.
+     */
+    apiTunnelPort: z.number().int().min(1024).max(65535).optional(),
+  })
+  .default({ kubernetesLayer: "applied" });
+
 export const stackSchema = z.strictObject({
   /** dev, staging or prod. prod protects keys and buckets and uses compliance-mode Object Lock. */
   environment: z.enum(["dev", "staging", "prod"]),
@@ -384,6 +405,8 @@ export const stackSchema = z.strictObject({
   monitoring,
   /** Threat detection services and how each is provided. */
   detection,
+  /** How a deploy reaches the cluster: the Kubernetes layer deferred on a first run, a port forward to the private endpoint. */
+  deploy,
 });
 
 export type StackConfig = z.infer<typeof stackSchema>;

@@ -49,6 +49,8 @@ export interface SecureClusterArgs {
   addonVersions?: Partial<Record<AddonKey, string>>;
   /** The on-demand system node group. */
   systemNodes: { instanceType: string; minSize: number; desiredSize: number; maxSize: number };
+  /** Local port of a port forward to the private API endpoint, used by the Kubernetes provider. Default none: the endpoint itself. */
+  apiTunnelPort?: number;
   /** Deletion protection on the cluster. Default false. */
   protect?: boolean;
   /** Base tags. Default none. */
@@ -259,6 +261,7 @@ export class SecureCluster extends pulumi.ComponentResource {
       endpoint: this.cluster.endpoint,
       certificateAuthority: this.cluster.certificateAuthority.apply((ca) => ca.data),
       region: args.region,
+      tunnelPort: args.apiTunnelPort,
     });
     this.provider = new k8s.Provider(
       `${name}-k8s`,
