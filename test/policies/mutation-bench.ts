@@ -78,7 +78,8 @@ export class MutationBench {
 
   /** Starts the packs (they compile while the stacks synthesize in update mode), configures each once. */
   async start(): Promise<void> {
-    this.pending = startPacks(this.packNames);
+    // One process per pack: each row asks each pack on its own, as the CLI would run it.
+    this.pending = startPacks(this.packNames, { processes: "separate" });
     for (const stack of new Set(this.packNames.map(this.stackFor))) {
       const file = readStackFile(stack);
       const outcome = synthesize(file, { preview: false });

@@ -7,9 +7,10 @@
  * call the Analyzer service: GetAnalyzerInfo, Configure, Analyze once per resource (inputs,
  * options, provider), AnalyzeStack once (outputs, parent, dependencies, property dependencies).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as structpb from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
@@ -18,7 +19,7 @@ import type { Registration, SynthResult } from "./synth";
 import { SIG_KEY } from "./synth";
 import type { StackFile } from "./stack-file";
 import type { EffectivePolicyConfig } from "./pack-config";
-import { StartJudge, cpuSecondsOf, resolveLimits, type StartLimits } from "./start-watch";
+import { PACK_HOST, PackError, startServer, type ServerOptions, type StartedServer } from "./serve-process";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 export type Severity = "unspecified" | "low" | "medium" | "high" | "critical";
@@ -78,10 +79,7 @@ export interface PackRun {
   durationMs: number;
 }
 
-/** Raised when a pack cannot be started or fails while analysing (not a policy violation). */
-export class PackError extends Error {
-  override name = "PackError";
-}
+export { PackError };
 
 const UNKNOWN_PREFIX = /^can't run policy '[^']+' from policy pack '[^']+' during preview: /;
 const RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
@@ -108,6 +106,31 @@ const SEVERITY_FROM_PB: Record<number, Severity> = {
   [analyzerpb.PolicySeverity.POLICY_SEVERITY_CRITICAL]: "critical",
 };
 
+/** A GetAnalyzerInfo answer as plain data. */
+export function analyzerInfoFromPb(info: analyzerpb.AnalyzerInfo): AnalyzerInfo {
+  return {
+    name: info.getName(),
+    version: info.getVersion(),
+    displayName: info.getDisplayname(),
+    description: info.getDescription(),
+    policies: info.getPoliciesList().map((p) => {
+      const fw = p.getFramework();
+      const schema = p.getConfigschema();
+      return {
+        name: p.getName(),
+        displayName: p.getDisplayname(),
+        description: p.getDescription(),
+        enforcementLevel: LEVEL_FROM_PB[p.getEnforcementlevel()] ?? "advisory",
+        kind: p.getPolicyType() === analyzerpb.PolicyType.POLICY_TYPE_STACK ? "stack" : "resource",
+        severity: SEVERITY_FROM_PB[p.getSeverity()] ?? "unspecified",
+        remediation: p.getRemediationSteps(),
+        framework: fw ? { name: fw.getName(), version: fw.getVersion(), reference: fw.getReference(), specification: fw.getSpecification() } : undefined,
+        configSchema: schema ? { properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>, required: schema.getRequiredList() } : undefined,
+      } satisfies PolicyInfo;
+    }),
+  };
+}
+
 /** A running pack process and a gRPC client connected to it. */
 export class PackProcess {
   private constructor(
@@ -115,6 +138,8 @@ export class PackProcess {
     private readonly child: ChildProcess,
     private readonly client: analyzerrpc.AnalyzerClient,
     private readonly stderrChunks: string[],
+    /** True for a pack host: it serves the union of several packs under `UNION_PACK`'s name. */
+    readonly servesUnion = false,
   ) {}
 
   /**
@@ -122,63 +147,52 @@ export class PackProcess {
    * died (its stderr says why); one that is still alive is given up on only by the limits of
    * `start-watch.ts` (CPU used, CPU idle, an optional wall clock), never by a fixed time-out.
    */
-  static async start(dir: string, opts: { limits?: Partial<StartLimits>; env?: NodeJS.ProcessEnv } = {}): Promise<PackProcess> {
+  static async start(dir: string, opts: ServerOptions = {}): Promise<PackProcess> {
     const packDir = resolve(dir);
     const entry = join(packDir, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
     if (!existsSync(entry)) {
       throw new PackError(`cannot start policy pack ${packDir}: ${entry} does not exist (run \`npm ci\` at the repository root; the pack's node_modules links to the root install)`);
     }
-    let limits: StartLimits;
+    const server = await startServer(`policy pack ${packDir}`, [entry, ENGINE_PLACEHOLDER, packDir], packDir, opts);
+    return PackProcess.connect(packDir, server);
+  }
+
+  /**
+   * Starts one process serving the union of the packs in `dirs` (`pack-host.ts`) and returns it
+   * with each pack's own GetAnalyzerInfo answer, in the order of `dirs`.
+   */
+  static async startHost(dirs: string[], opts: ServerOptions = {}): Promise<{ process: PackProcess; infos: AnalyzerInfo[] }> {
+    const packDirs = dirs.map((d) => resolve(d));
+    const tmp = mkdtempSync(join(tmpdir(), "sovereign-pack-host-"));
     try {
-      limits = resolveLimits(opts.limits, opts.env ?? process.env);
-    } catch (err) {
-      throw new PackError((err as Error).message);
+      const infosFile = join(tmp, "infos.json");
+      const label = `policy packs ${packDirs.map((d) => basename(d)).join(", ")} (one process)`;
+      const server = await startServer(label, [PACK_HOST, infosFile, ...packDirs], packDirs[0], opts);
+      const process = PackProcess.connect(label, server, true);
+      let written: { dir: string; info: string }[];
+      try {
+        written = JSON.parse(readFileSync(infosFile, "utf8")) as { dir: string; info: string }[];
+      } catch (err) {
+        await process.close();
+        throw new PackError(`${label} served without describing its packs: ${(err as Error).message}`);
+      }
+      const infos = packDirs.map((d) => {
+        const w = written.find((x) => x.dir === d);
+        if (!w) throw new PackError(`${label} did not describe ${d}`);
+        return analyzerInfoFromPb(analyzerpb.AnalyzerInfo.deserializeBinary(Buffer.from(w.info, "base64")));
+      });
+      return { process, infos };
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
-    const child = spawn(process.execPath, [entry, ENGINE_PLACEHOLDER, packDir], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"], env: opts.env ?? process.env });
-    const stderrChunks: string[] = [];
-    child.stderr!.setEncoding("utf8").on("data", (d: string) => stderrChunks.push(d));
-    const port = await new Promise<number>((resolvePort, reject) => {
-      let out = "";
-      const startedAt = Date.now();
-      const judge = new StartJudge(limits);
-      const watch = setInterval(() => {
-        if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-        const reason = judge.judge({ wall: (Date.now() - startedAt) / 1000, cpu: cpuSecondsOf(child.pid) });
-        if (reason === undefined) return;
-        clearInterval(watch);
-        child.kill("SIGKILL");
-        reject(new PackError(`policy pack ${packDir} ${reason}\n${stderrChunks.join("")}`));
-      }, 500);
-      const onData = (d: string) => {
-        out += d;
-        const nl = out.indexOf("\n");
-        if (nl < 0) return;
-        clearInterval(watch);
-        child.stdout!.off("data", onData);
-        // Keep draining stdout so a chatty pack never blocks on a full pipe.
-        child.stdout!.resume();
-        const first = out.slice(0, nl).trim();
-        const n = Number(first);
-        if (!/^\d+$/.test(first) || n <= 0 || n > 65535) {
-          child.kill("SIGKILL");
-          reject(new PackError(`policy pack ${packDir} wrote "${first}" before its port; a pack must not print to stdout before serving`));
-        } else resolvePort(n);
-      };
-      child.stdout!.setEncoding("utf8").on("data", onData);
-      child.on("error", (err) => {
-        clearInterval(watch);
-        reject(new PackError(`cannot start policy pack ${packDir}: ${err.message}`));
-      });
-      child.on("exit", (code, signal) => {
-        clearInterval(watch);
-        reject(new PackError(`policy pack ${packDir} exited (${signal ?? `code ${code}`}) before serving:\n${stderrChunks.join("").trim()}`));
-      });
-    });
-    const client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+  }
+
+  private static connect(label: string, server: StartedServer, servesUnion = false): PackProcess {
+    const client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure(), {
       "grpc.max_send_message_length": 400 * 1024 * 1024,
       "grpc.max_receive_message_length": 400 * 1024 * 1024,
     });
-    return new PackProcess(packDir, child, client, stderrChunks);
+    return new PackProcess(label, server.child, client, server.stderr, servesUnion);
   }
 
   get stderr(): string {
@@ -198,28 +212,7 @@ export class PackProcess {
 
   async getAnalyzerInfo(): Promise<AnalyzerInfo> {
     const { Empty } = require("google-protobuf/google/protobuf/empty_pb") as typeof import("google-protobuf/google/protobuf/empty_pb");
-    const info = await this.rpc<unknown, analyzerpb.AnalyzerInfo>("getAnalyzerInfo", new Empty());
-    return {
-      name: info.getName(),
-      version: info.getVersion(),
-      displayName: info.getDisplayname(),
-      description: info.getDescription(),
-      policies: info.getPoliciesList().map((p) => {
-        const fw = p.getFramework();
-        const schema = p.getConfigschema();
-        return {
-          name: p.getName(),
-          displayName: p.getDisplayname(),
-          description: p.getDescription(),
-          enforcementLevel: LEVEL_FROM_PB[p.getEnforcementlevel()] ?? "advisory",
-          kind: p.getPolicyType() === analyzerpb.PolicyType.POLICY_TYPE_STACK ? "stack" : "resource",
-          severity: SEVERITY_FROM_PB[p.getSeverity()] ?? "unspecified",
-          remediation: p.getRemediationSteps(),
-          framework: fw ? { name: fw.getName(), version: fw.getVersion(), reference: fw.getReference(), specification: fw.getSpecification() } : undefined,
-          configSchema: schema ? { properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>, required: schema.getRequiredList() } : undefined,
-        } satisfies PolicyInfo;
-      }),
-    };
+    return analyzerInfoFromPb(await this.rpc<unknown, analyzerpb.AnalyzerInfo>("getAnalyzerInfo", new Empty()));
   }
 
   /** Sends every policy's effective enforcement level and (validated, defaulted) properties. */

@@ -132,7 +132,7 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     const { readPackConfigFile, stackPackConfig } = require("./pack-config") as typeof import("./pack-config");
     const { availablePacks, packsFromStackConfig } = require("./packs") as typeof import("./packs");
     const { analyzeAll, configure, startPacks } = require("./session") as typeof import("./session");
-    const { synthesize, synthesizeAsync } = require("./synth") as typeof import("./synth");
+    const { synthesizeAsync } = require("./synth") as typeof import("./synth");
     const { accessFromSynthesis, renderAccessMarkdown, renderAccessText } = require("./access/report") as typeof import("./access/report");
     const { accessSections } = require("./access/sections") as typeof import("./access/sections");
     const { renderCounts, renderTree } = require("./tree") as typeof import("./tree");
@@ -161,7 +161,7 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     const programOpt = opts.program ? { program: opts.program } : {};
     const accessSynthesis = synthesizeAsync(file, { preview: false, ...programOpt });
     progress(`synthesizing stack ${file.stack} (preview, under mocks)`);
-    const outcome = synthesize(file, { preview: true, ...programOpt });
+    const outcome = await synthesizeAsync(file, { preview: true, ...programOpt });
     if (!outcome.ok) {
       if (outcome.kind === "config") {
         io.stderr(`stack ${file.stack}: invalid configuration in ${relative(REPO_ROOT, file.path)}:\n${outcome.problems.map((p) => `  - ${p}`).join("\n")}\n`);

@@ -152,51 +152,70 @@ export async function synthesizeInProcess(file: StackFile, opts: SynthOptions): 
   return { ok: true, result: { stack: file.stack, project, preview: opts.preview, registrations, stackOutputs: JSON.parse(JSON.stringify(stackOutputs, (_k, v) => (v === undefined ? null : v))) } };
 }
 
-/** Runs a synthesis in a child process and returns its outcome. */
-export function synthesize(file: StackFile, opts: Omit<SynthOptions, "project">): SynthOutcome {
-  const dir = mkdtempSync(join(tmpdir(), "sovereign-synth-"));
-  try {
-    const input = join(dir, "input.json");
-    const output = join(dir, "output.json");
-    writeFileSync(input, JSON.stringify({ file, opts }));
-    const child = spawnSync(process.execPath, ["--import", "tsx", join(__dirname, "synth-worker.ts"), input, output], {
-      cwd: REPO_ROOT,
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    let text: string;
-    try {
-      text = readFileSync(output, "utf8");
-    } catch {
-      return { ok: false, kind: "program", message: `synthesis process failed (exit ${child.status}):\n${child.stderr}${child.stdout}` };
-    }
-    return JSON.parse(text) as SynthOutcome;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/**
+ * The command line of the synthesis worker: plain Node with the project's TypeScript loader
+ * (`ts-require.ts`), source maps only when asked for (a failed program is re-run with them, so
+ * its stack trace names TypeScript lines without every successful run paying for them).
+ */
+export function synthWorkerArgv(input: string, output: string, opts: { sourceMaps?: boolean } = {}): string[] {
+  return [...(opts.sourceMaps ? ["--enable-source-maps"] : []), "--require", join(__dirname, "dist", "ts-require.js"), join(__dirname, "synth-worker.ts"), input, output];
 }
 
-/** Runs a synthesis in a child process without blocking the event loop (several can run at once). */
-export function synthesizeAsync(file: StackFile, opts: Omit<SynthOptions, "project">, env: NodeJS.ProcessEnv = process.env): Promise<SynthOutcome> {
+function runWorker(file: StackFile, opts: Omit<SynthOptions, "project">, sourceMaps: boolean, env: NodeJS.ProcessEnv): Promise<SynthOutcome> {
   const dir = mkdtempSync(join(tmpdir(), "sovereign-synth-"));
   const input = join(dir, "input.json");
   const output = join(dir, "output.json");
   writeFileSync(input, JSON.stringify({ file, opts }));
-  return new Promise<SynthOutcome>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "synth-worker.ts"), input, output], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise<SynthOutcome>((resolveOutcome) => {
+    const child = spawn(process.execPath, synthWorkerArgv(input, output, { sourceMaps }), { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
-    child.stdout.on("data", (d) => (log += d));
-    child.stderr.on("data", (d) => (log += d));
-    child.on("close", (code) => {
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (log += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (log += d));
+    child.on("error", (err) => (log += `${err.message}\n`));
+    child.on("close", (code, signal) => {
       try {
-        resolve(JSON.parse(readFileSync(output, "utf8")) as SynthOutcome);
+        resolveOutcome(JSON.parse(readFileSync(output, "utf8")) as SynthOutcome);
       } catch {
-        resolve({ ok: false, kind: "program", message: `synthesis process failed (exit ${code}):\n${log}` });
+        resolveOutcome({ ok: false, kind: "program", message: `synthesis process failed (${signal ?? `exit ${code}`}):\n${log}` });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     });
   });
+}
+
+/**
+ * Runs a synthesis in a child process without blocking the event loop (several can run at once,
+ * and packs started before it come up meanwhile) and returns its outcome.
+ */
+export async function synthesizeAsync(file: StackFile, opts: Omit<SynthOptions, "project">, env: NodeJS.ProcessEnv = process.env): Promise<SynthOutcome> {
+  const outcome = await runWorker(file, opts, false, env);
+  if (!outcome.ok && outcome.kind === "program") return runWorker(file, opts, true, env);
+  return outcome;
+}
+
+function runWorkerSync(file: StackFile, opts: Omit<SynthOptions, "project">, sourceMaps: boolean): SynthOutcome {
+  const dir = mkdtempSync(join(tmpdir(), "sovereign-synth-"));
+  try {
+    const input = join(dir, "input.json");
+    const output = join(dir, "output.json");
+    writeFileSync(input, JSON.stringify({ file, opts }));
+    const child = spawnSync(process.execPath, synthWorkerArgv(input, output, { sourceMaps }), { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    try {
+      return JSON.parse(readFileSync(output, "utf8")) as SynthOutcome;
+    } catch {
+      return { ok: false, kind: "program", message: `synthesis process failed (exit ${child.status}):\n${child.stderr}${child.stdout}` };
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `synthesizeAsync`, blocking: for callers that have nothing else to do meanwhile. */
+export function synthesize(file: StackFile, opts: Omit<SynthOptions, "project">): SynthOutcome {
+  const outcome = runWorkerSync(file, opts, false);
+  if (!outcome.ok && outcome.kind === "program") return runWorkerSync(file, opts, true);
+  return outcome;
 }
 
 /** Inputs with secrets unwrapped and unknowns kept as the UNKNOWN sentinel: handy in tests. */

@@ -10,8 +10,10 @@
  * The output is committed, so `npm ci` stays the only set-up step (no install script, which
  * `npm ci --ignore-scripts` would skip): `policy-packs/dist/controls.js` is the control library
  * (bundled once, `@pulumi/policy` left to node_modules), and each `policy-packs/<pack>/index.js`
- * is that pack's `index.ts` requiring it. `test/policies/packs/build.test.ts` fails when any of
- * them differs from what this build produces from the current sources.
+ * is that pack's `index.ts` requiring it. `tools/check/dist/pack-host.js` is the process
+ * `npm run check` starts to serve several packs at once, and `tools/check/dist/ts-require.js` the
+ * TypeScript loader of its synthesis worker. `test/policies/packs/build.test.ts`
+ * fails when any of them differs from what this build produces from the current sources.
  *
  * `npm run build:packs` writes them; `builtPacks()` returns them without writing.
  */
@@ -24,6 +26,12 @@ export const PACKS_ROOT = join(ROOT, "policy-packs");
 /** The control library entry every pack imports, and where its bundle goes. */
 const LIBRARY_ENTRY = join(PACKS_ROOT, "controls", "pack-policies.ts");
 export const LIBRARY_OUT = join(PACKS_ROOT, "dist", "controls.js");
+/** The process `npm run check` starts to serve several packs at once (tools/check/pack-host.ts). */
+const HOST_ENTRY = join(ROOT, "tools", "check", "pack-host.ts");
+export const HOST_OUT = join(ROOT, "tools", "check", "dist", "pack-host.js");
+/** The TypeScript loader of the synthesis worker (tools/check/ts-require.ts). */
+const TS_REQUIRE_ENTRY = join(ROOT, "tools", "check", "ts-require.ts");
+export const TS_REQUIRE_OUT = join(ROOT, "tools", "check", "dist", "ts-require.js");
 
 export interface BuiltFile {
   /** Absolute path. */
@@ -89,6 +97,10 @@ export async function builtPacks(): Promise<BuiltFile[]> {
     });
     files.push({ path: join(dir, "index.js"), contents: out.outputFiles[0].text });
   }
+  const host = await build({ ...common, entryPoints: [HOST_ENTRY], packages: "external", banner: { js: header("tools/check/pack-host.ts") } });
+  files.push({ path: HOST_OUT, contents: host.outputFiles[0].text });
+  const tsRequire = await build({ ...common, entryPoints: [TS_REQUIRE_ENTRY], packages: "external", banner: { js: header("tools/check/ts-require.ts") } });
+  files.push({ path: TS_REQUIRE_OUT, contents: tsRequire.outputFiles[0].text });
   return files;
 }
 
