@@ -1,18 +1,27 @@
-// `npm run bench:check [-- --runs 5 --stack prod ...]`
+// `npm run bench:check [-- --runs 5 --stack prod ... --readme]`
 //
-// Wall time of `npm run check -- <stack>` (synthesis under mocks, every pack the stack names
-// started as the Pulumi CLI starts it and driven over gRPC, evidence written) for each stack,
-// and of the refusal of a bad stack file (exit 2, before any pack or synthesis starts), next to
-// the floor: a Node process that only imports the Pulumi SDKs the program uses. Reports the
-// median of N runs (default 5) per row and its ratio to the floor's median.
+// Wall time and CPU time of `npm run check -- <stack>` (synthesis under mocks, the stack's packs
+// started and driven over gRPC, evidence written) for each stack and for a stack file with a bad
+// key (exit 2), next to the floor: a Node process that only imports the Pulumi SDKs the program
+// uses. Runs are interleaved (floor, each stack, bad config; N rounds), so a change in the
+// machine's load hits every row alike. Reports medians, the ratio of each median to the floor's,
+// and the load average before and after. CPU time is that of the whole process tree (Linux).
+// --readme rewrites the bench:check row of README.md's benchmark table from this run.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT, availableStacks } from "../check/stack-file";
+import { REPO_ROOT, STACKS_DIR, availableStacks } from "../check/stack-file";
 
-function parse(argv: string[]): { runs: number; stacks: string[] } {
+interface Options {
+  runs: number;
+  stacks: string[];
+  readme: boolean;
+}
+
+function parse(argv: string[]): Options {
   let runs = 5;
+  let readme = false;
   const stacks: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -20,17 +29,35 @@ function parse(argv: string[]): { runs: number; stacks: string[] } {
       runs = Number(argv[++i]);
       if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs needs a positive integer");
     } else if (a === "--stack") stacks.push(argv[++i]);
-    else throw new Error(`unknown argument ${a}; usage: npm run bench:check -- [--runs N] [--stack NAME ...]`);
+    else if (a === "--readme") readme = true;
+    else throw new Error(`unknown argument ${a}; usage: npm run bench:check -- [--runs N] [--stack NAME ...] [--readme]`);
   }
-  return { runs, stacks: stacks.length > 0 ? stacks : availableStacks() };
+  return { runs, stacks: stacks.length > 0 ? stacks : availableStacks(), readme };
 }
 
-function timeOnce(args: string[], okCodes: number[]): number {
+/** CPU seconds of every reaped child of this process so far (proc(5) cutime + cstime), or NaN. */
+function childrenCpu(): number {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+interface Sample {
+  wall: number;
+  cpu: number;
+}
+
+function timeOnce(args: string[], okCodes: number[]): Sample {
+  const cpu0 = childrenCpu();
   const start = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
   if (!okCodes.includes(r.status ?? -1)) throw new Error(`${args.join(" ")} exited ${r.status}:\n${r.stderr}`);
-  return seconds;
+  return { wall, cpu: childrenCpu() - cpu0 };
 }
 
 function median(xs: number[]): number {
@@ -38,41 +65,84 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/** `npm run check` exactly as package.json runs it, minus npm. */
+function checkArgs(...args: string[]): string[] {
+  const script = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.check;
+  const words = script.split(/\s+/);
+  if (words[0] !== "node") throw new Error(`package.json's check script does not start with node: ${script}`);
+  return [...words.slice(1), ...args];
+}
+
+interface Row {
+  name: string;
+  samples: Sample[];
+}
+
 function main() {
-  const { runs, stacks } = parse(process.argv.slice(2));
+  const { runs, stacks, readme } = parse(process.argv.slice(2));
   const out = mkdtempSync(join(tmpdir(), "bench-check-"));
   try {
-    const floorArgs = ["-e", 'require("@pulumi/pulumi"); require("@pulumi/aws"); require("@pulumi/kubernetes"); require("@pulumi/tls");'];
-    const floor = Array.from({ length: runs }, () => timeOnce(floorArgs, [0]));
-    const rows: { name: string; times: number[] }[] = [{ name: "floor (import @pulumi/pulumi, aws, kubernetes, tls)", times: floor }];
-    for (const stack of stacks) {
-      // Exit 1 (mandatory violations) is still a complete check; only 2 and 3 are failures here.
-      const args = ["--import", "tsx", join(REPO_ROOT, "tools", "check", "cli.ts"), stack, "--format", "json", "--out", join(out, stack)];
-      rows.push({ name: `check ${stack}`, times: Array.from({ length: runs }, () => timeOnce(args, [0, 1])) });
-    }
     // A bad stack file as a user writes one: a typo in a namespace, an impossible CIDR, an image
     // the nodes cannot pull, a missing key. Refused with exit 2.
     const badDir = join(out, "bad-stacks");
     mkdirSync(badDir, { recursive: true });
-    const bad = readFileSync(join(REPO_ROOT, "stacks", "Pulumi.prod.yaml"), "utf8")
+    const bad = readFileSync(join(STACKS_DIR, "Pulumi.prod.yaml"), "utf8")
       .replace("sovereign-llm:egress:", "sovereign-lm:egress:")
       .replace("clientCidrs: [10.200.0.0/16]", "clientCidrs: [10.200.0.0/33]")
       .replace(/vllmImage: \S+/, `vllmImage: vllm/vllm-openai@sha256:${"ab".repeat(32)}`)
       .replace(/\n  sovereign-llm:owner: .*/, "");
     writeFileSync(join(badDir, "Pulumi.bad.yaml"), bad);
-    const badArgs = ["--import", "tsx", join(REPO_ROOT, "tools", "check", "cli.ts"), "bad", "--stacks-dir", badDir, "--out", join(out, "bad")];
-    rows.push({ name: "check of a bad stack file (refused, exit 2)", times: Array.from({ length: runs }, () => timeOnce(badArgs, [2])) });
-    const floorMedian = median(floor);
-    console.log(`npm run bench:check: ${runs} runs each, median wall time; node ${process.version}, ${availableParallelism()} cores\n`);
-    console.log("| run | median s | min s | max s | ratio to floor |");
-    console.log("|---|---:|---:|---:|---:|");
-    for (const r of rows) {
-      const m = median(r.times);
-      console.log(`| ${r.name} | ${m.toFixed(2)} | ${Math.min(...r.times).toFixed(2)} | ${Math.max(...r.times).toFixed(2)} | ${(m / floorMedian).toFixed(1)}x |`);
+
+    const floorArgs = ["-e", 'require("@pulumi/pulumi"); require("@pulumi/aws"); require("@pulumi/kubernetes"); require("@pulumi/tls");'];
+    const jobs: { name: string; args: string[]; ok: number[] }[] = [
+      { name: "floor (import @pulumi/pulumi, aws, kubernetes, tls)", args: floorArgs, ok: [0] },
+      // Exit 1 (mandatory violations) is still a complete check; only 2 and 3 are failures here.
+      ...stacks.map((stack) => ({ name: `check ${stack}`, args: checkArgs(stack, "--format", "json", "--out", join(out, stack)), ok: [0, 1] })),
+      { name: "check of a bad stack file (refused, exit 2)", args: checkArgs("bad", "--stacks-dir", badDir, "--out", join(out, "bad")), ok: [2] },
+    ];
+    const rows: Row[] = jobs.map((j) => ({ name: j.name, samples: [] }));
+    const loadBefore = loadavg();
+    const started = Date.now();
+    for (let round = 0; round < runs; round++) {
+      jobs.forEach((j, i) => rows[i].samples.push(timeOnce(j.args, j.ok)));
     }
+    const loadAfter = loadavg();
+    const floorWall = median(rows[0].samples.map((s) => s.wall));
+    const floorCpu = median(rows[0].samples.map((s) => s.cpu));
+    const fmt = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(", ");
+    console.log(`npm run bench:check: ${runs} interleaved runs each, medians; node ${process.version}, ${availableParallelism()} cores; load average (1, 5, 15 min) ${fmt(loadBefore)} before, ${fmt(loadAfter)} after; ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    console.log("| run | wall s | min s | max s | wall ratio to floor | CPU s | CPU ratio to floor |");
+    console.log("|---|---:|---:|---:|---:|---:|---:|");
+    for (const r of rows) {
+      const walls = r.samples.map((s) => s.wall);
+      const cpu = median(r.samples.map((s) => s.cpu));
+      const m = median(walls);
+      console.log(`| ${r.name} | ${m.toFixed(2)} | ${Math.min(...walls).toFixed(2)} | ${Math.max(...walls).toFixed(2)} | ${(m / floorWall).toFixed(1)}x | ${cpu.toFixed(2)} | ${(cpu / floorCpu).toFixed(1)}x |`);
+    }
+    if (readme) writeReadmeRow(rows, floorWall, loadBefore, loadAfter, runs);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** Replaces the `npm run bench:check` row of README.md's benchmark table with this run's figures. */
+function writeReadmeRow(rows: Row[], floorWall: number, loadBefore: number[], loadAfter: number[], runs: number): void {
+  const path = join(REPO_ROOT, "README.md");
+  const text = readFileSync(path, "utf8");
+  const wall = (r: Row) => median(r.samples.map((s) => s.wall));
+  const cpu = (r: Row) => median(r.samples.map((s) => s.cpu));
+  const [floor, ...checks] = rows;
+  const stackRows = checks.filter((r) => !r.name.includes("bad"));
+  const bad = checks.find((r) => r.name.includes("bad"))!;
+  const wallRatios = stackRows.map((r) => wall(r) / floorWall);
+  const cpuRatios = stackRows.map((r) => cpu(r) / cpu(floor));
+  const range = (xs: number[]) => `${Math.min(...xs).toFixed(1)}x to ${Math.max(...xs).toFixed(1)}x`;
+  const result = `${stackRows.map((r) => `${r.name.replace(/^check /, "")} ${wall(r).toFixed(1)} s (CPU ${cpu(r).toFixed(1)} s)`).join(", ")}; bad stack file (exit 2) ${wall(bad).toFixed(1)} s; ${runs} runs, load average ${loadBefore[0].toFixed(1)} before, ${loadAfter[0].toFixed(1)} after`;
+  const row = `| \`npm run bench:check\` | ${result} | importing the Pulumi SDKs: ${floorWall.toFixed(2)} s (CPU ${cpu(floor).toFixed(2)} s) | wall ${range(wallRatios)}; CPU ${range(cpuRatios)} |`;
+  const re = /^\| `npm run bench:check` \|.*$/m;
+  if (!re.test(text)) throw new Error("README.md has no `npm run bench:check` row in its benchmark table");
+  writeFileSync(path, text.replace(re, row));
+  console.log(`\nREADME.md: ${row}`);
 }
 
 main();
