@@ -24,17 +24,35 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 ));
 
 // tools/check/ts-require.ts
+var import_node_crypto = require("node:crypto");
 var import_node_fs = require("node:fs");
 var import_node_module = __toESM(require("node:module"));
-var import_esbuild = require("esbuild");
+var import_node_path = require("node:path");
+var OPTIONS = { loader: "ts", format: "cjs", target: "node20", platform: "node", sourcemap: "inline" };
+var CACHE = (0, import_node_path.join)(__dirname, "..", "..", "..", "node_modules", ".cache", "sovereign-llm", "ts");
+var esbuildVersion;
+function version() {
+  esbuildVersion ??= JSON.parse((0, import_node_fs.readFileSync)(require.resolve("esbuild/package.json"), "utf8")).version;
+  return esbuildVersion;
+}
+function transpile(source, filename) {
+  const key = (0, import_node_crypto.createHash)("sha256").update(`${version()}\0${JSON.stringify(OPTIONS)}\0${filename}\0${source}`).digest("hex");
+  const cached = (0, import_node_path.join)(CACHE, `${key}.js`);
+  try {
+    return (0, import_node_fs.readFileSync)(cached, "utf8");
+  } catch {
+  }
+  const { transformSync } = require("esbuild");
+  const { code } = transformSync(source, { ...OPTIONS, sourcefile: filename });
+  try {
+    (0, import_node_fs.mkdirSync)(CACHE, { recursive: true });
+    const tmp = `${cached}.${process.pid}.tmp`;
+    (0, import_node_fs.writeFileSync)(tmp, code);
+    (0, import_node_fs.renameSync)(tmp, cached);
+  } catch {
+  }
+  return code;
+}
 import_node_module.default._extensions[".ts"] = (module2, filename) => {
-  const { code } = (0, import_esbuild.transformSync)((0, import_node_fs.readFileSync)(filename, "utf8"), {
-    loader: "ts",
-    format: "cjs",
-    target: "node20",
-    platform: "node",
-    sourcefile: filename,
-    sourcemap: "inline"
-  });
-  module2._compile(code, filename);
+  module2._compile(transpile((0, import_node_fs.readFileSync)(filename, "utf8"), filename), filename);
 };
