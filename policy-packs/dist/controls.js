@@ -3220,6 +3220,101 @@ var k8sNetworkpolicyNoWorldEgress = {
   resourceTypes: [NAMESPACE, NETWORK_POLICY]
 };
 
+// policy-packs/controls/lib/name-limits.ts
+var AUTONAME_SUFFIX_LENGTH = 8;
+var PREFIX_SUFFIX_LENGTH = 26;
+var IAM_NAME = { pattern: /^[\w+=,.@-]+$/, patternText: "letters, digits and +=,.@_-" };
+var FIREWALL_NAME = { pattern: /^[a-zA-Z0-9-]+$/, patternText: "letters, digits and hyphens" };
+var RESOLVER_NAME = { pattern: /^(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)$/, patternText: "letters, digits, spaces, hyphens and underscores, not digits only" };
+var NAME_RULES = {
+  "aws:iam/role:Role": { prop: "name", prefixProp: "namePrefix", min: 1, max: 64, ...IAM_NAME },
+  "aws:iam/policy:Policy": { prop: "name", prefixProp: "namePrefix", min: 1, max: 128, ...IAM_NAME },
+  "aws:iam/rolePolicy:RolePolicy": { prop: "name", prefixProp: "namePrefix", min: 1, max: 128, ...IAM_NAME },
+  "aws:iam/instanceProfile:InstanceProfile": { prop: "name", prefixProp: "namePrefix", min: 1, max: 128, ...IAM_NAME },
+  "aws:s3/bucket:Bucket": {
+    prop: "bucket",
+    prefixProp: "bucketPrefix",
+    min: 3,
+    max: 63,
+    pattern: /^[a-z0-9](?!.*\.\.)[a-z0-9.-]*[a-z0-9]$/,
+    patternText: "lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit",
+    lowerCase: true
+  },
+  "aws:cloudwatch/logGroup:LogGroup": { prop: "name", prefixProp: "namePrefix", min: 1, max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, patternText: "letters, digits and ._-/#" },
+  "aws:cloudwatch/metricAlarm:MetricAlarm": { prop: "name", min: 1, max: 255, pattern: /^[^\x00-\x1f]+$/, patternText: "printable characters" },
+  "aws:cloudwatch/logMetricFilter:LogMetricFilter": { prop: "name", min: 1, max: 512, pattern: /^[^:*]+$/, patternText: "no ':' or '*'" },
+  "aws:kms/alias:Alias": { prop: "name", prefixProp: "namePrefix", min: 7, max: 256, pattern: /^alias\/(?!aws\/)[a-zA-Z0-9/_-]+$/, patternText: "alias/ then letters, digits and /_- (not alias/aws/)" },
+  "aws:eks/cluster:Cluster": { prop: "name", min: 1, max: 100, pattern: /^[0-9A-Za-z][A-Za-z0-9_-]*$/, patternText: "letters, digits, hyphens and underscores, starting with a letter or digit" },
+  "aws:eks/nodeGroup:NodeGroup": { prop: "nodeGroupName", prefixProp: "nodeGroupNamePrefix", min: 1, max: 63, pattern: /^[0-9A-Za-z][A-Za-z0-9_-]*$/, patternText: "letters, digits, hyphens and underscores, starting with a letter or digit" },
+  "aws:networkfirewall/firewall:Firewall": { prop: "name", min: 1, max: 128, ...FIREWALL_NAME },
+  "aws:networkfirewall/firewallPolicy:FirewallPolicy": { prop: "name", min: 1, max: 128, ...FIREWALL_NAME },
+  "aws:networkfirewall/ruleGroup:RuleGroup": { prop: "name", min: 1, max: 128, ...FIREWALL_NAME },
+  "aws:sns/topic:Topic": { prop: "name", prefixProp: "namePrefix", min: 1, max: 256, pattern: /^[A-Za-z0-9_-]+(\.fifo)?$/, patternText: "letters, digits, hyphens and underscores" },
+  "aws:cloudtrail/trail:Trail": { prop: "name", min: 3, max: 128, pattern: /^[A-Za-z0-9](?!.*[._-]{2})[A-Za-z0-9._-]*[A-Za-z0-9]$/, patternText: "letters, digits, . _ -, starting and ending with a letter or digit, no two separators in a row" },
+  "aws:ec2/launchTemplate:LaunchTemplate": { prop: "name", prefixProp: "namePrefix", min: 3, max: 128, pattern: /^[a-zA-Z0-9().\-/_]+$/, patternText: "letters, digits and ().-/_" },
+  "aws:ec2/securityGroup:SecurityGroup": { prop: "name", prefixProp: "namePrefix", min: 1, max: 255, pattern: /^[\x20-\x7e]+$/, patternText: "ASCII characters" },
+  "aws:route53/resolverEndpoint:ResolverEndpoint": { prop: "name", min: 1, max: 64, ...RESOLVER_NAME },
+  "aws:route53/resolverRule:ResolverRule": { prop: "name", min: 1, max: 64, ...RESOLVER_NAME },
+  "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup": { prop: "name", min: 1, max: 64, ...RESOLVER_NAME },
+  "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList": { prop: "name", min: 1, max: 64, ...RESOLVER_NAME },
+  "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig": { prop: "name", min: 1, max: 64, ...RESOLVER_NAME },
+  "aws:codebuild/project:Project": { prop: "name", min: 2, max: 150, pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/, patternText: "letters, digits, hyphens and underscores, starting with a letter or digit" }
+};
+function physicalName(rule, logicalName, props, isUnknown2) {
+  const explicit = props[rule.prop];
+  if (isUnknown2(explicit)) return { kind: "unknown" };
+  if (typeof explicit === "string" && explicit !== "") return { kind: "explicit", name: explicit, length: explicit.length };
+  const prefix = rule.prefixProp ? props[rule.prefixProp] : void 0;
+  if (isUnknown2(prefix)) return { kind: "unknown" };
+  if (typeof prefix === "string" && prefix !== "") {
+    const suffix = rule.prefixSuffixLength ?? PREFIX_SUFFIX_LENGTH;
+    return { kind: "prefix", name: `${prefix}${"0".repeat(suffix)}`, length: prefix.length + suffix };
+  }
+  const base = rule.lowerCase ? logicalName.toLowerCase() : logicalName;
+  return { kind: "auto", name: `${base}-abcdefg`, length: base.length + AUTONAME_SUFFIX_LENGTH };
+}
+function nameProblem(type, logicalName, props, isUnknown2) {
+  const rule = NAME_RULES[type];
+  if (!rule) return void 0;
+  const name = physicalName(rule, logicalName, props, isUnknown2);
+  if (name.kind === "unknown") return void 0;
+  const shown = name.kind === "auto" ? `its auto-generated ${rule.prop} ("${logicalName}" plus ${AUTONAME_SUFFIX_LENGTH} random characters) is ${name.length} characters` : name.kind === "prefix" ? `its ${rule.prefixProp} "${String(props[rule.prefixProp])}" plus ${rule.prefixSuffixLength ?? PREFIX_SUFFIX_LENGTH} generated characters is ${name.length} characters` : `its ${rule.prop} "${name.name}" is ${name.length} characters`;
+  const short = type.split(":").pop();
+  if (name.length > rule.max) {
+    const fix = name.kind === "auto" ? `shorten the logical name to at most ${rule.max - AUTONAME_SUFFIX_LENGTH} characters` : `shorten it to at most ${rule.max}`;
+    return `${short} "${logicalName}": ${shown}; AWS allows at most ${rule.max}. ${fix}`;
+  }
+  if (name.length < rule.min) return `${short} "${logicalName}": ${shown}; AWS requires at least ${rule.min}`;
+  if (name.kind !== "prefix" && !rule.pattern.test(name.name)) {
+    return `${short} "${logicalName}": ${name.kind === "auto" ? `its auto-generated ${rule.prop} "${name.name.slice(0, -7)}…"` : `${rule.prop} "${name.name}"`} does not follow the naming rule (${rule.patternText})`;
+  }
+  return void 0;
+}
+
+// policy-packs/controls/aws-resource-name-limits.ts
+var awsResourceNameLimits = {
+  policy: {
+    name: "sovereign-llm-aws-resource-name-limits",
+    description: "Every named AWS resource (IAM roles and policies, S3 buckets, log groups, KMS aliases, EKS clusters and node groups, Network Firewall objects, SNS topics, trails, Resolver objects, ...) has a physical name within the service's length and character rules, counting the eight characters Pulumi's auto-naming appends. A name AWS refuses fails the deploy halfway, after other resources exist. Goes beyond the public rule sets, which check deployed resources only.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+      if (!NAME_RULES[args.type]) return;
+      const problem = nameProblem(args.type, args.name, propsOf(args), isUnknown);
+      if (problem) report(problem);
+    }
+  },
+  severity: "medium",
+  remediation: "Shorten the resource's name: for an auto-named resource its logical name (the component's name and role), for an explicit one the name input. Limits are in policy-packs/controls/lib/name-limits.ts with the AWS page for each.",
+  frameworks: {
+    hipaa: [HIPAA.riskManagement],
+    gdpr: [GDPR.testing],
+    soc2: [SOC2.change],
+    "fedramp-moderate": ["CM-3", "CM-4"]
+  },
+  references: [],
+  resourceTypes: Object.keys(NAME_RULES)
+};
+
 // policy-packs/controls/index.ts
 var controls = [
   s3BucketSseKms,
@@ -3283,7 +3378,9 @@ var controls = [
   k8sVllmNoTelemetry,
   k8sVllmMtls,
   k8sServiceNotExposed,
-  k8sNetworkpolicyNoWorldEgress
+  k8sNetworkpolicyNoWorldEgress,
+  // deployability: names AWS would refuse
+  awsResourceNameLimits
 ];
 function controlsFor(framework) {
   return controls.filter((c) => (c.frameworks[framework] ?? []).length > 0);
