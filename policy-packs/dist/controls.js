@@ -2323,42 +2323,47 @@ var networkfirewallLogging = {
 
 // policy-packs/controls/networkfirewall-protection.ts
 var FIREWALL2 = "aws:networkfirewall/firewall:Firewall";
-var DEFAULTS12 = { requireProtection: true, protectedEnvironments: ["prod"] };
+var DEFAULTS12 = { requireProtection: true, protectedEnvironments: ["prod"], protectedClassifications: ["phi", "pii"] };
 var SWITCHES = ["deleteProtection", "subnetChangeProtection", "firewallPolicyChangeProtection"];
 var networkfirewallProtection = {
   policy: {
     name: "sovereign-llm-networkfirewall-protection",
-    description: "In protected environments (resources tagged environment: prod by default), the egress firewall has delete, subnet-change and policy-change protection on, so removing the only egress control takes two deliberate steps. Other environments are not checked, so dev can iterate.",
+    description: "In protected environments (resources tagged environment: prod by default) and wherever protected data is processed (tagged data-classification: phi or pii by default), the egress firewall has delete, subnet-change and policy-change protection on, so removing the only egress control takes two deliberate steps. Other stacks are not checked, so a dev stack with no regulated data can iterate.",
     enforcementLevel: "mandatory",
     configSchema: {
       properties: {
         requireProtection: { type: "boolean", default: DEFAULTS12.requireProtection },
-        protectedEnvironments: { type: "array", items: { type: "string" }, default: DEFAULTS12.protectedEnvironments }
+        protectedEnvironments: { type: "array", items: { type: "string" }, default: DEFAULTS12.protectedEnvironments },
+        protectedClassifications: { type: "array", items: { type: "string" }, default: DEFAULTS12.protectedClassifications }
       }
     },
     validateResource: (args, report) => {
       if (args.type !== FIREWALL2) return;
-      const { requireProtection, protectedEnvironments } = configOf(args, DEFAULTS12);
+      const { requireProtection, protectedEnvironments, protectedClassifications } = configOf(args, DEFAULTS12);
       if (!requireProtection) return;
       const p = propsOf(args);
       const tags = tagsOf(p);
       const undecided = new Undecided();
       const env = isUnknown(tags) ? tags : tags?.environment;
-      if (isUnknown(env)) undecided.note("environment tag unknown");
-      else if (typeof env === "string" && protectedEnvironments.includes(env)) {
+      const cls = isUnknown(tags) ? tags : tags?.["data-classification"];
+      const byEnv = typeof env === "string" && protectedEnvironments.includes(env);
+      const byData = typeof cls === "string" && protectedClassifications.includes(cls);
+      if ((isUnknown(env) || isUnknown(cls)) && !byEnv && !byData) undecided.note("environment or data-classification tag unknown");
+      else if (byEnv || byData) {
         const off = [];
         for (const s of SWITCHES) {
           const v = bool(p[s]);
           if (isUnknown(v)) undecided.note(`${s} unknown`);
           else if (v !== true) off.push(s);
         }
-        if (off.length > 0) report(`${env} firewall without ${off.join(", ")}: set ${off.map((s) => `${s}: true`).join(", ")}`);
+        const why = byEnv ? `${env} firewall` : `firewall of a stack processing ${cls} data`;
+        if (off.length > 0) report(`${why} without ${off.join(", ")}: set ${off.map((s) => `${s}: true`).join(", ")}`);
       }
       undecided.finish();
     }
   },
   severity: "medium",
-  remediation: "Set deleteProtection, subnetChangeProtection and firewallPolicyChangeProtection to true on the aws.networkfirewall.Firewall in prod (EgressFirewall does this when environment is prod).",
+  remediation: "Set deleteProtection, subnetChangeProtection and firewallPolicyChangeProtection to true on the aws.networkfirewall.Firewall in prod and in any stack processing phi or pii (EgressFirewall does this when the stack protects its data).",
   frameworks: {
     hipaa: [HIPAA.integrity, HIPAA.transmissionSecurity],
     gdpr: [GDPR.confidentialityResilience],
