@@ -1503,24 +1503,25 @@ var DEFAULTS7 = { allowedRegions: [] };
 var regionAllowList = {
   policy: {
     name: "sovereign-llm-region-allow-list",
-    description: "Every resource is placed in, and every region named in its configuration (ARNs, endpoint service names, regional hostnames, availability zones) is in, the residency allow-list. Goes beyond the public rule sets: data residency is a legal requirement (GDPR Chapter V) they do not express. With no allow-list configured, the stack's provider region (or home region) is the only one allowed.",
+    description: "Every resource is placed in, and every region named in its configuration (ARNs, endpoint service names, regional hostnames, availability zones) is in, the residency allow-list. Goes beyond the public rule sets: data residency is a legal requirement (GDPR Chapter V) they do not express. With no allow-list configured, the region of the resource's provider is the only one allowed (check and the deploy instructions always configure the stack's residency regions).",
     enforcementLevel: "mandatory",
     configSchema: {
       properties: {
         allowedRegions: { type: "array", items: { type: "string", pattern: "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d$" }, default: DEFAULTS7.allowedRegions }
       }
     },
-    validateStack: (args, report) => {
+    validateResource: (args, report) => {
+      if (args.type.startsWith("pulumi:")) return;
       const cfg = configOf(args, DEFAULTS7);
-      const all = nodesOf(args).filter((n) => !n.type.startsWith("pulumi:"));
-      const { regions, source } = allowedRegions(cfg.allowedRegions, all);
+      const node = { type: args.type, name: args.name, props: propsOf(args), providerRegion: providerRegionOf(args.provider?.props) };
+      const configured = cfg.allowedRegions.length > 0;
+      const regions = configured ? cfg.allowedRegions : node.providerRegion ? [node.providerRegion] : [];
       if (regions.length === 0) return;
-      for (const node of all) {
-        const where = placement(node);
-        if (where && !regions.includes(where)) report(`${label(node)} is placed in ${where}, outside ${source}: ${regions.join(", ")}`, node.urn);
-        const outside = [...regionsReferenced(node)].filter((r) => !regions.includes(r) && r !== where);
-        if (outside.length > 0) report(`${label(node)} refers to region(s) ${outside.join(", ")}, outside ${source}: ${regions.join(", ")}`, node.urn);
-      }
+      const source = configured ? "allowedRegions" : "its provider's region (no allowedRegions configured)";
+      const where = placement(node);
+      if (where && !regions.includes(where)) report(`${label(node)} is placed in ${where}, outside ${source}: ${regions.join(", ")}`);
+      const outside = [...regionsReferenced(node)].filter((r) => !regions.includes(r) && r !== where);
+      if (outside.length > 0) report(`${label(node)} refers to region(s) ${outside.join(", ")}, outside ${source}: ${regions.join(", ")}`);
     }
   },
   severity: "high",
