@@ -8,8 +8,8 @@
 // which uses the CPU's SHA instructions, and `sha256sum`), and the rate of reading the files from
 // the disk (`dd iflag=direct`, bypassing the page cache). Reports medians and ratios.
 import { spawn, spawnSync } from "node:child_process";
-import { createPublicKey, generateKeyPairSync, randomFillSync, sign as cryptoSign } from "node:crypto";
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { createPublicKey, generateKeyPairSync, sign as cryptoSign } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -17,6 +17,7 @@ import { fetchModel } from "../model-signing/fetch.js";
 import { hashFiles } from "../model-signing/hasher.js";
 import { signModel } from "../model-signing/publish.js";
 import type { Signer } from "../model-signing/publish.js";
+import { median, writeShard } from "./shards";
 
 interface Options {
   files: number;
@@ -47,32 +48,6 @@ function parse(argv: string[]): Options {
     else throw new Error(`unknown option ${a}`);
   }
   return o;
-}
-
-/** A safetensors shard of `bytes` data bytes, written in 16 MiB random blocks. */
-function writeShard(path: string, bytes: number): void {
-  let header = Buffer.from(JSON.stringify({ weight: { dtype: "U8", shape: [bytes], data_offsets: [0, bytes] } }));
-  header = Buffer.concat([header, Buffer.alloc((8 - (header.length % 8)) % 8, 0x20)]);
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(header.length));
-  const fd = openSync(path, "w");
-  try {
-    writeSync(fd, len);
-    writeSync(fd, header);
-    const block = Buffer.allocUnsafe(16 * 1024 * 1024);
-    for (let left = bytes; left > 0; left -= block.length) {
-      randomFillSync(block);
-      writeSync(fd, block, 0, Math.min(block.length, left));
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function timed(cmd: string, args: string[]): number {
