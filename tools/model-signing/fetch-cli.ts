@@ -1,5 +1,6 @@
 // Command line of `npm run model:fetch -- s3://<bucket>/<prefix>/ <dest> --public-key <pem> [options]`.
 import { S3Client } from "@aws-sdk/client-s3";
+import { fromHttp } from "@aws-sdk/credential-provider-http";
 import { asModelSigningError, fail } from "./errors.js";
 import { DEFAULT_CONCURRENCY, DEFAULT_PART_BYTES, fetchModel } from "./fetch.js";
 import { MAX_PUBLIC_KEY_BYTES } from "./limits.js";
@@ -20,6 +21,9 @@ new run resumes from).
   --part-mib <n>           MiB per ranged GET (default ${DEFAULT_PART_BYTES / 1024 / 1024}); memory held is at most concurrency x part
   --region <region>        AWS region (default: the SDK's chain)
   --endpoint-url <url>     S3 endpoint (path-style), e.g. a local S3-compatible server
+  --credentials <source>   "default" (the SDK's chain) or "container": only the container
+                           credentials endpoint (EKS Pod Identity, AWS_CONTAINER_CREDENTIALS_FULL_URI);
+                           never environment keys, profiles or the node's instance profile
   --json                   print one JSON object`;
 
 interface FetchArgs {
@@ -32,12 +36,13 @@ interface FetchArgs {
   partMiB?: number;
   region?: string;
   endpoint?: string;
+  credentials: "default" | "container";
   json: boolean;
 }
 
 function parseArgs(argv: readonly string[]): FetchArgs | "help" {
   const positional: string[] = [];
-  const a: Partial<FetchArgs> = { json: false };
+  const a: Partial<FetchArgs> = { json: false, credentials: "default" };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
@@ -70,6 +75,12 @@ function parseArgs(argv: readonly string[]): FetchArgs | "help" {
       case "--part-mib": a.partMiB = int(1, 1024); break;
       case "--region": a.region = take(); break;
       case "--endpoint-url": a.endpoint = take(); break;
+      case "--credentials": {
+        const c = take();
+        if (c !== "default" && c !== "container") fail("USAGE", `--credentials must be "default" or "container", not ${JSON.stringify(c)}`);
+        a.credentials = c;
+        break;
+      }
       case "--json": a.json = true; break;
       default:
         if (flag.startsWith("-")) fail("USAGE", `unknown option ${flag}`);
@@ -104,8 +115,14 @@ export async function runFetchCli(argv: readonly string[], io: CliIo): Promise<n
     } catch (err) {
       fail("KEY_INVALID", `cannot read public key: ${asModelSigningError(err).message}`, args.keyPath);
     }
+    if (args.credentials === "container" && !process.env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] && !process.env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"]) {
+      fail("AWS_ERROR", "--credentials container: AWS_CONTAINER_CREDENTIALS_FULL_URI is not set, so this container has no Pod Identity credentials (is the service account associated with a role, and is this the container meant to hold them?)");
+    }
     const s3 = new S3Client({
       ...(args.region !== undefined ? { region: args.region } : {}),
+      // The model server's pod: the Pod Identity agent is the only source. fromHttp accepts only
+      // the ECS and EKS container hosts (169.254.170.2, 169.254.170.23) or loopback over HTTP.
+      ...(args.credentials === "container" ? { credentials: fromHttp({}) } : {}),
       ...(args.endpoint !== undefined ? { endpoint: args.endpoint, forcePathStyle: true } : {}),
     });
     try {
