@@ -83,6 +83,12 @@ const modelSchema = z.strictObject({
   inputGuard: z.enum(["block", "flag"]).default("block"),
   /** Per-model cap on max_tokens. Default: limits.maxTokens. */
   maxTokens: z.number().int().min(1).optional(),
+  /**
+   * DNS name that lists every ready replica of the model server (a headless Service); the
+   * scaling endpoint (`/scaling/<id>` on the ops port) reads each replica's queue through it.
+   * Default: the upstream's host (right for one replica).
+   */
+  replicasHost: z.string().min(1).optional(),
 });
 
 const oidcSchema = z.strictObject({

@@ -16,6 +16,7 @@ import type { GatewayConfig, ModelConfig, RouteName } from "./config.js";
 import { GatewayError, badRequest, errorBody } from "./errors.js";
 import { InputGuard } from "./input-guard.js";
 import { GatewayMetrics } from "./metrics.js";
+import { ScalingSource } from "./scaling.js";
 import { createRedactor, type PiiRedactor } from "./pii.js";
 import { RateLimiter } from "./ratelimit.js";
 import { prepareRequest, type PreparedRequest } from "./request.js";
@@ -84,6 +85,8 @@ export class Gateway {
   private readonly audit: AuditLog;
   private readonly models: Map<string, ModelConfig>;
   private readonly log: (msg: string) => void;
+  /** Queue depth per model for the autoscaler, read over mutual TLS from every replica. */
+  readonly scaling: ScalingSource;
   private agent: Agent;
   private upstreamApiKey: string | undefined;
   private api: HttpsServer | undefined;
@@ -109,6 +112,16 @@ export class Gateway {
     this.inputGuard = new InputGuard(config.inputGuard, this.agent);
     this.upstreamApiKey = config.upstream.apiKeyFile ? readFileSync(config.upstream.apiKeyFile, "utf8").trim() : undefined;
     this.models = new Map(config.models.map((m) => [m.id, m]));
+    this.scaling = new ScalingSource(
+      config.models.map((m) => ({
+        id: m.id,
+        servedName: m.upstreamModel ?? m.id,
+        upstream: m.upstream,
+        ...(m.replicasHost !== undefined ? { replicasHost: m.replicasHost } : {}),
+        ...(config.upstream.tls.serverName !== undefined ? { serverName: config.upstream.tls.serverName } : {}),
+      })),
+      { agent: () => this.agent },
+    );
     this.audit =
       opts.audit ??
       new AuditLog(
@@ -240,6 +253,12 @@ export class Gateway {
       res.writeHead(this.ready ? 200 : 503, { "content-type": "application/json" }).end(this.ready ? '{"status":"ready"}' : '{"status":"not ready"}');
     } else if (path === "/metrics") {
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }).end(this.metrics.render());
+    } else if (path.startsWith("/scaling/") && this.scaling.has(decodeURIComponent(path.slice("/scaling/".length)))) {
+      // Counts only (no request content), for KEDA's metrics-api scaler inside the cluster.
+      this.scaling.demand(decodeURIComponent(path.slice("/scaling/".length))).then(
+        (d) => res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(d)),
+        () => res.writeHead(503).end(),
+      );
     } else {
       res.writeHead(404).end();
     }
@@ -431,7 +450,11 @@ export class Gateway {
       upstream = await call.response;
     } catch {
       elapsed();
-      throw upstreamUnavailable(call.abortReason() === "timeout");
+      const timedOut = call.abortReason() === "timeout";
+      // No replica took the request (none running, or none reachable): demand the autoscaler
+      // must see even when there is no queue to read, as for a model scaled to zero.
+      if (!timedOut && call.abortReason() === undefined) this.scaling.recordUnserved(model.id);
+      throw upstreamUnavailable(timedOut);
     }
     const status = upstream.statusCode ?? 502;
     const isSse = /^text\/event-stream/i.test(String(upstream.headers["content-type"] ?? ""));

@@ -29,6 +29,8 @@ export interface FakeUpstreamBehaviour {
   dieAfterDeltas?: number;
   /** Extra top-level fields merged into non-streamed responses. */
   extra?: Record<string, unknown>;
+  /** Body of GET /metrics (Prometheus text, as vLLM serves it). Default: none (404). */
+  metrics?: string;
 }
 
 export class FakeUpstream {
@@ -39,7 +41,8 @@ export class FakeUpstream {
 
   constructor(private readonly pki: TestPki) {}
 
-  async start(): Promise<number> {
+  /** Listens on `host` (any loopback address) and `port` (0: a free one). */
+  async start(host = "127.0.0.1", port = 0): Promise<number> {
     this.server = createServer(
       {
         cert: readFileSync(this.pki.serverCertFile),
@@ -51,7 +54,7 @@ export class FakeUpstream {
       },
       (req, res) => this.handle(req, res),
     );
-    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", () => r()));
+    await new Promise<void>((r) => this.server!.listen(port, host, () => r()));
     this.port = (this.server.address() as AddressInfo).port;
     return this.port;
   }
@@ -91,6 +94,10 @@ export class FakeUpstream {
       return;
     }
     const path = (req.url ?? "").split("?")[0];
+    if (path === "/metrics" && req.method === "GET") {
+      if (b.metrics === undefined) return void res.writeHead(404).end();
+      return void res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(b.metrics);
+    }
     const model = String(body["model"] ?? "unknown");
     if (path === "/v1/embeddings") {
       const inputs = Array.isArray(body["input"]) ? body["input"] : [body["input"]];
