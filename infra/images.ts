@@ -97,3 +97,19 @@ export function pullProblem(ref: string, region: string, egress: { mode: string;
   }
   return undefined;
 }
+
+/** Node.js majors in LTS support that the platform runs (Node.js 20 reached end of life in April 2026). */
+export const NODE_LTS_MAJORS = [22, 24] as const;
+
+/**
+ * Why `ref` is not a distroless Node.js LTS image (`.../nodejs<major>-debian<release>`), or
+ * undefined. The repository name is the only place a pinned reference says which Node.js it holds,
+ * so a mirror must keep it.
+ */
+export function nodeLtsImageProblem(ref: string): string | undefined {
+  const last = imageName(ref).repository.split("/").pop() ?? "";
+  const m = /^nodejs(\d+)-debian\d+$/.exec(last);
+  if (!m) return `"${ref}" is not a distroless Node.js ${NODE_LTS_MAJORS.join(" or ")} LTS image: its repository ${last} is not named nodejs<major>-debian<release> (distroless keeps node at /nodejs/bin/node, where the verifier runs it); use gcr.io/distroless/nodejs24-debian12 (or a mirror that keeps that repository name), pinned by digest`;
+  if (!(NODE_LTS_MAJORS as readonly number[]).includes(Number(m[1]))) return `"${ref}" is Node.js ${m[1]}, which is not a supported LTS; use a distroless Node.js ${NODE_LTS_MAJORS.join(" or ")} LTS image (e.g. gcr.io/distroless/nodejs24-debian12), pinned by digest`;
+  return undefined;
+}

@@ -131,6 +131,12 @@ export function buildPlatform(s: PlatformSettings) {
     tags,
   });
 
+  // Where the AWS interface endpoints (S3 included, with private DNS) answer: pods that call AWS
+  // may reach these subnets, not the whole VPC CIDR, which holds every node and pod.
+  const endpointCidrs = Object.values(network.zones)
+    .map((z) => z.plan.endpoints)
+    .sort();
+
   const eks = new SecureCluster(
     `${prefix}-eks`,
     {
@@ -141,6 +147,7 @@ export function buildPlatform(s: PlatformSettings) {
       vpcId: network.vpcId,
       vpcCidr: s.network.cidr,
       subnetIds: network.workloadSubnetIds,
+      serviceCidr: s.cluster.serviceCidr,
       publicAccessCidrs: s.cluster.publicAccessCidrs,
       clusterKeyArn: keys.arns.cluster,
       logsKeyArn: keys.arns.logs,
@@ -166,15 +173,17 @@ export function buildPlatform(s: PlatformSettings) {
           groupName: g.name,
           clusterName: eks.name,
           nodeRoleArn: eks.nodeRole.arn,
-          subnetIds: network.workloadSubnetIds,
+          subnetIdsByZone: Object.fromEntries(Object.values(network.zones).map((z) => [z.az, z.workloadSubnet.id])),
           instanceTypes: g.instanceTypes,
           capacityType: g.capacityType,
           capacityReservationId: g.capacityReservationId,
+          capacityReservationZone: g.capacityReservationZone,
           minSize: g.minSize,
           maxSize: g.maxSize,
           desiredSize: g.desiredSize,
           dataVolumeGiB: g.dataVolumeGiB,
           volumeKeyArn: keys.arns.nodeVolumes,
+          nodePrerequisites: eks.nodePrerequisites,
           tags,
         },
         { transformations: [nodeGroupsWaitFor(network.endpointsReady)] },
@@ -193,7 +202,9 @@ export function buildPlatform(s: PlatformSettings) {
       accountId,
       nodeGroupArns: [eks.systemNodeGroup.arn, ...Object.values(gpuNodeGroups).map((g) => g.nodeGroup.arn)],
       image: s.cluster.autoscalerImage,
-      vpcCidr: s.network.cidr,
+      partition: s.partition,
+      apiServiceAddress: eks.apiServiceAddress,
+      endpointCidrs,
       tags,
     },
     { provider: eks.provider },
@@ -209,9 +220,6 @@ export function buildPlatform(s: PlatformSettings) {
   const metricsClient = ca.issue(`${prefix}-metrics-client`, { commonName: "metrics-scraper", usage: "client" });
   const vllmApiKey = new random.RandomPassword(`${prefix}-vllm-api-key`, { length: 48, special: false });
   const verifierScript = s.models.length > 0 ? verifierBundle() : "";
-  // Every AWS service the pods call (S3 included, through its interface endpoint with private
-  // DNS) answers inside the VPC CIDR, so pod egress never needs a public range.
-  const endpointCidrs = [s.network.cidr];
   const vllm = Object.fromEntries(
     (inference ? s.models : []).map((m) => [
       m.name,
@@ -224,6 +232,7 @@ export function buildPlatform(s: PlatformSettings) {
           clusterName: eks.name,
           accountId,
           region: s.region,
+          partition: s.partition,
           bucketName: models.name,
           bucketArn: models.arn,
           modelsKeyArn: keys.arns.models,
@@ -248,7 +257,7 @@ export function buildPlatform(s: PlatformSettings) {
           {
             gateway: s.gateway,
             namespace: inference.name,
-            vpcCidr: s.network.cidr,
+            endpointCidrs,
             upstreams: Object.fromEntries(Object.entries(vllm).map(([model, svc]) => [model, svc.url])),
             ca,
             upstreamClient: gatewayClient,

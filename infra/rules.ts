@@ -9,7 +9,7 @@
 import { regionsFor, azBelongsTo, azIndex, KNOWN_REGIONS } from "./regions";
 import { planProblem, cidrsOverlap } from "../components/network/cidr-plan";
 import { GPU_INSTANCES } from "../components/cluster/gpu-instances";
-import { MODEL_NODE_OVERHEAD_GIB, type StackConfig } from "./schema";
+import { MODEL_NODE_OVERHEAD_GIB, type StackConfig, type GpuNodeGroupConfig } from "./schema";
 import { pullProblem } from "./images";
 import { MissingKey, each } from "./partial";
 import { NAMESPACE } from "./messages";
@@ -107,13 +107,32 @@ export const CROSS_FIELD_RULES: Rule[] = [
     // the VPC would let callers (clientCidrs) or the gateway (jwksCidrs, egress on 443) reach them.
     const vpc = cfg.network.cidr;
     each(cfg.gateway.clientCidrs, (c, i) => {
-      if (cidrsOverlap(c, vpc)) add(["gateway", "clientCidrs", i], `"${c}" overlaps the VPC ${vpc}; the VPC is already allowed, and a range over it would admit its pods and nodes as clients; list only networks outside the VPC (on-premises ranges)`);
+      if (cidrsOverlap(c, vpc)) add(["gateway", "clientCidrs", i], `"${c}" overlaps the VPC ${vpc}, which holds every node and pod, so a range over it would admit them as clients; list only networks outside the VPC (on-premises ranges)`);
     });
     const oidc = cfg.gateway.oidc;
     if (oidc) {
       each(oidc.jwksCidrs, (c, i) => {
         if (cidrsOverlap(c, vpc)) add(["gateway", "oidc", "jwksCidrs", i], `"${c}" overlaps the VPC ${vpc}, so the gateway could reach the stack's own pods and nodes on 443; list only the identity provider's addresses outside the VPC`);
       });
+    }
+  },
+  (cfg, _env, add) => {
+    if (cfg.models.length > 0 && cfg.gateway.clientCidrs.length === 0) {
+      add(["gateway", "clientCidrs"], "is empty, so no network could reach the gateway's load balancer; list the client networks (only they are admitted, not the whole VPC)");
+    }
+  },
+  // The service range must not hide addresses pods have to reach: a packet to an address inside
+  // it is taken for a Kubernetes service.
+  (cfg, _env, add) => {
+    const svc = cfg.cluster.serviceCidr;
+    const others: [string, string][] = [["network.cidr", cfg.network.cidr]];
+    each(cfg.gateway.clientCidrs, (c) => others.push(["gateway.clientCidrs", c]));
+    const oidc = cfg.gateway.oidc;
+    if (oidc) each(oidc.jwksCidrs, (c) => others.push(["gateway.oidc.jwksCidrs", c]));
+    for (const [key, other] of others) {
+      if (cidrsOverlap(svc, other)) {
+        add(["cluster", "serviceCidr"], `${svc} overlaps ${key} ${other}: addresses in it would be taken for Kubernetes services; choose a range that overlaps neither the VPC nor the networks pods must reach (e.g. 172.20.0.0/16 or 10.100.0.0/16)`);
+      }
     }
   },
   (cfg, env, add) => {
@@ -184,6 +203,23 @@ export const CROSS_FIELD_RULES: Rule[] = [
       }
       if (g.capacityType !== "CAPACITY_BLOCK" && g.capacityReservationId) {
         add(["gpuNodeGroups", i, "capacityReservationId"], "only applies to capacityType CAPACITY_BLOCK; remove it or change the capacity type");
+      }
+    }),
+  (cfg, _env, add) =>
+    each(cfg.gpuNodeGroups, (g, i) => capacityBlockProblems(g, cfg.network.availabilityZones).forEach(([key, message]) => add(["gpuNodeGroups", i, key], message))),
+  // Rolling updates surge one replica of each model (never below the declared count), and one
+  // `pulumi up` can roll every model of a group at once: the group must hold them at maxSize.
+  (cfg, _env, add) =>
+    each(cfg.gpuNodeGroups, (g, i) => {
+      const perNode = Math.min(...g.instanceTypes.map((t) => GPU_INSTANCES[t]?.gpus ?? Infinity));
+      if (!Number.isFinite(perNode)) return;
+      const models = cfg.models.filter((m) => m.nodeGroup === g.name);
+      const steady = models.reduce((sum, m) => sum + (m.autoscaling.enabled ? m.autoscaling.maxReplicas : m.replicas) * m.gpusPerReplica, 0);
+      const surge = models.reduce((sum, m) => sum + m.gpusPerReplica, 0);
+      const capacity = g.maxSize * perNode;
+      // Above capacity without the surge, the rule before this one reports it.
+      if (steady <= capacity && steady + surge > capacity) {
+        add(["gpuNodeGroups", i, "maxSize"], `is ${g.maxSize} nodes of ${perNode} GPU(s) (${capacity} GPUs); the models on "${g.name}" need ${steady} GPUs plus ${surge} for one surge replica each, so a rolling update never drops below their replica counts; raise maxSize to at least ${Math.ceil((steady + surge) / perNode)}`);
       }
     }),
   (cfg, _env, add) => {
@@ -281,4 +317,33 @@ export function crossFieldProblems(cfg: StackConfig, env: RuleEnv): { path: (str
     }
   }
   return problems;
+}
+
+/**
+ * Rules EKS sets for a capacity-block node group: the launch template names the one instance type
+ * (so the group lists exactly one), only the reservation's zone subnet is passed, and the group
+ * starts empty (a block is usable only inside its window; EKS also wants the desired size at 0
+ * while such a group is updated). Returns [key below the group, message] pairs.
+ * https://docs.aws.amazon.com/eks/latest/userguide/capacity-blocks-mng.html
+ */
+export function capacityBlockProblems(
+  g: Pick<GpuNodeGroupConfig, "capacityType" | "capacityReservationZone" | "instanceTypes" | "minSize" | "desiredSize">,
+  zones: readonly string[],
+): [string, string][] {
+  const out: [string, string][] = [];
+  if (g.capacityType !== "CAPACITY_BLOCK") {
+    if (g.capacityReservationZone !== undefined) out.push(["capacityReservationZone", "only applies to capacityType CAPACITY_BLOCK; remove it or change the capacity type"]);
+    return out;
+  }
+  if (g.capacityReservationZone === undefined) {
+    out.push(["capacityReservationZone", `is required when capacityType is CAPACITY_BLOCK; give the zone the capacity block was bought in (one of ${zones.join(", ")})`]);
+  } else if (!zones.includes(g.capacityReservationZone)) {
+    out.push(["capacityReservationZone", `"${g.capacityReservationZone}" is not one of network.availabilityZones (${zones.join(", ")}); the node group can only use a subnet of the reservation's zone, so add that zone or correct the name`]);
+  }
+  if (g.instanceTypes.length !== 1) {
+    out.push(["instanceTypes", `lists ${g.instanceTypes.length} types, but a capacity block is for one instance type; list exactly the reserved type`]);
+  }
+  if (g.minSize !== 0) out.push(["minSize", `is ${g.minSize}; a capacity-block group must be able to scale to 0 outside the block's window; set minSize to 0`]);
+  if (g.desiredSize !== undefined && g.desiredSize !== 0) out.push(["desiredSize", `is ${g.desiredSize}; a capacity block is usable only inside its window, and EKS updates such groups at desired size 0; set it to 0 or remove it`]);
+  return out;
 }

@@ -10,7 +10,7 @@ import { JURISDICTIONS } from "./regions";
 import { vpcCidrProblem } from "../components/network/cidr-plan";
 import { normaliseDomain } from "../components/network/egress-rules";
 import { GPU_INSTANCES, GPU_FAMILIES, instanceFamily } from "../components/cluster/gpu-instances";
-import { imageRefProblem } from "./images";
+import { imageRefProblem, nodeLtsImageProblem } from "./images";
 import { mixedScriptProblem, publicSuffixWildcardProblem } from "./domains";
 import { show } from "./messages";
 import { linearPatternProblem } from "../services/gateway/src/linear-pattern";
@@ -129,6 +129,12 @@ const cluster = z.strictObject({
     .default([]),
   /** The on-demand node group for cluster services (CoreDNS, controllers). */
   systemNodes,
+  /**
+   * Kubernetes service address range, pinned so the `kubernetes` service address (its first host)
+   * is known when NetworkPolicies are rendered. RFC 1918, /12 to /24, outside the VPC and the
+   * client and IdP networks. Default 172.20.0.0/16 (EKS's own choice for most VPCs).
+   */
+  serviceCidr: checkedString(serviceCidrProblem).default("172.20.0.0/16"),
   /** Cluster Autoscaler image (registry.k8s.io/autoscaling/cluster-autoscaler, the minor version of the cluster), pinned by digest. */
   autoscalerImage: image,
   /**
@@ -167,6 +173,11 @@ const gpuNodeGroup = z.strictObject({
   capacityType: z.enum(["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"]).default("ON_DEMAND"),
   /** EC2 capacity reservation (capacity block) id; required with CAPACITY_BLOCK. */
   capacityReservationId: z.string().regex(/^cr-[0-9a-f]{8,17}$/, "must be a capacity reservation id such as cr-0123456789abcdef0").optional(),
+  /**
+   * Availability zone the capacity block was bought in; required with CAPACITY_BLOCK, one of
+   * network.availabilityZones. EKS accepts only that zone's subnet for the group.
+   */
+  capacityReservationZone: z.string().optional(),
   minSize: z.number().int().min(0),
   maxSize: z.number().int().min(1),
   /** Initial size; the cluster autoscaler owns it after creation. Default minSize. */
@@ -201,7 +212,11 @@ const model = z.strictObject({
   gpuMemoryUtilization: z.number().gt(0.1).max(0.98).default(0.9),
   /** Node-local volume for the model files, GiB. */
   storageGiB: z.number().int().min(1),
-  /** Minutes the startup probe allows for copying, verifying and loading the model. Default 20. */
+  /**
+   * Minutes vLLM needs after the weights are read (compilation, CUDA graphs, warm-up). Copying,
+   * verifying and reading the weights are budgeted from storageGiB and the volume's throughput.
+   * Default 20.
+   */
   startupMinutes: z.number().int().min(1).max(120).default(20),
   /** Automatic prefix caching. Default true. */
   prefixCaching: z.boolean().default(true),
@@ -287,8 +302,12 @@ const serving = z.strictObject({
   vllmImage: image,
   /** Image that copies the model from S3 (AWS CLI v2), pinned by digest. */
   modelSyncImage: image,
-  /** Node.js 20+ image that runs the model verifier, pinned by digest. */
-  verifierImage: image,
+  /**
+   * Distroless Node.js LTS image that runs the model verifier (gcr.io/distroless/nodejs22-debian12
+   * or nodejs24-debian12, or a mirror that keeps that repository name), pinned by digest. The
+   * verifier runs /nodejs/bin/node, where distroless keeps it.
+   */
+  verifierImage: checkedString((ref) => imageRefProblem(ref) ?? nodeLtsImageProblem(ref)),
   /** Fluent Bit 4.0 or later (its cloudwatch_logs output supports EKS Pod Identity), pinned by digest: ships the gateway's audit and content logs. */
   logShipperImage: image,
 });
@@ -413,6 +432,21 @@ export type StackConfig = z.infer<typeof stackSchema>;
 export type ModelConfig = StackConfig["models"][number];
 export type GpuNodeGroupConfig = StackConfig["gpuNodeGroups"][number];
 
+
+/**
+ * Why a CIDR cannot be the Kubernetes service range, or undefined. EKS takes an RFC 1918 range
+ * from /12 to /24 (serviceIpv4Cidr in the CreateCluster API reference).
+ */
+export function serviceCidrProblem(cidr: string): string | undefined {
+  const problem = ipv4CidrProblem(cidr);
+  if (problem) return problem;
+  const prefix = Number(cidr.split("/")[1]);
+  if (prefix < 12 || prefix > 24) return `"${cidr}" is a /${prefix}, but EKS accepts a service range from /12 to /24; use e.g. 172.20.0.0/16`;
+  const addr = ipaddr.IPv4.parse(cidr.split("/")[0]);
+  const inside = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].some((p) => Number(p.split("/")[1]) <= prefix && addr.match(ipaddr.IPv4.parseCIDR(p)));
+  if (!inside) return `"${cidr}" is not inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, which EKS requires of a service range; use e.g. 172.20.0.0/16`;
+  return undefined;
+}
 
 /** Why a CIDR may not reach the public API endpoint, or undefined when it may. */
 export function publicCidrProblem(cidr: string): string | undefined {

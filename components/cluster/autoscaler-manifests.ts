@@ -6,10 +6,14 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { PolicyDocument } from "../keys/key-policies";
+import { dnsEgressRule } from "./inference-namespace";
+import { POD_IDENTITY_AGENT_CIDR } from "./pod-identity";
 
 export const AUTOSCALER_NAME = "cluster-autoscaler";
 export const AUTOSCALER_NAMESPACE = "cluster-autoscaler";
 export const AUTOSCALER_UID = 65534;
+/** Status ConfigMap the autoscaler writes (its --status-config-map-name default). */
+export const STATUS_CONFIGMAP = "cluster-autoscaler-status";
 const LABELS = { "app.kubernetes.io/name": AUTOSCALER_NAME, "app.kubernetes.io/part-of": "sovereign-llm" };
 
 export function autoscalerLabels(): Record<string, string> {
@@ -65,15 +69,16 @@ export function clusterRoleRules(): k8s.types.input.rbac.v1.PolicyRule[] {
     { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: read },
     { apiGroups: ["storage.k8s.io"], resources: ["storageclasses", "csinodes", "csidrivers", "csistoragecapacities", "volumeattachments"], verbs: read },
     { apiGroups: ["resource.k8s.io"], resources: ["resourceclaims", "resourceslices", "deviceclasses"], verbs: read },
-    { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
-    { apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: [AUTOSCALER_NAME], verbs: ["get", "update"] },
   ];
 }
 
 export function namespaceRoleRules(): k8s.types.input.rbac.v1.PolicyRule[] {
   return [
     { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "list", "watch"] },
-    { apiGroups: [""], resources: ["configmaps"], resourceNames: ["cluster-autoscaler-status"], verbs: ["delete", "get", "update", "watch"] },
+    { apiGroups: [""], resources: ["configmaps"], resourceNames: [STATUS_CONFIGMAP], verbs: ["delete", "get", "update", "watch"] },
+    // Leader election, in this namespace (the autoscaler takes the lease's namespace from --namespace).
+    { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["create"] },
+    { apiGroups: ["coordination.k8s.io"], resources: ["leases"], resourceNames: [AUTOSCALER_NAME], verbs: ["get", "update"] },
   ];
 }
 
@@ -87,6 +92,9 @@ export function autoscalerArgs(clusterName: string): string[] {
     "--scale-down-unneeded-time=15m",
     "--scale-down-delay-after-add=20m",
     "--skip-nodes-with-system-pods=false",
+    // Status ConfigMap and leader-election lease in the autoscaler's own namespace: its default is
+    // kube-system, where its Role grants nothing, so it would fail to write them.
+    `--namespace=${AUTOSCALER_NAMESPACE}`,
     "--leader-elect-resource-name=cluster-autoscaler",
     "--logtostderr=true",
     "--v=2",
@@ -129,5 +137,34 @@ export function renderAutoscalerDeploymentSpec(image: string, clusterName: strin
         ],
       },
     },
+  };
+}
+
+export interface AutoscalerEgressInput {
+  /** The `kubernetes` service address (first host of the pinned service range). */
+  apiServiceAddress: string;
+  /** CIDRs of the subnets holding the interface endpoints it calls (autoscaling, ec2, eks, sts). */
+  endpointCidrs: readonly string[];
+}
+
+/**
+ * Egress of the autoscaler: DNS, the Kubernetes API by its service address, the AWS interface
+ * endpoints' subnets on 443, and the node's Pod Identity agent. The API is allowed by the service
+ * address because the VPC CNI network policy agent evaluates egress before kube-proxy translates
+ * the address to the control plane's ENIs: an ipBlock on the VPC CIDR (or on the ENIs) never
+ * matches it, and the autoscaler exits on its first failed list.
+ * https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html
+ */
+export function renderAutoscalerEgressPolicySpec(input: AutoscalerEgressInput): k8s.types.input.networking.v1.NetworkPolicySpec {
+  if (input.endpointCidrs.length === 0) throw new Error("endpointCidrs: the autoscaler needs the AWS endpoints' subnets");
+  return {
+    podSelector: { matchLabels: { "app.kubernetes.io/name": AUTOSCALER_NAME } },
+    policyTypes: ["Egress"],
+    egress: [
+      dnsEgressRule(),
+      { to: [{ ipBlock: { cidr: `${input.apiServiceAddress}/32` } }], ports: [{ protocol: "TCP", port: 443 }] },
+      { to: [...new Set(input.endpointCidrs)].sort().map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }] },
+      { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] },
+    ],
   };
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import { dnsEgressRule, podSecurityLabels } from "./inference-namespace";
+import { podSecurityLabels } from "./inference-namespace";
 import {
   AUTOSCALER_NAME,
   AUTOSCALER_NAMESPACE,
@@ -10,8 +10,9 @@ import {
   clusterRoleRules,
   namespaceRoleRules,
   renderAutoscalerDeploymentSpec,
+  renderAutoscalerEgressPolicySpec,
 } from "./autoscaler-manifests";
-import { POD_IDENTITY_AGENT_CIDR, podIdentityTrustPolicy } from "../serving/manifests";
+import { clusterArnOf, podIdentityTrustPolicy } from "./pod-identity";
 import { withName, type Tags } from "../tags";
 
 export interface ClusterAutoscalerArgs {
@@ -19,13 +20,17 @@ export interface ClusterAutoscalerArgs {
   /** Cluster minor version (Pod Security labels are pinned to it). Required. */
   kubernetesVersion: string;
   region: string;
+  /** AWS partition. Default `aws`. */
+  partition?: string;
   accountId: pulumi.Input<string>;
   /** ARNs of the node groups it may describe (scale from zero). Required. */
   nodeGroupArns: pulumi.Input<string>[];
   /** Image pinned by digest. Required. */
   image: string;
-  /** VPC CIDR: the Kubernetes API and AWS endpoints answer inside it. Required. */
-  vpcCidr: string;
+  /** The `kubernetes` service address (SecureCluster.apiServiceAddress). Required. */
+  apiServiceAddress: string;
+  /** CIDRs of the interface-endpoint subnets (autoscaling, ec2, eks, sts answer there). Required. */
+  endpointCidrs: string[];
   /** Base tags of AWS resources. Default none. */
   tags?: Tags;
 }
@@ -46,7 +51,16 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
       `${name}`,
       {
         description: "Cluster Autoscaler (EKS Pod Identity): resize this cluster's node groups",
-        assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => JSON.stringify(podIdentityTrustPolicy(accountId))),
+        assumeRolePolicy: pulumi.all([args.accountId, args.clusterName]).apply(([accountId, cluster]) =>
+          JSON.stringify(
+            podIdentityTrustPolicy({
+              accountId,
+              clusterArn: clusterArnOf(args.partition ?? "aws", args.region, accountId, cluster),
+              namespace: AUTOSCALER_NAMESPACE,
+              serviceAccount: AUTOSCALER_NAME,
+            }),
+          ),
+        ),
         tags: withName(tags, name),
       },
       child,
@@ -76,16 +90,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
       `${name}-egress`,
       {
         metadata: { ...meta, name: `${AUTOSCALER_NAME}-egress` },
-        spec: {
-          podSelector: { matchLabels: { "app.kubernetes.io/name": AUTOSCALER_NAME } },
-          policyTypes: ["Egress"],
-          egress: [
-            dnsEgressRule(),
-            // The Kubernetes API (private endpoint ENIs) and the AWS interface endpoints.
-            { to: [{ ipBlock: { cidr: args.vpcCidr } }], ports: [{ protocol: "TCP", port: 443 }] },
-            { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] },
-          ],
-        },
+        spec: renderAutoscalerEgressPolicySpec({ apiServiceAddress: args.apiServiceAddress, endpointCidrs: args.endpointCidrs }),
       },
       nsChild,
     );

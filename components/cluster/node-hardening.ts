@@ -2,6 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { withName, type Tags } from "../tags";
 
+/**
+ * gp3 baseline throughput (MiB/s) and IOPS of every node volume, set explicitly so the rollout
+ * budgets computed from it (serving/rollout-budget.ts) describe the volume that exists.
+ * https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html#gp3-ebs-volume-type
+ */
+export const DATA_VOLUME_THROUGHPUT_MIBPS = 125;
+export const DATA_VOLUME_IOPS = 3000;
+
 /** Managed policies nodes need, and nothing else: workloads get AWS access through Pod Identity. */
 export const NODE_MANAGED_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"] as const;
 
@@ -12,8 +20,13 @@ export interface HardenedLaunchTemplateArgs {
   osVolumeGiB?: number;
   /** Bottlerocket data volume (images, emptyDirs), GiB. */
   dataVolumeGiB: number;
-  /** Capacity block to launch into (CAPACITY_BLOCK node groups). Default none. */
-  capacityReservationId?: string;
+  /**
+   * Capacity block to launch into (CAPACITY_BLOCK node groups), with the one instance type it
+   * reserves: EKS requires the launch template to name the type (and the node group then must not
+   * list instanceTypes). Default none.
+   * https://docs.aws.amazon.com/eks/latest/userguide/capacity-blocks-mng.html
+   */
+  capacityBlock?: { reservationId: string; instanceType: string };
   tags: Tags;
 }
 
@@ -28,7 +41,15 @@ export interface HardenedLaunchTemplateArgs {
 export function hardenedLaunchTemplate(name: string, args: HardenedLaunchTemplateArgs, opts: pulumi.CustomResourceOptions): aws.ec2.LaunchTemplate {
   const volume = (deviceName: string, size: number) => ({
     deviceName,
-    ebs: { volumeSize: size, volumeType: "gp3", encrypted: "true", kmsKeyId: args.volumeKeyArn, deleteOnTermination: "true" },
+    ebs: {
+      volumeSize: size,
+      volumeType: "gp3",
+      throughput: DATA_VOLUME_THROUGHPUT_MIBPS,
+      iops: DATA_VOLUME_IOPS,
+      encrypted: "true",
+      kmsKeyId: args.volumeKeyArn,
+      deleteOnTermination: "true",
+    },
   });
   return new aws.ec2.LaunchTemplate(
     name,
@@ -39,10 +60,11 @@ export function hardenedLaunchTemplate(name: string, args: HardenedLaunchTemplat
       // Bottlerocket: /dev/xvda holds the OS, /dev/xvdb the data (container images, pod storage).
       blockDeviceMappings: [volume("/dev/xvda", args.osVolumeGiB ?? 4), volume("/dev/xvdb", args.dataVolumeGiB)],
       monitoring: { enabled: true },
-      ...(args.capacityReservationId
+      ...(args.capacityBlock
         ? {
+            instanceType: args.capacityBlock.instanceType,
             instanceMarketOptions: { marketType: "capacity-block" },
-            capacityReservationSpecification: { capacityReservationTarget: { capacityReservationId: args.capacityReservationId } },
+            capacityReservationSpecification: { capacityReservationTarget: { capacityReservationId: args.capacityBlock.reservationId } },
           }
         : {}),
       tagSpecifications: [

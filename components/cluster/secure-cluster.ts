@@ -4,8 +4,28 @@ import * as k8s from "@pulumi/kubernetes";
 import { encryptedLogGroup } from "../audit/log-group";
 import { hardenedLaunchTemplate, nodeRole } from "./node-hardening";
 import { kubeconfigFor } from "./kubeconfig";
+import { podIdentityTrustPolicy } from "./pod-identity";
 import { ADDON_VERSIONS, VPC_CNI_NETWORK_POLICY_CONFIGURATION } from "../serving/pins";
 import { withName, type Tags } from "../tags";
+
+/**
+ * The `kubernetes` service's ClusterIP: the first host of the service range (the API server
+ * allocates it so). Pods reach the API through it, and the VPC CNI network policy agent matches
+ * egress before kube-proxy translates it to the control-plane ENIs, so an ipBlock for the VPC
+ * never matches it: policies must name this address.
+ * https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html
+ */
+export function kubernetesServiceAddress(serviceCidr: string): string {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(serviceCidr);
+  if (!m) throw new Error(`"${serviceCidr}" is not an IPv4 CIDR`);
+  const prefix = Number(m[5]);
+  const octets = m.slice(1, 5).map(Number);
+  if (prefix > 30 || octets.some((o) => o > 255)) throw new Error(`"${serviceCidr}" is not a usable service range`);
+  const value = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const network = value - (value % 2 ** (32 - prefix));
+  const first = network + 1;
+  return [24, 16, 8, 0].map((shift) => Math.floor(first / 2 ** shift) % 256).join(".");
+}
 
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
@@ -31,6 +51,16 @@ export interface SecureClusterArgs {
   vpcCidr: string;
   /** Workload subnets: control-plane ENIs and nodes. Required, one per zone. */
   subnetIds: pulumi.Input<string>[];
+  /**
+   * Kubernetes service range (`172.20.0.0/16`). Required: pinned so the `kubernetes` service
+   * address, its first host, is known to the NetworkPolicies that must allow it.
+   */
+  serviceCidr: string;
+  /**
+   * Resources nodes need before they boot besides the add-ons, e.g. the VPC endpoints a private
+   * node reaches ECR, STS and EKS through. Default none.
+   */
+  nodeDependencies?: pulumi.Input<pulumi.Resource>[];
   /** CIDRs that may reach the public endpoint. Default none: private endpoint only. */
   publicAccessCidrs?: string[];
   /** Key for Kubernetes secrets envelope encryption. Required. */
@@ -74,6 +104,16 @@ export class SecureCluster extends pulumi.ComponentResource {
   public readonly clusterSecurityGroupId: pulumi.Output<string>;
   public readonly addons: Record<AddonKey, aws.eks.Addon>;
   public readonly systemNodeGroup: aws.eks.NodeGroup;
+  /**
+   * What every node group must wait for: the VPC CNI (no pod network, node NotReady), kube-proxy
+   * (no service routing) and the Pod Identity agent (no credentials for the CNI), plus
+   * `nodeDependencies`. With bootstrapSelfManagedAddons false nothing else installs them.
+   * https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html
+   */
+  public readonly nodePrerequisites: pulumi.Input<pulumi.Resource>[];
+  /** The pinned service range and the `kubernetes` service address in it. */
+  public readonly serviceCidr: string;
+  public readonly apiServiceAddress: string;
 
   constructor(name: string, args: SecureClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign-llm:cluster:SecureCluster", name, {}, opts);
@@ -86,6 +126,12 @@ export class SecureCluster extends pulumi.ComponentResource {
     if (args.adminRoleArns.length === 0) problems.push("adminRoleArns: name at least one admin role");
     if (publicAccessCidrs.some((c) => c.endsWith("/0"))) problems.push("publicAccessCidrs: 0.0.0.0/0 would open the API to the internet");
     if (args.subnetIds.length < 2) problems.push("subnetIds: EKS needs subnets in at least two zones");
+    let apiServiceAddress = "";
+    try {
+      apiServiceAddress = kubernetesServiceAddress(args.serviceCidr);
+    } catch (err) {
+      problems.push(`serviceCidr: ${(err as Error).message}`);
+    }
     if (problems.length > 0) throw new Error(`SecureCluster ${name}: ${problems.join("; ")}`);
 
     const clusterRole = new aws.iam.Role(
@@ -160,7 +206,9 @@ export class SecureCluster extends pulumi.ComponentResource {
         accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
         // Add-ons are declared below at pinned versions instead of EKS's unmanaged defaults.
         bootstrapSelfManagedAddons: false,
-        kubernetesNetworkConfig: { ipFamily: "ipv4" },
+        // Pinned rather than left to EKS (which picks 10.100.0.0/16 or 172.20.0.0/16 from the VPC
+        // range): NetworkPolicies must name the `kubernetes` service address.
+        kubernetesNetworkConfig: { ipFamily: "ipv4", serviceIpv4Cidr: args.serviceCidr },
         upgradePolicy: { supportType: "STANDARD" },
         deletionProtection: protect,
         tags: withName(tags, args.clusterName),
@@ -168,6 +216,8 @@ export class SecureCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: [this.controlPlaneLogGroup, clusterPolicy, kmsPolicy] },
     );
     this.name = this.cluster.name;
+    this.serviceCidr = args.serviceCidr;
+    this.apiServiceAddress = apiServiceAddress;
     this.clusterSecurityGroupId = this.cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId);
 
     // Access entries, named by role name so reordering the config never replaces one.
@@ -188,35 +238,15 @@ export class SecureCluster extends pulumi.ComponentResource {
     for (const arn of readOnlyRoleArns) grant(arn, "AmazonEKSViewPolicy", "view");
 
     this.nodeRole = nodeRole(`${name}-node`, partition, tags, { parent: this });
-    const systemTemplate = hardenedLaunchTemplate(`${name}-system`, { volumeKeyArn: args.nodeVolumeKeyArn, dataVolumeGiB: 50, tags }, { parent: this });
-    const systemNodes = (this.systemNodeGroup = new aws.eks.NodeGroup(
-      `${name}-system`,
-      {
-        clusterName: this.cluster.name,
-        nodeGroupName: "system",
-        nodeRoleArn: this.nodeRole.arn,
-        subnetIds: args.subnetIds,
-        amiType: "BOTTLEROCKET_x86_64",
-        capacityType: "ON_DEMAND",
-        instanceTypes: [args.systemNodes.instanceType],
-        scalingConfig: { minSize: args.systemNodes.minSize, desiredSize: args.systemNodes.desiredSize, maxSize: args.systemNodes.maxSize },
-        updateConfig: { maxUnavailable: 1 },
-        launchTemplate: { id: systemTemplate.id, version: pulumi.interpolate`${systemTemplate.latestVersion}` },
-        labels: { "sovereign-llm/node-group": "system" },
-        tags: withName(tags, `${name}-system`),
-      },
-      { parent: this.cluster, ignoreChanges: ["scalingConfig.desiredSize"] },
-    ));
-
-    // VPC CNI credentials through Pod Identity, not the node role.
+    // VPC CNI credentials through Pod Identity, not the node role; only kube-system/aws-node of
+    // this cluster may assume the role (account and cluster read from the cluster's ARN).
     const cniRole = new aws.iam.Role(
       `${name}-vpc-cni`,
       {
         description: "VPC CNI (aws-node) through EKS Pod Identity",
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
-        }),
+        assumeRolePolicy: this.cluster.arn.apply((clusterArn) =>
+          JSON.stringify(podIdentityTrustPolicy({ accountId: clusterArn.split(":")[4], clusterArn, namespace: "kube-system", serviceAccount: "aws-node" })),
+        ),
         tags: withName(tags, `${name}-vpc-cni`),
       },
       { parent: this },
@@ -252,6 +282,27 @@ export class SecureCluster extends pulumi.ComponentResource {
       [podIdentityAgent],
     );
     const kubeProxy = addon("kubeProxy", {}, []);
+    this.nodePrerequisites = [vpcCni, kubeProxy, podIdentityAgent, ...(args.nodeDependencies ?? [])];
+    const systemTemplate = hardenedLaunchTemplate(`${name}-system`, { volumeKeyArn: args.nodeVolumeKeyArn, dataVolumeGiB: 50, tags }, { parent: this });
+    const systemNodes = (this.systemNodeGroup = new aws.eks.NodeGroup(
+      `${name}-system`,
+      {
+        clusterName: this.cluster.name,
+        nodeGroupName: "system",
+        nodeRoleArn: this.nodeRole.arn,
+        subnetIds: args.subnetIds,
+        amiType: "BOTTLEROCKET_x86_64",
+        capacityType: "ON_DEMAND",
+        instanceTypes: [args.systemNodes.instanceType],
+        scalingConfig: { minSize: args.systemNodes.minSize, desiredSize: args.systemNodes.desiredSize, maxSize: args.systemNodes.maxSize },
+        updateConfig: { maxUnavailable: 1 },
+        launchTemplate: { id: systemTemplate.id, version: pulumi.interpolate`${systemTemplate.latestVersion}` },
+        labels: { "sovereign-llm/node-group": "system" },
+        tags: withName(tags, `${name}-system`),
+      },
+      { parent: this.cluster, ignoreChanges: ["scalingConfig.desiredSize"], dependsOn: this.nodePrerequisites },
+    ));
+
     const coreDns = addon("coreDns", {}, [systemNodes, vpcCni]);
     const metricsServer = addon("metricsServer", {}, [systemNodes, vpcCni]);
     this.addons = { vpcCni, coreDns, kubeProxy, podIdentityAgent, metricsServer };

@@ -6,6 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../infra/schema";
+import { SKIP_CREDENTIALS_ANNOTATION } from "../cluster/pod-identity";
 import { GATEWAY_POD_LABELS, POD_IDENTITY_AGENT_CIDR, SCRAPER_NAMESPACE_LABELS, SCRAPER_POD_LABELS, VLLM_PORT, selectorLabels } from "./manifests";
 
 export const GATEWAY_NAME = "guardrail-gateway";
@@ -13,6 +14,30 @@ export const GATEWAY_PORT = 8443;
 export const GATEWAY_OPS_PORT = 9090;
 /** uid/gid of the distroless `nonroot` user the image runs as. */
 export const GATEWAY_UID = 65532;
+/** Fluent Bit's HTTP server: /api/v1/metrics/prometheus, with its dropped-record counters. */
+export const SHIPPER_METRICS_PORT = 2020;
+/**
+ * Shutdown of a gateway pod: it leaves the Service's endpoints when it starts terminating; the
+ * preStop sleep covers the load balancer's health checks noticing (2 × 10 s) and kube-proxy
+ * catching up, then the gateway drains in-flight requests (long streams) for up to
+ * GATEWAY_DRAIN_SECONDS. The log shipper outlives both, so the last audit lines are sent. The
+ * whole stays well inside the 15 minutes EKS allows a pod to leave a node during an update.
+ */
+export const GATEWAY_PRESTOP_SECONDS = 30;
+export const GATEWAY_DRAIN_SECONDS = 300;
+export const SHIPPER_FLUSH_GRACE_SECONDS = 15;
+export const GATEWAY_TERMINATION_GRACE_SECONDS = GATEWAY_PRESTOP_SECONDS + GATEWAY_DRAIN_SECONDS + SHIPPER_FLUSH_GRACE_SECONDS + 15;
+/**
+ * Bounds of the log shipper's filesystem buffer per stream, MiB, and its retries. When CloudWatch
+ * Logs is unreachable, chunks queue on the pod's `shipper-state` emptyDir (256 MiB); without a
+ * bound they would fill it and the kubelet would evict the whole gateway pod. At the bound Fluent
+ * Bit discards the oldest chunk, and a chunk that exhausts its retries is dropped: both are
+ * counted (fluentbit_output_dropped_records_total, fluentbit_output_retries_failed_total).
+ * https://docs.fluentbit.io/manual/administration/buffering-and-storage
+ */
+export const SHIPPER_BUFFER_MIB = { audit: 160, content: 48 } as const;
+export const SHIPPER_STATE_MIB = 256;
+export const SHIPPER_RETRY_LIMIT = 15;
 export const CONFIG_DIR = "/etc/gateway";
 export const PATHS = {
   config: `${CONFIG_DIR}/config/config.yaml`,
@@ -52,6 +77,8 @@ export function renderGatewayConfig(input: GatewayConfigInput): Record<string, u
   return {
     server: {
       port: GATEWAY_PORT,
+      // In-flight requests (long streams) finish after SIGTERM, within the pod's grace period.
+      shutdownGraceMs: GATEWAY_DRAIN_SECONDS * 1000,
       opsPort: GATEWAY_OPS_PORT,
       tls: { certFile: `${PATHS.serverTls}/tls.crt`, keyFile: `${PATHS.serverTls}/tls.key`, minVersion: "TLSv1.2" },
     },
@@ -114,13 +141,27 @@ export function renderShipperConfig(input: ShipperConfigInput): string {
         `    log_stream_name   \${POD_NAME}-${tag}`,
         "    log_key           log",
         "    auto_create_group Off",
-        "    Retry_Limit       False",
+        // Bounded: a CloudWatch outage cannot fill the pod's volume (see SHIPPER_BUFFER_MIB).
+        `    Retry_Limit       ${SHIPPER_RETRY_LIMIT}`,
+        `    storage.total_limit_size ${SHIPPER_BUFFER_MIB[tag as keyof typeof SHIPPER_BUFFER_MIB]}M`,
       ].join("\n"),
     );
   };
   stream("audit", PATHS.auditLog, input.auditLogGroup);
   if (input.contentLogGroup) stream("content", PATHS.contentLog, input.contentLogGroup);
-  const service = ["[SERVICE]", "    Flush         5", "    Log_Level     warn", `    storage.path  ${PATHS.shipperState}/buffer`, "    HTTP_Server   Off"].join("\n");
+  const service = [
+    "[SERVICE]",
+    "    Flush         5",
+    `    Grace         ${SHIPPER_FLUSH_GRACE_SECONDS}`,
+    "    Log_Level     warn",
+    `    storage.path  ${PATHS.shipperState}/buffer`,
+    "    storage.max_chunks_up 32",
+    "    storage.backlog.mem_limit 8M",
+    // Metrics for the scraper: what was dropped or failed is counted, not silent.
+    "    HTTP_Server   On",
+    "    HTTP_Listen   0.0.0.0",
+    `    HTTP_Port     ${SHIPPER_METRICS_PORT}`,
+  ].join("\n");
   return [service, ...inputs, ...outputs].join("\n\n") + "\n";
 }
 
@@ -153,7 +194,7 @@ export function renderGatewayDeploymentSpec(input: GatewayPodInput, replicas: nu
     // Audit (and content) files: two rotations of 64 MiB each per stream fit.
     { name: "logs", emptyDir: { sizeLimit: "512Mi" } },
     { name: "shipper-config", configMap: { name: input.names.shipperConfig } },
-    { name: "shipper-state", emptyDir: { sizeLimit: "256Mi" } },
+    { name: "shipper-state", emptyDir: { sizeLimit: `${SHIPPER_STATE_MIB}Mi` } },
   ];
   const mounts = [
     { name: "config", mountPath: `${CONFIG_DIR}/config`, readOnly: true },
@@ -180,13 +221,21 @@ export function renderGatewayDeploymentSpec(input: GatewayPodInput, replicas: nu
     selector: { matchLabels: GATEWAY_POD_LABELS },
     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
     template: {
-      metadata: { labels, annotations: { "sovereign-llm/config-checksum": input.configChecksum } },
+      metadata: {
+        labels,
+        annotations: {
+          "sovereign-llm/config-checksum": input.configChecksum,
+          // The Pod Identity role is the log shipper's: the gateway container (which parses
+          // requests from callers) gets no AWS credentials at all.
+          [SKIP_CREDENTIALS_ANNOTATION]: "gateway",
+        },
+      },
       spec: {
         serviceAccountName: input.serviceAccountName,
         automountServiceAccountToken: false,
         enableServiceLinks: false,
-        // Longer than the gateway's own drain (server.shutdownGraceMs, 20 s).
-        terminationGracePeriodSeconds: 30,
+        // preStop, the gateway's drain (server.shutdownGraceMs) and the shipper's last flush.
+        terminationGracePeriodSeconds: GATEWAY_TERMINATION_GRACE_SECONDS,
         securityContext: {
           runAsNonRoot: true,
           runAsUser: GATEWAY_UID,
@@ -212,6 +261,7 @@ export function renderGatewayDeploymentSpec(input: GatewayPodInput, replicas: nu
             securityContext: restricted,
             readinessProbe: { httpGet: { path: "/readyz", port: GATEWAY_OPS_PORT }, periodSeconds: 5, failureThreshold: 2 },
             livenessProbe: { httpGet: { path: "/healthz", port: GATEWAY_OPS_PORT }, periodSeconds: 10, failureThreshold: 3 },
+            lifecycle: { preStop: { sleep: { seconds: GATEWAY_PRESTOP_SECONDS } } },
             volumeMounts: mounts,
           },
           {
@@ -220,8 +270,11 @@ export function renderGatewayDeploymentSpec(input: GatewayPodInput, replicas: nu
             image: input.shipperImage,
             args: ["-c", `${PATHS.shipperConfig}/fluent-bit.conf`],
             env: [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }],
+            ports: [{ name: "shipper-metrics", containerPort: SHIPPER_METRICS_PORT, protocol: "TCP" }],
             resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
             securityContext: restricted,
+            // Keeps shipping until the gateway has drained and written its last audit lines.
+            lifecycle: { preStop: { sleep: { seconds: GATEWAY_PRESTOP_SECONDS + GATEWAY_DRAIN_SECONDS } } },
             volumeMounts: [
               { name: "logs", mountPath: PATHS.logs, readOnly: true },
               { name: "shipper-config", mountPath: PATHS.shipperConfig, readOnly: true },
@@ -235,13 +288,27 @@ export function renderGatewayDeploymentSpec(input: GatewayPodInput, replicas: nu
   };
 }
 
-/** Internal Network Load Balancer in front of the gateway; TLS is terminated by the gateway itself. */
-export function renderGatewayService(sourceRanges: readonly string[]): { annotations: Record<string, string>; spec: k8s.types.input.core.v1.ServiceSpec } {
+/**
+ * Internal Network Load Balancer in front of the gateway; TLS is terminated by the gateway itself.
+ * Made by the service controller EKS runs (cloud-provider-aws), not the AWS Load Balancer
+ * Controller: nothing more to install, mirror and patch, and no in-cluster controller holding an
+ * IAM role that can create load balancers and edit security groups (README, "The gateway's load
+ * balancer"). Its targets are nodes: only system nodes are registered (target-node-labels; the
+ * gateway runs only there), and with externalTrafficPolicy Local only nodes running a gateway pod
+ * pass the health check and kube-proxy sends traffic only to the gateway pods on that node, with
+ * the client's address kept. loadBalancerSourceRanges limits the node security group rules to the
+ * client networks, and the gateway's NetworkPolicy admits only them.
+ * https://github.com/kubernetes/cloud-provider-aws/blob/master/docs/service_controller.md
+ */
+export function renderGatewayService(clientCidrs: readonly string[]): { annotations: Record<string, string>; spec: k8s.types.input.core.v1.ServiceSpec } {
+  if (clientCidrs.length === 0) throw new Error("gateway Service: list the client networks that may reach the load balancer");
+  const sourceRanges = [...new Set(clientCidrs)].sort();
   return {
     annotations: {
       // EKS's cloud controller: an internal NLB (no public address, private subnets only).
       "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
       "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+      "service.beta.kubernetes.io/aws-load-balancer-target-node-labels": "sovereign-llm/node-group=system",
       // The same for the AWS Load Balancer Controller, if the cluster runs it.
       "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
     },
@@ -257,8 +324,9 @@ export function renderGatewayService(sourceRanges: readonly string[]): { annotat
 }
 
 /** Ingress from the client networks (and load balancer health checks inside the VPC), metrics from Prometheus; egress to the model servers, the IdP, and (log shipper) the VPC's AWS endpoints only. */
-export function renderGatewayNetworkPolicySpec(args: { clientCidrs: readonly string[]; jwksCidrs: readonly string[]; models: readonly string[]; vpcCidr: string }): k8s.types.input.networking.v1.NetworkPolicySpec {
-  for (const c of [...args.clientCidrs, ...args.jwksCidrs, args.vpcCidr]) if (c.endsWith("/0")) throw new Error(`gateway NetworkPolicy: ${c} would admit the whole internet`);
+export function renderGatewayNetworkPolicySpec(args: { clientCidrs: readonly string[]; jwksCidrs: readonly string[]; models: readonly string[]; endpointCidrs: readonly string[] }): k8s.types.input.networking.v1.NetworkPolicySpec {
+  for (const c of [...args.clientCidrs, ...args.jwksCidrs, ...args.endpointCidrs]) if (c.endsWith("/0")) throw new Error(`gateway NetworkPolicy: ${c} would admit the whole internet`);
+  if (args.endpointCidrs.length === 0) throw new Error("gateway NetworkPolicy: endpointCidrs must name the interface endpoints' subnets (the log shipper writes to CloudWatch Logs through them)");
   return {
     podSelector: { matchLabels: GATEWAY_POD_LABELS },
     policyTypes: ["Ingress", "Egress"],
@@ -266,7 +334,10 @@ export function renderGatewayNetworkPolicySpec(args: { clientCidrs: readonly str
       { from: [...new Set(args.clientCidrs)].sort().map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: GATEWAY_PORT }] },
       {
         from: [{ namespaceSelector: { matchLabels: SCRAPER_NAMESPACE_LABELS }, podSelector: { matchLabels: SCRAPER_POD_LABELS } }],
-        ports: [{ protocol: "TCP", port: GATEWAY_OPS_PORT }],
+        ports: [
+          { protocol: "TCP", port: GATEWAY_OPS_PORT },
+          { protocol: "TCP", port: SHIPPER_METRICS_PORT },
+        ],
       },
     ],
     egress: [
@@ -274,9 +345,9 @@ export function renderGatewayNetworkPolicySpec(args: { clientCidrs: readonly str
         ? [{ to: [...args.models].sort().map((m) => ({ podSelector: { matchLabels: selectorLabels(m) } })), ports: [{ protocol: "TCP", port: VLLM_PORT }] }]
         : []),
       ...(args.jwksCidrs.length > 0 ? [{ to: [...new Set(args.jwksCidrs)].sort().map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }] }] : []),
-      // The log shipper: CloudWatch Logs and STS through the VPC's interface endpoints, and its
-      // credentials from the EKS Pod Identity agent on the node.
-      { to: [{ ipBlock: { cidr: args.vpcCidr } }], ports: [{ protocol: "TCP", port: 443 }] },
+      // The log shipper: CloudWatch Logs through the interface endpoints' subnets (not the VPC
+      // CIDR, which holds every pod), and its credentials from the node's Pod Identity agent.
+      { to: [...new Set(args.endpointCidrs)].sort().map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }] },
       { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] },
     ],
   };

@@ -16,14 +16,15 @@ import {
   type GatewaySettings,
 } from "./gateway-manifests";
 import { GATEWAY_POD_LABELS, podIdentityTrustPolicy } from "./manifests";
+import { clusterArnOf } from "../cluster/pod-identity";
 
 export interface GuardrailGatewayArgs {
   /** Stack settings under `sovereign-llm:gateway`. Required. */
   gateway: GatewaySettings;
   /** Namespace (the inference namespace). Required. */
   namespace: pulumi.Input<string>;
-  /** The VPC CIDR: load balancer health checks and in-VPC clients. Required. */
-  vpcCidr: string;
+  /** CIDRs of the interface-endpoint subnets (CloudWatch Logs for the log shipper). Required. */
+  endpointCidrs: string[];
   /** Model name → upstream URL of its vLLM service. Required, at least one. */
   upstreams: Record<string, pulumi.Input<string>>;
   /** The platform's internal CA: issues the gateway's server certificate. Required. */
@@ -72,6 +73,7 @@ export class GuardrailGateway extends pulumi.ComponentResource {
     if (Object.keys(args.upstreams).length === 0) problems.push("upstreams: no model to front");
     if (!g.oidc && !apiKeys) problems.push("authentication: configure gateway.oidc or the secret gatewayApiKeyHashes");
     if (g.minReplicas > g.maxReplicas) problems.push("minReplicas must not exceed maxReplicas");
+    if (g.clientCidrs.length === 0) problems.push("gateway.clientCidrs: list the networks that may call the gateway");
     if (contentLogging && !args.contentLogGroupName) problems.push("contentLogGroupName: required when content logging is on");
     if (problems.length > 0) throw new Error(`GuardrailGateway ${name}: ${problems.join("; ")}`);
 
@@ -113,7 +115,9 @@ export class GuardrailGateway extends pulumi.ComponentResource {
       `${name}-log-shipper`,
       {
         description: "Guardrail gateway log shipper (EKS Pod Identity): audit and content log groups only",
-        assumeRolePolicy: pulumi.output(args.accountId).apply((accountId) => JSON.stringify(podIdentityTrustPolicy(accountId))),
+        assumeRolePolicy: pulumi.all([args.accountId, args.clusterName, args.namespace]).apply(([accountId, cluster, ns]) =>
+          JSON.stringify(podIdentityTrustPolicy({ accountId, clusterArn: clusterArnOf(partition, args.region, accountId, cluster), namespace: ns, serviceAccount: GATEWAY_NAME })),
+        ),
         tags: { ...(args.tags ?? {}), Name: `${name}-log-shipper` },
       },
       child,
@@ -202,12 +206,13 @@ export class GuardrailGateway extends pulumi.ComponentResource {
     );
     new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta(""), spec: { maxUnavailable: 1, selector: { matchLabels: GATEWAY_POD_LABELS } } }, { parent: this.deployment });
 
-    const clientCidrs = [args.vpcCidr, ...g.clientCidrs];
+    // Only the declared client networks: not the VPC CIDR, which holds every node and pod.
+    const clientCidrs = [...g.clientCidrs];
     const service = renderGatewayService(clientCidrs);
     this.service = new k8s.core.v1.Service(`${name}-lb`, { metadata: { ...meta(""), annotations: service.annotations }, spec: service.spec }, child);
     new k8s.networking.v1.NetworkPolicy(
       `${name}-netpol`,
-      { metadata: meta(""), spec: renderGatewayNetworkPolicySpec({ clientCidrs, jwksCidrs: g.oidc?.jwksCidrs ?? [], models: Object.keys(args.upstreams), vpcCidr: args.vpcCidr }) },
+      { metadata: meta(""), spec: renderGatewayNetworkPolicySpec({ clientCidrs, jwksCidrs: g.oidc?.jwksCidrs ?? [], models: Object.keys(args.upstreams), endpointCidrs: args.endpointCidrs }) },
       child,
     );
     this.registerOutputs({ hostname: g.hostname });

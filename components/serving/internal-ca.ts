@@ -24,8 +24,11 @@ export interface CertificateRequest {
   commonName: string;
   /** Subject alternative names; required unless usage is `client`. Default none. */
   dnsNames?: pulumi.Input<string[]>;
-  /** `server` (server auth), `client` (client auth) or `both`. */
-  usage: "server" | "client" | "both";
+  /**
+   * `server` (server auth only) or `client` (client auth only). No certificate is both: a server's
+   * key cannot then be used to act as a client of another server, nor a client's to serve.
+   */
+  usage: "server" | "client";
 }
 
 /** A key and a certificate signed by the internal CA. */
@@ -83,7 +86,7 @@ export class InternalCa extends pulumi.ComponentResource {
       { privateKeyPem: privateKey.privateKeyPem, subject: { commonName: req.commonName, organization: "sovereign-llm" }, dnsNames: req.dnsNames ?? [] },
       owner,
     );
-    const extendedUses = { server: ["server_auth"], client: ["client_auth"], both: ["server_auth", "client_auth"] }[req.usage];
+    const extendedUses = { server: ["server_auth"], client: ["client_auth"] }[req.usage];
     const certificate = new tls.LocallySignedCert(
       `${name}-cert`,
       {

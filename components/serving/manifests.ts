@@ -8,6 +8,8 @@ import type { ModelConfig } from "../../infra/schema";
 import { GPU_INSTANCES } from "../cluster/gpu-instances";
 import { GPU_TAINT, NODE_GROUP_LABEL } from "../cluster/gpu-node-group";
 import { modelPrefix } from "../../infra/naming";
+import { POD_IDENTITY_AGENT_CIDR, SKIP_CREDENTIALS_ANNOTATION } from "../cluster/pod-identity";
+import { rolloutBudget, type LoadPath, type RolloutBudget } from "./rollout-budget";
 import { VLLM_API_KEY_ENV, VLLM_COMMAND, renderVllmArgs, vllmEnv } from "./vllm-args";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -23,6 +25,13 @@ export const MODELS_ROOT = "/models";
 export const TLS_DIR = "/etc/vllm/tls";
 export const VERIFIER_DIR = "/opt/verifier";
 export const VERIFIER_FILE = "verify.js";
+/** Where distroless Node images keep the node binary. */
+export const NODE_BINARY = "/nodejs/bin/node";
+/**
+ * Containers of the model server's pod that must hold no AWS credentials: only `model-sync`
+ * reads S3. The verifier works offline; vLLM parses untrusted prompts and chat templates.
+ */
+export const CONTAINERS_WITHOUT_CREDENTIALS = ["model-verify", "vllm"] as const;
 export const SIGNING_KEY_DIR = "/etc/model-signing";
 export const SIGNING_KEY_FILE = "public-key.pem";
 export const CACHE_ROOT = "/cache";
@@ -38,12 +47,7 @@ export const SCRAPER_POD_LABELS: Readonly<Record<string, string>> = { "app.kuber
  * Plain HTTP inside the cluster (Prometheus' own default).
  */
 export const PROMETHEUS_SERVER = "http://prometheus-operated.monitoring.svc:9090";
-/**
- * The EKS Pod Identity agent serves credentials on this link-local address (port 80) of every
- * node; the AWS SDKs find it through AWS_CONTAINER_CREDENTIALS_FULL_URI, which EKS injects.
- * https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html
- */
-export const POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32";
+export { POD_IDENTITY_AGENT_CIDR } from "../cluster/pod-identity";
 
 /** Share of an instance's vCPUs and memory a model server may take, per GPU it uses. */
 export const HOST_SHARE = 0.85;
@@ -88,8 +92,20 @@ export interface VllmManifestInput {
   apiKeySecretKey: string;
   verifierConfigMapName: string;
   signingKeyConfigMapName: string;
-  /** Annotations on the pod template (a certificate checksum rolls the pods on renewal). */
+  /** Annotations on the pod template. Default none. */
   podAnnotations?: Record<string, pulumi.Input<string>>;
+  /** Throughput of the load path (the node's data volume); sets probe and rollout budgets. */
+  loadPath: LoadPath;
+}
+
+/** The rollout budget of one model server (rollout-budget.ts), from its config and load path. */
+export function modelRolloutBudget(model: ModelConfig, loadPath: LoadPath): RolloutBudget {
+  return rolloutBudget({
+    modelGiB: model.storageGiB,
+    engineStartMinutes: model.startupMinutes,
+    replicas: model.autoscaling.enabled ? model.autoscaling.maxReplicas : model.replicas,
+    loadPath,
+  });
 }
 
 export function selectorLabels(model: string): Record<string, string> {
@@ -137,34 +153,66 @@ export function podSizing(model: Pick<ModelConfig, "gpusPerReplica">, instanceTy
   return { cpuMillis, memoryMiB, shmMiB, gpus, verifierCpuMillis: verifierWorkers * 1000, verifierWorkers };
 }
 
-/** Probe timing: the startup probe's failureThreshold × periodSeconds is the load budget. */
+/**
+ * Probe timing: the startup probe's failureThreshold × periodSeconds is the load budget (reading
+ * the weights at the volume's throughput plus the engine start, see rollout-budget.ts).
+ */
 export const PROBE_PERIOD_SECONDS = 10;
-export function startupFailureThreshold(startupMinutes: number): number {
-  return Math.ceil((startupMinutes * 60) / PROBE_PERIOD_SECONDS);
+export function startupFailureThreshold(startupSeconds: number): number {
+  return Math.ceil(startupSeconds / PROBE_PERIOD_SECONDS);
 }
 
 /**
- * The probe command. Kubelet's httpGet probes cannot present a client certificate, and vLLM
- * requires one (`--ssl-cert-reqs 2`), so an HTTPS httpGet probe would always fail. The probe runs
- * the image's own Python instead, presents the pod's certificate (issued for server and client
- * auth by the internal CA), verifies the server against the CA, and fails on anything but 200
- * from /health (503 when the engine died). Hostname checking is off only because it dials
- * 127.0.0.1; the chain is still verified.
+ * The readiness and startup probe command. Kubelet's httpGet probes cannot present a client
+ * certificate, and vLLM requires one (`--ssl-cert-reqs 2`), so an HTTPS httpGet probe would
+ * always fail. The probe runs the image's own Python instead, presents the pod's probe client
+ * certificate (client-auth only: the server certificate is server-auth only), verifies the server
+ * against the CA, and fails on anything but 200 from /health (503 when the engine died).
+ * Hostname checking is off only because it dials 127.0.0.1; the chain is still verified.
  */
 export function healthProbeCommand(): string[] {
   const py = [
     "import ssl, sys, urllib.request",
     `ctx = ssl.create_default_context(cafile='${TLS_DIR}/ca.crt')`,
     "ctx.check_hostname = False",
-    `ctx.load_cert_chain('${TLS_DIR}/tls.crt', '${TLS_DIR}/tls.key')`,
-    `sys.exit(0 if urllib.request.urlopen('https://127.0.0.1:${VLLM_PORT}/health', context=ctx, timeout=4).status == 200 else 1)`,
+    `ctx.load_cert_chain('${TLS_DIR}/${PROBE_CERT_FILE}', '${TLS_DIR}/${PROBE_KEY_FILE}')`,
+    `sys.exit(0 if urllib.request.urlopen('https://127.0.0.1:${VLLM_PORT}/health', context=ctx, timeout=${PROBE_TIMEOUT_SECONDS - 1}).status == 200 else 1)`,
   ].join("\n");
   return ["python3", "-c", py];
 }
 
+/** Files of the probe's client certificate in the TLS Secret (next to tls.crt, tls.key, ca.crt). */
+export const PROBE_CERT_FILE = "probe.crt";
+export const PROBE_KEY_FILE = "probe.key";
+/** A loaded server answers /health in milliseconds; 10 s tolerates a saturated event loop. */
+export const PROBE_TIMEOUT_SECONDS = 10;
+
 function probe(periodSeconds: number, failureThreshold: number): Probe {
-  return { exec: { command: healthProbeCommand() }, periodSeconds, failureThreshold, timeoutSeconds: 5, successThreshold: 1 };
+  return { exec: { command: healthProbeCommand() }, periodSeconds, failureThreshold, timeoutSeconds: PROBE_TIMEOUT_SECONDS, successThreshold: 1 };
 }
+
+/**
+ * Liveness: can the server still accept a connection on its port. A busy server (a saturated
+ * engine, long prefills) still accepts, so liveness never restarts a healthy server under load;
+ * readiness (/health) takes it out of the Service meanwhile. A dead engine makes vLLM's API server
+ * exit (its launcher shuts the server down on an engine error), which restarts the container
+ * without any probe. https://github.com/vllm-project/vllm/blob/main/vllm/entrypoints/launcher.py
+ */
+export const LIVENESS_PROBE: Probe = { tcpSocket: { port: VLLM_PORT }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6, successThreshold: 1 };
+
+/**
+ * Shutdown: the pod leaves the Service's endpoints when it starts terminating; the preStop sleep
+ * lets kube-proxy on every node and the gateway's connection pool catch up before vLLM gets
+ * SIGTERM, then vLLM drains in-flight requests (long streams) for up to DRAIN_SECONDS. The grace
+ * period covers both with a margin and stays well inside the 15 minutes EKS allows a pod to leave
+ * a node during a node-group update.
+ * https://docs.aws.amazon.com/eks/latest/userguide/managed-node-update-behavior.html
+ */
+export const PRESTOP_SECONDS = 15;
+export const DRAIN_SECONDS = 600;
+export const TERMINATION_GRACE_SECONDS = PRESTOP_SECONDS + DRAIN_SECONDS + 30;
+/** EKS's limit for pods to leave a node during a managed node-group update. */
+export const EKS_POD_EVICTION_LIMIT_SECONDS = 15 * 60;
 
 /** Container-level restricted settings (Pod Security `restricted` checks each container). */
 export function containerSecurityContext(): k8s.types.input.core.v1.SecurityContext {
@@ -209,6 +257,7 @@ export function serverArgs(model: ModelConfig): string[] {
     prefixCaching: model.prefixCaching,
     port: VLLM_PORT,
     tls: { certFile: `${TLS_DIR}/tls.crt`, keyFile: `${TLS_DIR}/tls.key`, caFile: `${TLS_DIR}/ca.crt` },
+    shutdownTimeoutSeconds: DRAIN_SECONDS,
   });
 }
 
@@ -237,8 +286,10 @@ export function renderPodSpec(input: VllmManifestInput): PodSpec {
   const verifier: Container = {
     name: "model-verify",
     image: input.images.verifier,
+    // Distroless Node images have no `node` on a PATH (no shell either): the binary is at
+    // /nodejs/bin/node. https://github.com/GoogleContainerTools/distroless/blob/main/nodejs/README.md
     command: [
-      "node", `${VERIFIER_DIR}/${VERIFIER_FILE}`, modelDir,
+      NODE_BINARY, `${VERIFIER_DIR}/${VERIFIER_FILE}`, modelDir,
       "--public-key", `${SIGNING_KEY_DIR}/${SIGNING_KEY_FILE}`,
       "--expect-name", model.name,
       // A pinned version refuses every other signed version (an older one put back included).
@@ -266,9 +317,10 @@ export function renderPodSpec(input: VllmManifestInput): PodSpec {
       requests: { cpu: `${size.cpuMillis}m`, memory: `${size.memoryMiB}Mi`, "nvidia.com/gpu": String(size.gpus) },
       limits: { cpu: `${size.cpuMillis}m`, memory: `${size.memoryMiB}Mi`, "nvidia.com/gpu": String(size.gpus) },
     },
-    startupProbe: probe(PROBE_PERIOD_SECONDS, startupFailureThreshold(model.startupMinutes)),
+    startupProbe: probe(PROBE_PERIOD_SECONDS, startupFailureThreshold(modelRolloutBudget(model, input.loadPath).startupSeconds)),
     readinessProbe: probe(PROBE_PERIOD_SECONDS, 3),
-    livenessProbe: probe(15, 4),
+    livenessProbe: LIVENESS_PROBE,
+    lifecycle: { preStop: { sleep: { seconds: PRESTOP_SECONDS } } },
     securityContext: containerSecurityContext(),
     volumeMounts: [
       ro("models", MODELS_ROOT),
@@ -282,7 +334,7 @@ export function renderPodSpec(input: VllmManifestInput): PodSpec {
     serviceAccountName: input.serviceAccountName,
     automountServiceAccountToken: false,
     enableServiceLinks: false,
-    terminationGracePeriodSeconds: 60,
+    terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
     securityContext: { runAsNonRoot: true, runAsUser: VLLM_UID, runAsGroup: VLLM_GID, seccompProfile: { type: "RuntimeDefault" } },
     initContainers: [sync, verifier],
     containers: [server],
@@ -311,10 +363,15 @@ export function renderPodSpec(input: VllmManifestInput): PodSpec {
   };
 }
 
+/** Annotation the Cluster Autoscaler reads before evicting a pod to remove its node. */
+export const SAFE_TO_EVICT_ANNOTATION = "cluster-autoscaler.kubernetes.io/safe-to-evict";
+
 /**
  * The Deployment spec. No `replicas` when autoscaling is on, so KEDA's HPA owns the count and
- * an update does not reset it. Rolling updates never surge: GPU capacity is the constraint, and
- * a surge pod would wait for a node. progressDeadlineSeconds covers sync + verify + load.
+ * an update does not reset it. Rolling updates surge one replica and never take one down before
+ * its replacement is Ready, so serving capacity never drops below what the stack declares; the
+ * configuration guarantees the node group can hold the surge replica at its maximum size (the
+ * autoscaler adds the node). progressDeadlineSeconds covers one replica's whole load path.
  */
 export function renderDeploymentSpec(input: VllmManifestInput): k8s.types.input.apps.v1.DeploymentSpec {
   const { model } = input;
@@ -322,12 +379,22 @@ export function renderDeploymentSpec(input: VllmManifestInput): k8s.types.input.
     ...(model.autoscaling.enabled ? {} : { replicas: model.replicas }),
     selector: { matchLabels: selectorLabels(model.name) },
     revisionHistoryLimit: 5,
-    progressDeadlineSeconds: model.startupMinutes * 60 + 600,
-    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+    // One replica's way to Ready on a new node: provisioning, image, copy, verify, load, start.
+    progressDeadlineSeconds: modelRolloutBudget(model, input.loadPath).progressDeadlineSeconds,
+    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
     template: {
       metadata: {
         labels: vllmLabels(model.name),
-        annotations: { "kubectl.kubernetes.io/default-container": "vllm", ...(input.podAnnotations ?? {}) },
+        annotations: {
+          "kubectl.kubernetes.io/default-container": "vllm",
+          // EKS Pod Identity would give every container the role's credentials; only the copy gets them.
+          [SKIP_CREDENTIALS_ANNOTATION]: CONTAINERS_WITHOUT_CREDENTIALS.join(","),
+          // The Cluster Autoscaler must not evict a model server to pack nodes: moving it costs a
+          // whole load path (copy, verify, load) of lost capacity.
+          // https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/FAQ.md#what-types-of-pods-can-prevent-ca-from-removing-a-node
+          [SAFE_TO_EVICT_ANNOTATION]: "false",
+          ...(input.podAnnotations ?? {}),
+        },
       },
       spec: renderPodSpec(input),
     },
@@ -342,9 +409,16 @@ export function renderServiceSpec(model: string): k8s.types.input.core.v1.Servic
   };
 }
 
-/** At most one replica down through voluntary disruptions; stuck pods may always be evicted. */
-export function renderPdbSpec(model: string): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
-  return { maxUnavailable: 1, selector: { matchLabels: selectorLabels(model) }, unhealthyPodEvictionPolicy: "AlwaysAllow" };
+/**
+ * Voluntary disruptions (node drains, autoscaler scale-down) take at most one ready replica at a
+ * time, and never the only one: a single-replica model gets minAvailable 1, so a drain waits for
+ * an operator instead of taking the model offline (maxUnavailable 1 would allow exactly that).
+ * Pods that are not Ready may always be evicted, so a stuck pod never blocks a node update.
+ */
+export function renderPdbSpec(model: ModelConfig): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
+  const minimum = model.autoscaling.enabled ? model.autoscaling.minReplicas : model.replicas;
+  const budget = minimum <= 1 ? { minAvailable: 1 } : { maxUnavailable: 1 };
+  return { ...budget, selector: { matchLabels: selectorLabels(model.name) }, unhealthyPodEvictionPolicy: "AlwaysAllow" };
 }
 
 /** Ingress to the serving port only from the front door and from the metrics scraper. */
@@ -365,16 +439,15 @@ export function renderIngressPolicySpec(model: string): k8s.types.input.networki
 }
 
 /**
- * Egress for the model copy: HTTPS to the S3 endpoints and HTTP to the node's Pod Identity agent.
- * DNS is allowed namespace-wide already. NetworkPolicy cannot name a prefix list or an endpoint,
- * so `endpointCidrs` are ipBlocks: the VPC CIDR (an S3 *interface* endpoint, if the VPC has one
- * with private DNS, answers there) and the S3 gateway endpoint's `cidrBlocks` (the entries of the
- * `com.amazonaws.<region>.s3` prefix list: a gateway endpoint is reached at S3's public addresses,
- * routed by the VPC route tables). The route tables, the endpoint policies and the bucket policy
- * (aws:SourceVpce) still decide what those packets reach, and the VPC has no other internet path
- * (or only the firewall's allowlist). NetworkPolicy applies to the whole pod, so the vLLM container
- * has the same egress; its environment keeps it offline. With no CIDR at all the HTTPS rule is left
- * out rather than rendered without `to` (which would mean "anywhere"): the copy then fails closed.
+ * Egress for the model copy: HTTPS to the S3 interface endpoint and HTTP to the node's Pod
+ * Identity agent. DNS is allowed namespace-wide already. NetworkPolicy cannot name an endpoint,
+ * so `endpointCidrs` are the CIDRs of the subnets the interface endpoints live in (S3's, with
+ * private DNS, answers there): never the VPC CIDR, which holds every node and pod. The endpoint
+ * policies and the bucket policy (aws:SourceVpce) still decide what those packets reach.
+ * NetworkPolicy applies to the whole pod, so the vLLM container has the same route; it holds no
+ * credentials (the Pod Identity webhook skips it, see renderPodSpec). With no CIDR at all the
+ * HTTPS rule is left out rather than rendered without `to` (which would mean "anywhere"): the
+ * copy then fails closed.
  */
 export function renderEgressPolicySpec(model: string, endpointCidrs: readonly string[]): k8s.types.input.networking.v1.NetworkPolicySpec {
   const egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [];
@@ -418,21 +491,7 @@ export function renderScaledObjectSpec(resourceName: string, model: ModelConfig)
 
 export type { PolicyDocument } from "../keys/key-policies";
 
-/** Trust policy for EKS Pod Identity, limited to this account (confused-deputy guard). */
-export function podIdentityTrustPolicy(accountId: string): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "EksPodIdentity",
-        Effect: "Allow",
-        Principal: { Service: "pods.eks.amazonaws.com" },
-        Action: ["sts:AssumeRole", "sts:TagSession"],
-        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-      },
-    ],
-  };
-}
+export { podIdentityTrustPolicy } from "../cluster/pod-identity";
 
 /**
  * Read one model's prefix and nothing else: list only under `models/<model>/`, get only objects

@@ -54,12 +54,18 @@ export const AWS_CLI_IMAGE = {
 } as const;
 
 /**
- * Node.js 22 runtime image. Distroless publishes no versioned tags, and the digests
- * found in public Dockerfiles (e.g. gcr.io/distroless/nodejs22-debian12@sha256:e36aabe0…)
- * carry no date or Node version, so none is recorded as a pin. Resolve with
- * `crane digest gcr.io/distroless/nodejs22-debian12:nonroot` and record the source.
+ * Node.js 24 LTS runtime image (the verifier's and the gateway's). Distroless publishes no
+ * versioned tags; this digest of gcr.io/distroless/nodejs24-debian12:nonroot is the one pinned
+ * identically by five independent public Dockerfiles found by the search index (no repository
+ * paths were returned, so no URL). Not verified against the registry from here: confirm with
+ * `crane digest gcr.io/distroless/nodejs24-debian12:nonroot` before use. The node binary is at
+ * /nodejs/bin/node. Node.js 20 reached end of life in April 2026; 22 and 24 are the LTS lines.
  */
-export const NODE_IMAGE_DIGEST: string | null = null;
+export const NODE_LTS_IMAGE = {
+  repository: "gcr.io/distroless/nodejs24-debian12",
+  tag: "nonroot",
+  digest: "sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a",
+} as const;
 
 /** EKS managed add-on versions by Kubernetes version; null = not found in a public source. */
 export interface AddonVersionSet {

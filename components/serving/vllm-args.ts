@@ -21,6 +21,8 @@ export interface VllmArgsInput {
   port: number;
   /** PEM files mounted into the pod; the CA signs the client certificates vLLM accepts. */
   tls: { certFile: string; keyFile: string; caFile: string };
+  /** Seconds vLLM lets in-flight requests finish after SIGTERM. */
+  shutdownTimeoutSeconds: number;
 }
 
 /**
@@ -64,6 +66,7 @@ function collectErrors(input: VllmArgsInput): string[] {
     errors.push(`gpuMemoryUtilization must be in (0, 1], got ${input.gpuMemoryUtilization}`);
   }
   if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) errors.push(`port must be 1-65535, got ${input.port}`);
+  positiveInt("shutdownTimeoutSeconds", input.shutdownTimeoutSeconds);
   for (const k of ["certFile", "keyFile", "caFile"] as const) {
     if (!input.tls[k].startsWith("/")) errors.push(`tls.${k} must be an absolute path, got "${input.tls[k]}"`);
   }
@@ -93,6 +96,13 @@ export function renderVllmArgs(input: VllmArgsInput): string[] {
     "--ssl-certfile", input.tls.certFile,
     "--ssl-ca-certs", input.tls.caFile,
     "--ssl-cert-reqs", String(SSL_CERT_REQUIRED),
+    // Reload the certificate, key and CA when their files change (vllm/entrypoints/ssl.py,
+    // SSLCertRefresher): a renewed certificate reaches the running server through the mounted
+    // Secret, so a renewal restarts no model server.
+    "--enable-ssl-refresh",
+    // After SIGTERM, let in-flight requests (long streams) finish for up to this long before
+    // exiting (`vllm serve --shutdown-timeout`, https://docs.vllm.ai/en/v0.30.0/cli/serve/).
+    "--shutdown-timeout", String(input.shutdownTimeoutSeconds),
   ];
 }
 

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
@@ -6,12 +5,17 @@ import type { ModelConfig } from "../../infra/schema";
 import { withName, type Tags } from "../tags";
 import { InternalCa, serviceDnsNames } from "./internal-ca";
 import { fitAutoName } from "../names";
+import { clusterArnOf } from "../cluster/pod-identity";
+import { DATA_VOLUME_THROUGHPUT_MIBPS } from "../cluster/node-hardening";
 import {
+  PROBE_CERT_FILE,
+  PROBE_KEY_FILE,
   SIGNING_KEY_FILE,
   VERIFIER_FILE,
   modelReadPolicy,
   podIdentityTrustPolicy,
   podSizing,
+  modelRolloutBudget,
   renderDeploymentSpec,
   renderEgressPolicySpec,
   renderIngressPolicySpec,
@@ -32,6 +36,8 @@ export interface VllmServiceArgs {
   clusterName: pulumi.Input<string>;
   accountId: pulumi.Input<string>;
   region: string;
+  /** AWS partition. Default `aws`. */
+  partition?: string;
   /** Model store bucket name and ARN. Required. */
   bucketName: pulumi.Input<string>;
   bucketArn: pulumi.Input<string>;
@@ -49,6 +55,8 @@ export interface VllmServiceArgs {
   verifierScript: string;
   /** CIDRs the model copy may reach on 443: the VPC CIDR and the S3 gateway endpoint's `cidrBlocks`. Required. */
   endpointCidrs: pulumi.Input<pulumi.Input<string>[]>;
+  /** Sustained throughput of the GPU nodes' data volume, MiB/s. Default the launch template's (125). */
+  dataVolumeMiBps?: number;
   /** Base tags. Default none. */
   tags?: Tags;
 }
@@ -71,6 +79,7 @@ export class VllmService extends pulumi.ComponentResource {
   constructor(name: string, args: VllmServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign-llm:serving:VllmService", name, {}, opts);
     const model = args.model;
+    const loadPath = { volumeMiBps: args.dataVolumeMiBps ?? DATA_VOLUME_THROUGHPUT_MIBPS };
     const tags = args.tags ?? {};
     const resourceName = `vllm-${model.name}`;
     // Validate before declaring anything: sizing throws on unknown instance types.
@@ -85,7 +94,11 @@ export class VllmService extends pulumi.ComponentResource {
       fitAutoName(`${name}-role`, 64),
       {
         description: `vLLM ${model.name}: read models/${model.name}/ through EKS Pod Identity`,
-        assumeRolePolicy: pulumi.output(args.accountId).apply((id) => JSON.stringify(podIdentityTrustPolicy(id))),
+        assumeRolePolicy: pulumi.all([args.accountId, args.clusterName, namespace]).apply(([accountId, cluster, ns]) =>
+          JSON.stringify(
+            podIdentityTrustPolicy({ accountId, clusterArn: clusterArnOf(args.partition ?? "aws", args.region, accountId, cluster), namespace: ns, serviceAccount: resourceName }),
+          ),
+        ),
         tags: withName(tags, `${name}-role`),
       },
       { parent: this },
@@ -121,24 +134,34 @@ export class VllmService extends pulumi.ComponentResource {
     );
 
     // --- Certificates -------------------------------------------------------------------------
-    // Server and client use: the exec probes present the pod's own certificate (kubelet's
-    // httpGet probes cannot present one). The names are the Service's.
+    // The server certificate is for server auth only, with the Service's names. The exec probes
+    // (kubelet's httpGet probes cannot present a certificate, and vLLM requires one) present a
+    // separate client-auth-only certificate that lives only in this pod's Secret.
     const dnsNames = namespace.apply((ns) => serviceDnsNames(resourceName, ns));
-    const serverCert = args.ca.issue(`${name}-tls`, { commonName: resourceName, dnsNames, usage: "both" }, this);
+    const serverCert = args.ca.issue(`${name}-tls`, { commonName: resourceName, dnsNames, usage: "server" }, this);
+    const probeCert = args.ca.issue(`${name}-probe`, { commonName: `${resourceName}-probe`, usage: "client" }, this);
     const tlsSecret = new k8s.core.v1.Secret(
       `${name}-tls`,
       {
         metadata: meta("-tls"),
         type: "kubernetes.io/tls",
-        stringData: { "tls.crt": serverCert.certPem, "tls.key": serverCert.keyPem, "ca.crt": args.ca.certPem },
+        stringData: {
+          "tls.crt": serverCert.certPem,
+          "tls.key": serverCert.keyPem,
+          "ca.crt": args.ca.certPem,
+          [PROBE_CERT_FILE]: probeCert.certPem,
+          [PROBE_KEY_FILE]: probeCert.keyPem,
+        },
       },
       { parent: this },
     );
 
     // --- Workload -----------------------------------------------------------------------------
-    const checksum = pulumi.all([serverCert.certPem, args.ca.certPem]).apply(([c, ca]) => createHash("sha256").update(`${c ?? ""}\n${ca ?? ""}`).digest("hex"));
-    // Rendered directly (no apply): only the bucket and the checksum are Outputs, nested where
-    // they are used, so a preview still shows every other field of the pod.
+    // Rendered directly (no apply): only the bucket is an Output, nested where it is used, so a
+    // preview still shows every other field of the pod. No certificate checksum on the pod
+    // template: a renewal updates the Secret, the kubelet updates the mounted files and vLLM
+    // reloads them (--enable-ssl-refresh), so renewing certificates restarts no model server
+    // (a checksum would roll every model at once, each through its whole load path).
     const spec = renderDeploymentSpec({
       resourceName,
       model,
@@ -152,21 +175,21 @@ export class VllmService extends pulumi.ComponentResource {
       apiKeySecretKey: "api-key",
       verifierConfigMapName: `${resourceName}-verifier`,
       signingKeyConfigMapName: `${resourceName}-signing-key`,
-      // Rolls the pods when the certificate is renewed (vLLM reads it at start).
-      podAnnotations: { "sovereign-llm/tls-checksum": checksum },
+      loadPath,
     });
-    const minutes = model.startupMinutes + 15;
+    // Pulumi waits for the rollout as long as the model's load path needs, and no longer.
+    const budget = modelRolloutBudget(model, loadPath);
     this.deployment = new k8s.apps.v1.Deployment(
       `${name}`,
       { metadata: meta(), spec },
       {
         parent: this,
         dependsOn: [this.podIdentity, serviceAccount, verifierMap, signingKeyMap, apiKeySecret, tlsSecret],
-        customTimeouts: { create: `${minutes}m`, update: `${minutes}m` },
+        customTimeouts: { create: `${budget.createTimeoutMinutes}m`, update: `${budget.updateTimeoutMinutes}m` },
       },
     );
     this.service = new k8s.core.v1.Service(`${name}-svc`, { metadata: meta(), spec: renderServiceSpec(model.name) }, { parent: this });
-    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta(), spec: renderPdbSpec(model.name) }, { parent: this });
+    new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, { metadata: meta(), spec: renderPdbSpec(model) }, { parent: this });
     new k8s.networking.v1.NetworkPolicy(`${name}-ingress`, { metadata: meta("-ingress"), spec: renderIngressPolicySpec(model.name) }, { parent: this });
     new k8s.networking.v1.NetworkPolicy(
       `${name}-egress`,

@@ -1920,6 +1920,7 @@ var eksNodegroupHardened = {
 
 // policy-packs/controls/eks-nodegroup-instance-types.ts
 var NODE_GROUP2 = "aws:eks/nodeGroup:NodeGroup";
+var LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 var DEFAULT_INSTANCE_FAMILIES = ["g4dn", "g5", "g6", "g6e", "gr6", "p4d", "p4de", "p5", "p5e", "p5en", "m6i", "m7i", "m7i-flex", "c6i", "c7i", "r7i"];
 var DEFAULTS10 = { allowedInstanceFamilies: DEFAULT_INSTANCE_FAMILIES };
 function instanceFamily(instanceType) {
@@ -1928,16 +1929,29 @@ function instanceFamily(instanceType) {
 var eksNodegroupInstanceTypes = {
   policy: {
     name: "sovereign-llm-eks-nodegroup-instance-types",
-    description: "Node groups use only instance types from the allowed families (tunable; default the NVIDIA GPU families and Intel general-purpose families the platform is built and costed for). Keeps capacity on hardware whose drivers, AMIs and isolation were reviewed, and unknown hardware out of a regulated account.",
+    description: "Node groups use only instance types from the allowed families (tunable; default the NVIDIA GPU families and Intel general-purpose families the platform is built and costed for). A capacity-block group lists none (EKS requires the launch template to name the type), so a launch template's instanceType is checked too. Keeps capacity on hardware whose drivers, AMIs and isolation were reviewed, and unknown hardware out of a regulated account.",
     enforcementLevel: "mandatory",
     configSchema: { properties: { allowedInstanceFamilies: { type: "array", items: { type: "string", pattern: "^[a-z0-9-]+$" }, minItems: 1, default: DEFAULTS10.allowedInstanceFamilies } } },
     validateResource: (args, report) => {
-      if (args.type !== NODE_GROUP2) return;
+      if (args.type !== NODE_GROUP2 && args.type !== LAUNCH_TEMPLATE) return;
       const { allowedInstanceFamilies } = configOf(args, DEFAULTS10);
-      const types = propsOf(args).instanceTypes;
       const undecided = new Undecided();
+      if (args.type === LAUNCH_TEMPLATE) {
+        const t = propsOf(args).instanceType;
+        if (isUnknown(t)) undecided.note("instanceType unknown");
+        else if (t !== void 0 && t !== null && (typeof t !== "string" || !allowedInstanceFamilies.includes(instanceFamily(t)))) {
+          report(`launch template instance type ${String(t)} is not in an allowed family (${allowedInstanceFamilies.join(", ")})`);
+        }
+        undecided.finish();
+        return;
+      }
+      const props = propsOf(args);
+      const types = props.instanceTypes;
+      const capacityBlock = props.capacityType === "CAPACITY_BLOCK";
       if (isUnknown(types)) undecided.note("instanceTypes unknown");
-      else if (asArray(types).length === 0) report("node group lists no instanceTypes (EKS would pick t3.medium): list types from the allowed families");
+      else if (asArray(types).length === 0 && capacityBlock) {
+        if (props.launchTemplate === void 0 || props.launchTemplate === null) report("capacity-block node group lists no instanceTypes and has no launch template to name the reserved type");
+      } else if (asArray(types).length === 0) report("node group lists no instanceTypes (EKS would pick t3.medium): list types from the allowed families");
       else
         for (const t of asArray(types)) {
           if (isUnknown(t)) undecided.note("an instance type is unknown");
@@ -1954,18 +1968,18 @@ var eksNodegroupInstanceTypes = {
     "fedramp-moderate": ["CM-7", "CM-8", "CM-2"]
   },
   references: ["AWS Config: desired-instance-type"],
-  resourceTypes: [NODE_GROUP2]
+  resourceTypes: [NODE_GROUP2, LAUNCH_TEMPLATE]
 };
 
 // policy-packs/controls/ec2-launch-template-imdsv2.ts
-var LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+var LAUNCH_TEMPLATE2 = "aws:ec2/launchTemplate:LaunchTemplate";
 var ec2LaunchTemplateImdsv2 = {
   policy: {
     name: "sovereign-llm-ec2-launch-template-imdsv2",
     description: "Node launch templates require IMDSv2 session tokens with a response hop limit of 1, so pods (one network hop further) cannot read the node role's credentials from the instance metadata service.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-      if (args.type !== LAUNCH_TEMPLATE) return;
+      if (args.type !== LAUNCH_TEMPLATE2) return;
       const meta = propsOf(args).metadataOptions;
       const undecided = new Undecided();
       if (isUnknown(meta)) undecided.note("metadataOptions unknown");
@@ -1998,11 +2012,11 @@ var ec2LaunchTemplateImdsv2 = {
     "cdk-nag: HIPAA.Security-EC2IMDSv2Enabled",
     "cdk-nag: NIST.800.53.R5-EC2IMDSv2Enabled"
   ],
-  resourceTypes: [LAUNCH_TEMPLATE]
+  resourceTypes: [LAUNCH_TEMPLATE2]
 };
 
 // policy-packs/controls/ec2-launch-template-ebs-encrypted.ts
-var LAUNCH_TEMPLATE2 = "aws:ec2/launchTemplate:LaunchTemplate";
+var LAUNCH_TEMPLATE3 = "aws:ec2/launchTemplate:LaunchTemplate";
 function check2(lt, byUrn, report, note) {
   const mappings = lt.props.blockDeviceMappings;
   const keyFromProgram = computedOnlyFrom(lt, "blockDeviceMappings", byUrn, KMS_KEY_TYPES);
@@ -2042,7 +2056,7 @@ var ec2LaunchTemplateEbsEncrypted = {
       const all = nodesOf(args);
       const byUrn = byUrnOf(all);
       const undecided = new Undecided();
-      for (const lt of ofType(all, LAUNCH_TEMPLATE2)) check2(lt, byUrn, (m) => report(m, lt.urn), (what) => undecided.note(`${label(lt)}: ${what}`));
+      for (const lt of ofType(all, LAUNCH_TEMPLATE3)) check2(lt, byUrn, (m) => report(m, lt.urn), (what) => undecided.note(`${label(lt)}: ${what}`));
       undecided.finish();
     }
   },
@@ -2055,18 +2069,18 @@ var ec2LaunchTemplateEbsEncrypted = {
     "fedramp-moderate": ["SC-28", "SC-28(1)", "SC-12", "SC-13"]
   },
   references: ["Related: AWS Config: ec2-ebs-encryption-by-default (an account-wide setting; this control checks the node launch templates' volumes)", "AWS Config: encrypted-volumes"],
-  resourceTypes: [LAUNCH_TEMPLATE2]
+  resourceTypes: [LAUNCH_TEMPLATE3]
 };
 
 // policy-packs/controls/ec2-launch-template-no-remote-access.ts
-var LAUNCH_TEMPLATE3 = "aws:ec2/launchTemplate:LaunchTemplate";
+var LAUNCH_TEMPLATE4 = "aws:ec2/launchTemplate:LaunchTemplate";
 var ec2LaunchTemplateNoRemoteAccess = {
   policy: {
     name: "sovereign-llm-ec2-launch-template-no-remote-access",
     description: "Node launch templates carry no SSH key pair and give no network interface a public IP address: nodes are reached only through SSM Session Manager, which is IAM-authorised and recorded in CloudTrail.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-      if (args.type !== LAUNCH_TEMPLATE3) return;
+      if (args.type !== LAUNCH_TEMPLATE4) return;
       const p = propsOf(args);
       const undecided = new Undecided();
       const keyName = str(p.keyName);
@@ -2097,7 +2111,7 @@ var ec2LaunchTemplateNoRemoteAccess = {
     "cdk-nag: HIPAA.Security-EC2InstanceNoPublicIp",
     "cdk-nag: NIST.800.53.R5-EC2InstanceNoPublicIp"
   ],
-  resourceTypes: [LAUNCH_TEMPLATE3]
+  resourceTypes: [LAUNCH_TEMPLATE4]
 };
 
 // policy-packs/controls/iam-node-role-least-privilege.ts

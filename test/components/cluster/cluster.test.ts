@@ -4,8 +4,9 @@ import assert from "node:assert/strict";
 import { plain } from "../../../tools/check/synth.js";
 import type { Registration, SynthResult } from "../../../tools/check/synth.js";
 import { STACKS, ofType, synthesizeCommitted, yamlConfig, type StackName } from "../../helpers/stacks.js";
-import { NODE_MANAGED_POLICIES } from "../../../components/cluster/node-hardening.js";
-import { CONTROL_PLANE_LOG_TYPES } from "../../../components/cluster/secure-cluster.js";
+import { DATA_VOLUME_THROUGHPUT_MIBPS, NODE_MANAGED_POLICIES } from "../../../components/cluster/node-hardening.js";
+import { CONTROL_PLANE_LOG_TYPES, kubernetesServiceAddress } from "../../../components/cluster/secure-cluster.js";
+import { AUTOSCALER_GPU_LABEL, acceleratorLabelValue } from "../../../components/cluster/gpu-node-group.js";
 
 let results: Record<StackName, SynthResult>;
 before(async () => {
@@ -90,12 +91,14 @@ for (const stack of STACKS) {
         for (const b of t.blockDeviceMappings) {
           assert.equal(b.ebs.encrypted, "true");
           assert.equal(b.ebs.volumeType, "gp3");
+          // Explicit, so the rollout budgets derived from the volume's throughput describe it.
+          assert.equal(b.ebs.throughput, DATA_VOLUME_THROUGHPUT_MIBPS);
           assert.equal(b.ebs.kmsKeyId, plain(nodeKey.outputs.arn));
         }
       }
     });
 
-    it("GPU node groups: Bottlerocket NVIDIA, taint and label, desired size left to the autoscaler, one node at a time", () => {
+    it("GPU node groups: Bottlerocket NVIDIA, taint and labels (autoscaler accelerator label too), desired size left to the autoscaler, one node at a time", () => {
       const groups = cfg()["sovereign-llm:gpuNodeGroups"] as any[];
       const nodeGroups = ofType(results[stack], "aws:eks/nodeGroup:NodeGroup").filter((n) => inputs(n).nodeGroupName !== "system");
       assert.equal(nodeGroups.length, groups.length);
@@ -103,14 +106,61 @@ for (const stack of STACKS) {
         const reg = nodeGroups.find((n) => inputs(n).nodeGroupName === g.name)!;
         const ng = inputs(reg);
         assert.equal(ng.amiType, "BOTTLEROCKET_x86_64_NVIDIA");
-        assert.deepEqual(ng.instanceTypes, g.instanceTypes);
         assert.equal(ng.capacityType, g.capacityType ?? "ON_DEMAND");
         assert.deepEqual(ng.taints, [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }]);
         assert.equal(ng.labels["sovereign-llm/node-group"], g.name);
+        assert.equal(ng.labels[AUTOSCALER_GPU_LABEL], acceleratorLabelValue(g.instanceTypes));
+        assert.match(ng.labels[AUTOSCALER_GPU_LABEL], /^nvidia-[a-z0-9]+$/);
         assert.equal(ng.updateConfig.maxUnavailable, 1);
         assert.deepEqual(reg.ignoreChanges, ["scalingConfig.desiredSize"]);
         assert.deepEqual([ng.scalingConfig.minSize, ng.scalingConfig.maxSize], [g.minSize, g.maxSize]);
       }
+    });
+
+    it("capacity-block groups: the launch template names the type, the group lists none and uses only the reservation zone's subnet", () => {
+      const result = results[stack];
+      const groups = cfg()["sovereign-llm:gpuNodeGroups"] as any[];
+      const zones: string[] = cfg()["sovereign-llm:network"].availabilityZones;
+      const subnets = ofType(result, "aws:ec2/subnet:Subnet").map(inputs).filter((sn) => sn.tags?.tier === "workload");
+      // The mocks give every resource the id `<logical name>-id`.
+      const subnetIdOf = (az: string) => `${ofType(result, "aws:ec2/subnet:Subnet").find((sn) => inputs(sn).tags?.tier === "workload" && inputs(sn).availabilityZone === az)!.name}-id`;
+      assert.equal(subnets.length, zones.length);
+      for (const g of groups) {
+        const reg = ofType(result, "aws:eks/nodeGroup:NodeGroup").find((n) => inputs(n).nodeGroupName === g.name)!;
+        const ng = inputs(reg);
+        const template = inputs(ofType(result, "aws:ec2/launchTemplate:LaunchTemplate").find((t) => `${t.name}-id` === ng.launchTemplate.id)!);
+        if (g.capacityType === "CAPACITY_BLOCK") {
+          assert.equal(ng.instanceTypes, undefined, "EKS rejects instanceTypes next to a launch template that names the type");
+          assert.equal(template.instanceType, g.instanceTypes[0]);
+          assert.equal(template.instanceMarketOptions.marketType, "capacity-block");
+          assert.equal(template.capacityReservationSpecification.capacityReservationTarget.capacityReservationId, g.capacityReservationId);
+          assert.deepEqual(ng.subnetIds, [subnetIdOf(g.capacityReservationZone)]);
+          assert.equal(ng.scalingConfig.desiredSize, 0);
+        } else {
+          assert.deepEqual(ng.instanceTypes, g.instanceTypes);
+          assert.equal(template.instanceType, undefined);
+          assert.equal(template.instanceMarketOptions, undefined);
+          assert.deepEqual(ng.subnetIds, [...zones].sort().map(subnetIdOf));
+        }
+      }
+    });
+
+    it("every node group starts after the VPC CNI, kube-proxy and Pod Identity agent add-ons and the VPC endpoints", () => {
+      const result = results[stack];
+      const addonUrn = (addonName: string) => ofType(result, "aws:eks/addon:Addon").find((a) => inputs(a).addonName === addonName)!.urn;
+      const endpoints = ofType(result, "aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => e.urn);
+      assert.ok(endpoints.length >= 2);
+      for (const reg of ofType(result, "aws:eks/nodeGroup:NodeGroup")) {
+        for (const a of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]) assert.ok(reg.dependencies.includes(addonUrn(a)), `${inputs(reg).nodeGroupName} waits for ${a}`);
+        for (const e of endpoints) assert.ok(reg.dependencies.includes(e), `${inputs(reg).nodeGroupName} waits for endpoint ${e.split("::").pop()}`);
+      }
+    });
+
+    it("pins the service range, so the kubernetes service address is known", () => {
+      const [cluster] = ofType(results[stack], "aws:eks/cluster:Cluster").map(inputs);
+      const expected = cfg()["sovereign-llm:cluster"].serviceCidr ?? "172.20.0.0/16";
+      assert.equal(cluster.kubernetesNetworkConfig.serviceIpv4Cidr, expected);
+      assert.equal(kubernetesServiceAddress(expected), expected.replace(/\.0\/\d+$/, ".1"));
     });
 
     it("the inference namespace enforces Pod Security restricted and denies all traffic by default", () => {
@@ -145,3 +195,13 @@ for (const stack of STACKS) {
     });
   });
 }
+
+describe("kubernetes service address", () => {
+  it("is the first host of the service range", () => {
+    assert.equal(kubernetesServiceAddress("172.20.0.0/16"), "172.20.0.1");
+    assert.equal(kubernetesServiceAddress("10.100.0.0/16"), "10.100.0.1");
+    assert.equal(kubernetesServiceAddress("192.168.64.0/18"), "192.168.64.1");
+    assert.equal(kubernetesServiceAddress("10.96.7.9/12"), "10.96.0.1");
+    assert.throws(() => kubernetesServiceAddress("172.20.0.0"));
+  });
+});

@@ -17,7 +17,7 @@ function baseConfig(): Config {
   const c = yamlConfig("dev");
   c[`${NS}access`].adminRoleArns = ["arn:aws:iam::111122223333:role/sovereign-llm-admin", "arn:aws:iam::111122223333:role/break-glass"];
   c[`${NS}access`].readOnlyRoleArns = ["arn:aws:iam::111122223333:role/ml-engineers", "arn:aws:iam::111122223333:role/auditor"];
-  c[`${NS}gpuNodeGroups`].push({ name: "l4-x4", instanceTypes: ["g6.12xlarge"], minSize: 0, maxSize: 1 });
+  c[`${NS}gpuNodeGroups`].push({ name: "l4-x4", instanceTypes: ["g6.12xlarge"], minSize: 0, maxSize: 2 });
   c[`${NS}models`].push({ name: "llama-3-3-70b-instruct", nodeGroup: "l4-x4", gpusPerReplica: 4, replicas: 1, maxModelLen: 8192, storageGiB: 150 });
   c[`${NS}egress`].allowedDomains = ["updates.bottlerocket.aws", "*.amazonaws.com", "pypi.org"];
   c[`${NS}logging`].alarmEmails = ["secops@example.org", "ml-platform@example.org"];

@@ -85,9 +85,9 @@ describe("gateway Kubernetes objects", () => {
     for (const stack of STACKS) {
       const { cfg } = settings[stack];
       new Deployment({ metadata, spec: plain(renderGatewayDeploymentSpec(podInput(cfg, true), cfg.gateway.minReplicas)) }).validate();
-      const svc = renderGatewayService(["10.0.0.0/16", ...cfg.gateway.clientCidrs]);
+      const svc = renderGatewayService(cfg.gateway.clientCidrs);
       new Service({ metadata: { ...metadata, annotations: svc.annotations }, spec: plain(svc.spec) }).validate();
-      new NetworkPolicy({ metadata, spec: plain(renderGatewayNetworkPolicySpec({ clientCidrs: ["10.0.0.0/16"], jwksCidrs: cfg.gateway.oidc?.jwksCidrs ?? [], models: cfg.models.map((m) => m.name), vpcCidr: "10.0.0.0/16" })) }).validate();
+      new NetworkPolicy({ metadata, spec: plain(renderGatewayNetworkPolicySpec({ clientCidrs: ["10.0.0.0/16"], jwksCidrs: cfg.gateway.oidc?.jwksCidrs ?? [], models: cfg.models.map((m) => m.name), endpointCidrs: ["10.0.240.0/24"] })) }).validate();
     }
     const broken = plain(renderGatewayDeploymentSpec(podInput(settings.prod.cfg), 2));
     broken.template.spec.containers[0].ports[0].containerPort = "https";
@@ -100,6 +100,8 @@ describe("gateway Kubernetes objects", () => {
       const spec = plain(renderGatewayDeploymentSpec(podInput(cfg), cfg.gateway.minReplicas));
       const pod = spec.template.spec;
       assert.equal(pod.automountServiceAccountToken, false);
+      // The Pod Identity role is the log shipper's; the gateway container gets no credentials.
+      assert.equal(spec.template.metadata.annotations["eks.amazonaws.com/skip-containers"], "gateway");
       assert.equal(pod.securityContext.runAsNonRoot, true);
       assert.equal(pod.securityContext.seccompProfile.type, "RuntimeDefault");
       const [c] = pod.containers;
@@ -116,22 +118,31 @@ describe("gateway Kubernetes objects", () => {
   });
 
   test("internal NLB only, limited to the VPC and client networks; TLS terminates at the gateway", () => {
-    const svc = plain(renderGatewayService(["10.30.0.0/16", "10.200.0.0/16"]));
+    const svc = plain(renderGatewayService(["10.200.0.0/16", "10.201.0.0/16"]));
     assert.equal(svc.annotations["service.beta.kubernetes.io/aws-load-balancer-internal"], "true");
     assert.equal(svc.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"], "internal");
-    assert.deepEqual(svc.spec.loadBalancerSourceRanges, ["10.30.0.0/16", "10.200.0.0/16"]);
+    // Only the declared client networks, and only system nodes (where the gateway runs) as targets.
+    assert.deepEqual(svc.spec.loadBalancerSourceRanges, ["10.200.0.0/16", "10.201.0.0/16"]);
+    assert.equal(svc.annotations["service.beta.kubernetes.io/aws-load-balancer-target-node-labels"], "sovereign-llm/node-group=system");
+    assert.equal(svc.spec.externalTrafficPolicy, "Local");
+    assert.throws(() => renderGatewayService([]), /client networks/);
     assert.deepEqual(svc.spec.ports, [{ name: "https", port: 443, targetPort: GATEWAY_PORT, protocol: "TCP" }]);
   });
 
   test("the gateway reaches only the model servers and the IdP; /0 is refused", () => {
-    const np = plain(renderGatewayNetworkPolicySpec({ clientCidrs: ["10.30.0.0/16"], jwksCidrs: ["10.200.0.0/16"], models: ["m"], vpcCidr: "10.30.0.0/16" }));
+    const np = plain(renderGatewayNetworkPolicySpec({ clientCidrs: ["10.30.0.0/16"], jwksCidrs: ["10.200.0.0/16"], models: ["m"], endpointCidrs: ["10.30.241.0/24", "10.30.240.0/24"] }));
     assert.deepEqual(np.policyTypes, ["Ingress", "Egress"]);
     assert.deepEqual(np.egress[0].to, [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "vllm", "app.kubernetes.io/instance": "m" } } }]);
     assert.deepEqual(np.egress[1], { to: [{ ipBlock: { cidr: "10.200.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] });
-    assert.deepEqual(np.egress[2], { to: [{ ipBlock: { cidr: "10.30.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] }, "AWS endpoints inside the VPC");
+    assert.deepEqual(
+      np.egress[2],
+      { to: [{ ipBlock: { cidr: "10.30.240.0/24" } }, { ipBlock: { cidr: "10.30.241.0/24" } }], ports: [{ protocol: "TCP", port: 443 }] },
+      "AWS endpoints: their subnets, not the VPC CIDR",
+    );
     assert.deepEqual(np.egress[3], { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] }, "Pod Identity agent");
     assert.equal(np.egress.length, 4);
-    assert.throws(() => renderGatewayNetworkPolicySpec({ clientCidrs: ["0.0.0.0/0"], jwksCidrs: [], models: ["m"], vpcCidr: "10.30.0.0/16" }), /whole internet/);
+    assert.throws(() => renderGatewayNetworkPolicySpec({ clientCidrs: ["0.0.0.0/0"], jwksCidrs: [], models: ["m"], endpointCidrs: ["10.30.240.0/24"] }), /whole internet/);
+    assert.throws(() => renderGatewayNetworkPolicySpec({ clientCidrs: ["10.30.0.0/16"], jwksCidrs: [], models: ["m"], endpointCidrs: [] }), /endpointCidrs/);
   });
 
   test("the model servers admit the gateway's pods (and the metrics scraper) only", () => {
@@ -150,6 +161,36 @@ describe("log shipper", () => {
     assert.doesNotMatch(both, /auto_create_group\s+On/i);
     const auditOnly = renderShipperConfig({ region: "us-east-1", auditLogGroup: "/p/s/audit/gateway" });
     assert.doesNotMatch(auditOnly, /content/);
+  });
+
+  test("a CloudWatch outage cannot fill the pod's volume: buffer and retries bounded, drops counted", () => {
+    const both = renderShipperConfig({ region: "eu-central-1", auditLogGroup: "/p/s/audit/gateway", contentLogGroup: "/p/s/content/inference" });
+    assert.doesNotMatch(both, /Retry_Limit\s+False/i, "unlimited retries keep every chunk forever");
+    const limits = [...both.matchAll(/storage\.total_limit_size (\d+)M/g)].map((m) => Number(m[1]));
+    assert.equal(limits.length, 2, "one bound per output");
+    const spec = plain(renderGatewayDeploymentSpec(podInput(settings.prod.cfg), 2));
+    const state = spec.template.spec.volumes.find((v: Json) => v.name === "shipper-state");
+    assert.ok(limits.reduce((a, b) => a + b, 0) + 32 <= parseInt(state.emptyDir.sizeLimit), "buffers plus position files fit the volume with room to spare");
+    assert.match(both, /Retry_Limit\s+\d+/);
+    assert.match(both, /HTTP_Server\s+On/, "metrics (fluentbit_output_dropped_records_total) for the scraper");
+    const shipper = spec.template.spec.containers.find((c: Json) => c.name === "log-shipper");
+    assert.deepEqual(shipper.ports, [{ name: "shipper-metrics", containerPort: 2020, protocol: "TCP" }]);
+    const np = plain(renderGatewayNetworkPolicySpec({ clientCidrs: ["10.200.0.0/16"], jwksCidrs: [], models: ["m"], endpointCidrs: ["10.30.240.0/24"] }));
+    assert.ok(np.ingress.some((r: Json) => r.from.some((f: Json) => f.namespaceSelector) && r.ports.some((p: Json) => p.port === 2020)), "the scraper may read them");
+  });
+
+  test("shutdown: preStop for the load balancer, a drain for long streams, the shipper last; all inside EKS's 15 minutes", () => {
+    const spec = plain(renderGatewayDeploymentSpec(podInput(settings.prod.cfg), 2));
+    const pod = spec.template.spec;
+    const gateway = pod.containers.find((c: Json) => c.name === "gateway");
+    const shipper = pod.containers.find((c: Json) => c.name === "log-shipper");
+    const config = renderGatewayConfig({ gateway: settings.prod.cfg.gateway, upstreams: upstreamsOf(settings.prod.cfg), apiKeys: false, contentLogging: false }) as Json;
+    const preStop = gateway.lifecycle.preStop.sleep.seconds;
+    const drain = config.server.shutdownGraceMs / 1000;
+    assert.ok(preStop >= 20, "two NLB health checks notice the pod is gone");
+    assert.ok(drain >= 60);
+    assert.ok(shipper.lifecycle.preStop.sleep.seconds >= preStop + drain, "the shipper outlives the gateway's last audit line");
+    assert.ok(pod.terminationGracePeriodSeconds > preStop + drain && pod.terminationGracePeriodSeconds < 15 * 60);
   });
 
   test("the sidecar runs restricted and reads the log files read-only", () => {

@@ -12,6 +12,7 @@ import {
   VLLM_PORT,
   VLLM_UID,
   modelReadPolicy,
+  modelRolloutBudget,
   podIdentityTrustPolicy,
   podSizing,
   renderDeploymentSpec,
@@ -24,6 +25,7 @@ import {
   type VllmManifestInput,
 } from "../../../components/serving/manifests.js";
 import { GPU_TAINT, NODE_GROUP_LABEL } from "../../../components/cluster/gpu-node-group.js";
+import { DATA_VOLUME_THROUGHPUT_MIBPS } from "../../../components/cluster/node-hardening.js";
 import { VLLM_COMMAND, unknownFlags, vllmEnv } from "../../../components/serving/vllm-args.js";
 
 // Plain JSON views of the rendered objects (the renderers return Pulumi input types).
@@ -64,6 +66,7 @@ before(async () => {
           verifierConfigMapName: `vllm-${model.name}-verifier`,
           signingKeyConfigMapName: `vllm-${model.name}-signing-key`,
           podAnnotations: { "sovereign-llm/tls-checksum": "0".repeat(64) },
+          loadPath: { volumeMiBps: DATA_VOLUME_THROUGHPUT_MIBPS },
         },
       });
     }
@@ -126,7 +129,9 @@ describe("init containers", () => {
       const verify = container(pod, "model-verify");
       assert.equal(verify.image, c.cfg.serving.verifierImage);
       const cmd: string[] = verify.command;
-      assert.deepEqual(cmd.slice(0, 5), ["node", "/opt/verifier/verify.js", `/models/${c.model.name}`, "--public-key", "/etc/model-signing/public-key.pem"]);
+      // Distroless Node has no `node` on a PATH: the absolute path, and an image that is one.
+      assert.match(c.cfg.serving.verifierImage, /\/nodejs(22|24)-debian\d+@sha256:/);
+      assert.deepEqual(cmd.slice(0, 5), ["/nodejs/bin/node", "/opt/verifier/verify.js", `/models/${c.model.name}`, "--public-key", "/etc/model-signing/public-key.pem"]);
       assert.equal(cmd[cmd.indexOf("--expect-name") + 1], c.model.name);
       assert.ok(Number(cmd[cmd.indexOf("--workers") + 1]) >= 1);
       assert.ok(verify.volumeMounts.filter((m: Json) => m.name === "models").every((m: Json) => m.readOnly === true), "the verifier cannot change what it checks");
@@ -142,6 +147,19 @@ describe("init containers", () => {
     assert.equal(cmd[cmd.indexOf("--expect-digest") + 1], digest);
     for (const u of cases.filter((x) => x.model.expectedDigest === undefined)) {
       assert.ok(!container(podOf(u), "model-verify").command.includes("--expect-digest"), `${u.stack}/${u.model.name}`);
+    }
+  });
+});
+
+describe("AWS credentials", () => {
+  test("only the model copy gets Pod Identity credentials: the verifier and vLLM are skipped by the webhook", () => {
+    for (const c of cases) {
+      const spec = plain(renderDeploymentSpec(c.input));
+      const skipped: string[] = spec.template.metadata.annotations["eks.amazonaws.com/skip-containers"].split(",");
+      const all = [...spec.template.spec.initContainers, ...spec.template.spec.containers].map((x: Json) => x.name);
+      assert.deepEqual(all.filter((n: string) => !skipped.includes(n)), ["model-sync"]);
+      assert.deepEqual([...skipped].sort(), ["model-verify", "vllm"]);
+      assert.equal(spec.template.spec.automountServiceAccountToken, false);
     }
   });
 });
@@ -213,30 +231,68 @@ describe("scheduling and resources", () => {
     assert.throws(() => podSizing({ gpusPerReplica: 1 }, ["m7i.large"]), /no host size known/);
   });
 
-  test("replicas from config; none when KEDA owns the count; never surges onto absent GPUs", () => {
+  test("replicas from config; none when KEDA owns the count; a rolling update never drops below them", () => {
     for (const c of cases) {
       const spec = plain(renderDeploymentSpec(c.input));
       if (c.model.autoscaling.enabled) assert.equal(spec.replicas, undefined);
       else assert.equal(spec.replicas, c.model.replicas);
-      assert.equal(spec.strategy.rollingUpdate.maxSurge, 0);
+      // Surge one replica (config guarantees the group holds it), never take one down first.
+      assert.deepEqual(spec.strategy.rollingUpdate, { maxSurge: 1, maxUnavailable: 0 });
+      // The autoscaler must not evict a model server to pack nodes.
+      assert.equal(spec.template.metadata.annotations["cluster-autoscaler.kubernetes.io/safe-to-evict"], "false");
+    }
+  });
+
+  test("disruption budget: one ready replica at a time, never a model's only replica; stuck pods may go", () => {
+    for (const c of cases) {
+      const pdb = plain(renderPdbSpec(c.model));
+      assert.equal(pdb.unhealthyPodEvictionPolicy, "AlwaysAllow");
+      if (c.model.replicas === 1 && !c.model.autoscaling.enabled) assert.deepEqual([pdb.minAvailable, pdb.maxUnavailable], [1, undefined], `${c.stack}/${c.model.name}`);
+      else assert.deepEqual([pdb.minAvailable, pdb.maxUnavailable], [undefined, 1]);
+    }
+    const single = { ...cases[0]!.model, replicas: 1, autoscaling: { ...cases[0]!.model.autoscaling, enabled: false } };
+    assert.equal(plain(renderPdbSpec(single)).minAvailable, 1, "maxUnavailable 1 would let a drain take the only replica");
+  });
+
+  test("termination fits EKS's 15-minute limit for pods to leave a node during an update", () => {
+    for (const c of cases) {
+      const pod = podOf(c);
+      const vllm = container(pod, "vllm");
+      assert.ok(pod.terminationGracePeriodSeconds < 15 * 60, `${pod.terminationGracePeriodSeconds}s`);
+      const args: string[] = vllm.args;
+      const drain = Number(args[args.indexOf("--shutdown-timeout") + 1]);
+      const preStop = vllm.lifecycle.preStop.sleep.seconds;
+      assert.ok(preStop >= 10, "endpoints and kube-proxy catch up before SIGTERM");
+      assert.ok(pod.terminationGracePeriodSeconds > preStop + drain, "the drain finishes before SIGKILL");
     }
   });
 });
 
 describe("probes", () => {
-  test("startup budget = startupMinutes; readiness and liveness on /health over mutual TLS", () => {
+  test("startup budget = reading the weights at the volume's throughput + startupMinutes; the deadline covers the whole load path", () => {
     for (const c of cases) {
       const vllm = container(podOf(c), "vllm");
       const sp = vllm.startupProbe;
-      assert.ok(sp.failureThreshold * sp.periodSeconds >= c.model.startupMinutes * 60);
-      assert.ok(sp.failureThreshold * sp.periodSeconds < c.model.startupMinutes * 60 + PROBE_PERIOD_SECONDS);
-      for (const p of [sp, vllm.readinessProbe, vllm.livenessProbe]) {
+      const budget = modelRolloutBudget(c.model, c.input.loadPath);
+      const readOnce = (c.model.storageGiB * 1024) / DATA_VOLUME_THROUGHPUT_MIBPS;
+      assert.ok(sp.failureThreshold * sp.periodSeconds >= readOnce + c.model.startupMinutes * 60, `${c.stack}/${c.model.name}: the probe waits for the weights to be read`);
+      assert.ok(sp.failureThreshold * sp.periodSeconds < budget.startupSeconds + PROBE_PERIOD_SECONDS);
+      const spec = plain(renderDeploymentSpec(c.input));
+      assert.ok(spec.progressDeadlineSeconds >= 3 * readOnce + c.model.startupMinutes * 60, "copy, verify and load all fit the progress deadline");
+      assert.equal(spec.progressDeadlineSeconds, budget.progressDeadlineSeconds);
+      for (const p of [sp, vllm.readinessProbe]) {
         const script: string = p.exec.command[2];
         assert.equal(p.exec.command[0], "python3");
         assert.match(script, new RegExp(`https://127\\.0\\.0\\.1:${VLLM_PORT}/health`));
-        assert.match(script, /load_cert_chain\('\/etc\/vllm\/tls\/tls\.crt', '\/etc\/vllm\/tls\/tls\.key'\)/);
+        // The probe presents its own client-only certificate; the server certificate is server-only.
+        assert.match(script, /load_cert_chain\('\/etc\/vllm\/tls\/probe\.crt', '\/etc\/vllm\/tls\/probe\.key'\)/);
         assert.match(script, /cafile='\/etc\/vllm\/tls\/ca\.crt'/);
       }
+      // Liveness cannot kill a busy server: a TCP accept, not a timed /health, with minutes of tolerance.
+      assert.deepEqual(vllm.livenessProbe.tcpSocket, { port: VLLM_PORT });
+      assert.equal(vllm.livenessProbe.exec, undefined);
+      assert.ok(vllm.livenessProbe.periodSeconds * vllm.livenessProbe.failureThreshold >= 120);
+      assert.ok(vllm.readinessProbe.timeoutSeconds >= 10);
     }
   });
 });
@@ -276,11 +332,19 @@ describe("network", () => {
 });
 
 describe("IAM", () => {
-  test("trust: Pod Identity service principal of this account only", () => {
-    const t = podIdentityTrustPolicy("111122223333");
+  test("trust: Pod Identity service principal of this account, cluster, namespace and service account only", () => {
+    const clusterArn = "arn:aws:eks:us-east-1:111122223333:cluster/c";
+    const t = podIdentityTrustPolicy({ accountId: "111122223333", clusterArn, namespace: "inference", serviceAccount: "vllm-m" });
     assert.deepEqual(t.Statement[0]?.Principal, { Service: "pods.eks.amazonaws.com" });
     assert.deepEqual(t.Statement[0]?.Action, ["sts:AssumeRole", "sts:TagSession"]);
-    assert.deepEqual(t.Statement[0]?.Condition, { StringEquals: { "aws:SourceAccount": "111122223333" } });
+    assert.deepEqual(t.Statement[0]?.Condition, {
+      StringEquals: {
+        "aws:SourceAccount": "111122223333",
+        "aws:RequestTag/eks-cluster-arn": clusterArn,
+        "aws:RequestTag/kubernetes-namespace": "inference",
+        "aws:RequestTag/kubernetes-service-account": "vllm-m",
+      },
+    });
   });
 
   test("read policy: this model's prefix only, decrypt only through S3", () => {
@@ -322,7 +386,7 @@ describe("Kubernetes OpenAPI schema (kubernetes-models)", () => {
       const metadata = { name: c.input.resourceName, namespace: "inference" };
       new Deployment({ metadata, spec: plain(renderDeploymentSpec(c.input)) }).validate();
       new Service({ metadata, spec: plain(renderServiceSpec(c.model.name)) }).validate();
-      new PodDisruptionBudget({ metadata, spec: plain(renderPdbSpec(c.model.name)) }).validate();
+      new PodDisruptionBudget({ metadata, spec: plain(renderPdbSpec(c.model)) }).validate();
       new NetworkPolicy({ metadata, spec: plain(renderIngressPolicySpec(c.model.name)) }).validate();
       new NetworkPolicy({ metadata, spec: plain(renderEgressPolicySpec(c.model.name, ["10.0.0.0/16"])) }).validate();
     }

@@ -20,6 +20,7 @@ const base: VllmArgsInput = {
   prefixCaching: true,
   port: 8443,
   tls: { certFile: "/tls/tls.crt", keyFile: "/tls/tls.key", caFile: "/tls/ca.crt" },
+  shutdownTimeoutSeconds: 600,
 };
 
 function valueOf(args: string[], flag: string): string | undefined {
@@ -105,4 +106,11 @@ test("invalid input is rejected with every problem named", () => {
       return ["modelDir", "tensorParallelSize", "gpuMemoryUtilization", "port"].every((k) => m.includes(k));
     },
   );
+});
+
+test("renewed certificates are reloaded in place, and SIGTERM drains in-flight requests", () => {
+  const args = renderVllmArgs(base);
+  assert.ok(args.includes("--enable-ssl-refresh"));
+  assert.equal(valueOf(args, "--shutdown-timeout"), "600");
+  assert.throws(() => renderVllmArgs({ ...base, shutdownTimeoutSeconds: 0 }), /shutdownTimeoutSeconds/);
 });

@@ -54,6 +54,32 @@ test("one CA per stack; leaf certificates and the gateway client certificate are
   }
 });
 
+test("no certificate is both server and client: vLLM and gateway servers serve, the gateway, scraper and probes are clients", () => {
+  for (const stack of STACKS) {
+    const r = results[stack];
+    const leaves = ofType(r, "tls:index/locallySignedCert:LocallySignedCert");
+    const uses = (l: (typeof leaves)[number]) => (l.inputs.allowedUses as string[]).filter((u) => u.endsWith("_auth")).sort();
+    for (const leaf of leaves) assert.equal(uses(leaf).length, 1, `${stack}: ${leaf.name} has exactly one of server_auth, client_auth`);
+    const vllmServers = leaves.filter((l) => /-vllm-.*-tls-cert$/.test(l.name));
+    assert.ok(vllmServers.length > 0);
+    for (const l of vllmServers) assert.deepEqual(uses(l), ["server_auth"], l.name);
+    const probes = leaves.filter((l) => /-vllm-.*-probe-cert$/.test(l.name));
+    assert.equal(probes.length, vllmServers.length, `${stack}: one probe client certificate per model`);
+    for (const l of [...probes, ...leaves.filter((x) => /-(gateway|metrics)-client-cert$/.test(x.name))]) assert.deepEqual(uses(l), ["client_auth"], l.name);
+  }
+});
+
+test("certificate renewal rolls no model server: no certificate checksum on the pod template, vLLM reloads the files", () => {
+  for (const stack of STACKS) {
+    const deployments = ofType(results[stack], "kubernetes:apps/v1:Deployment").filter((d) => (d.inputs.metadata as { name: string }).name.startsWith("vllm-"));
+    for (const d of deployments) {
+      const template = (d.inputs.spec as { template: { metadata: { annotations: Record<string, unknown> }; spec: { containers: { name: string; args: string[] }[] } } }).template;
+      assert.ok(!Object.keys(template.metadata.annotations).some((k) => /checksum/.test(k)), `${stack}: ${d.name} has no checksum annotation`);
+      assert.ok(template.spec.containers.find((c) => c.name === "vllm")!.args.includes("--enable-ssl-refresh"));
+    }
+  }
+});
+
 test("the TLS and API key Secrets carry secret values; the client certificate, key, CA and API key are stack outputs", () => {
   for (const stack of STACKS) {
     const r = results[stack];

@@ -177,6 +177,13 @@ test("node group: no launch template, remoteAccess, instance types outside the f
   assert.match(messages(await runControl(eksNodegroupInstanceTypes, [withProps(nodeGroup(), { instanceTypes: ["g6e.12xlarge", "t3.micro"] })]))[0]!, /^instance type t3\.micro is not in an allowed family/);
   assert.match(messages(await runControl(eksNodegroupInstanceTypes, [withProps(nodeGroup(), { instanceTypes: [] })]))[0]!, /lists no instanceTypes/);
   assert.equal(messages(await runControl(eksNodegroupInstanceTypes, [nodeGroup()], { allowedInstanceFamilies: ["g6e"] })).length, 1, "p5 is outside a narrowed list");
+  // Capacity blocks: the group lists no types, the launch template names the reserved one.
+  const block = withProps(nodeGroup(), { instanceTypes: undefined, capacityType: "CAPACITY_BLOCK" });
+  assert.deepEqual(messages(await runControl(eksNodegroupInstanceTypes, [block])), [], "the launch template names the type");
+  assert.match(messages(await runControl(eksNodegroupInstanceTypes, [withProps(block, { launchTemplate: undefined })]))[0]!, /no launch template to name the reserved type/);
+  assert.deepEqual(messages(await runControl(eksNodegroupInstanceTypes, [withProps(launchTemplate(), { instanceType: "p5.48xlarge" })])), []);
+  assert.match(messages(await runControl(eksNodegroupInstanceTypes, [withProps(launchTemplate(), { instanceType: "t3.micro" })]))[0]!, /^launch template instance type t3\.micro is not in an allowed family/);
+  assert.deepEqual(messages(await runControl(eksNodegroupInstanceTypes, [launchTemplate()])), [], "a template that names no type leaves it to the node group");
 });
 
 test("launch template IMDS: v1 allowed, hop limit 2, no metadataOptions", async () => {
