@@ -16,7 +16,7 @@ const D = (c: string) => `sha256:${c.repeat(64)}`;
 const REPOS: Record<string, Record<string, string>> = {
   "vllm/vllm-openai": { "v0.31.0": D("1"), "v0.32.0": D("2"), "v0.32.1": D("3"), "v0.33.0": D("4"), latest: D("4") },
   "aws-cli/aws-cli": { "2.31.23": D("5"), "2.30.9": D("6") },
-  "distroless/nodejs22-debian12": { nonroot: D("7") },
+  "distroless/nodejs24-debian12": { nonroot: D("7") },
   "fluent/fluent-bit": { "4.0.3": D("8") },
   "autoscaling/cluster-autoscaler": { "v1.35.0": D("9") },
 };

@@ -1,5 +1,5 @@
-// The verifier bundled into one script runs on plain node (as in the init container's node:20
-// image), with no node_modules and no TypeScript loader, and verifies a model.
+// The verifier bundled into one script runs on plain node (as in the init container's distroless
+// Node.js image), with no node_modules and no TypeScript loader, and verifies a model.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
