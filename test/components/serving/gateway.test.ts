@@ -224,6 +224,15 @@ describe("gateway in every committed stack", () => {
       assert.ok(doc.Statement.every((st: Json) => [st.Action].flat().every((a: string) => a.startsWith("logs:") && !a.includes("*"))));
       const assoc = ofType(r, "aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((x) => (unwrap(x.inputs) as Json).serviceAccount === "guardrail-gateway");
       assert.equal(assoc.length, 1, "the log shipper has its own Pod Identity association");
+      // Load balancer targets: the nodes the target-node-labels annotation selects are exactly the
+      // system group's, where the gateway's pods are scheduled; no GPU node is registered.
+      const targetLabels = (unwrap(svc.inputs) as Json).metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-target-node-labels"] as string;
+      const [labelKey, labelValue] = targetLabels.split("=");
+      const groups = ofType(r, "aws:eks/nodeGroup:NodeGroup").map((g) => unwrap(g.inputs) as Json);
+      const targets = groups.filter((g) => g.labels?.[labelKey!] === labelValue);
+      assert.deepEqual(targets.map((g) => g.nodeGroupName), ["system"], `${stack}: only the system node group is registered with the load balancer`);
+      const [gatewayDeployment] = ofType(r, "kubernetes:apps/v1:Deployment").filter((x) => x.name === `sovereign-llm-${stack}-gateway`);
+      assert.deepEqual((unwrap(gatewayDeployment!.inputs) as Json).spec.template.spec.nodeSelector, { [labelKey!]: labelValue }, `${stack}: the gateway runs on the target nodes`);
       const [cm] = ofType(r, "kubernetes:core/v1:ConfigMap").filter((x) => x.name.endsWith("-gateway-config"));
       const config = parse((unwrap(cm.inputs) as Json).data["config.yaml"]);
       assert.deepEqual(config.models.map((m: Json) => m.id).sort(), settings[stack].cfg.models.map((m) => m.name).sort());
