@@ -23,7 +23,7 @@ export const gatewayClientCertificate = platform.outputs.gatewayClientCertificat
 export const metricsClientCertificate = platform.outputs.metricsClientCertificate;
 export const metricsClientKey = platform.outputs.metricsClientKey;
 export const gatewayClientKey = platform.outputs.gatewayClientKey;
-export const vllmApiKey = platform.outputs.vllmApiKey;
+export const vllmApiKeys = platform.outputs.vllmApiKeys;
 export const modelEndpoints = platform.outputs.modelEndpoints;
 export const modelExpectedDigests = platform.outputs.modelExpectedDigests;
 // --- end serving ---

@@ -212,13 +212,14 @@ export function buildPlatform(s: PlatformSettings) {
 
   const inference = kubernetes ? new InferenceNamespace(`${prefix}-inference`, { namespace: "inference", kubernetesVersion: s.cluster.version }, { provider: eks.provider }) : undefined;
 
-  // --- serving: one internal CA and API key per stack, one VllmService per model ---
+  // --- serving: one internal CA per stack, one VllmService and API key per model ---
   const ca = new InternalCa(`${prefix}-ca`, { commonName: `${prefix} internal CA` });
   // The front door's client certificate (exported as secret outputs for the gateway).
   const gatewayClient = ca.issue(`${prefix}-gateway-client`, { commonName: "guardrail-gateway", usage: "client" });
   // The metrics scraper must present a client certificate too: vLLM requires one on every route.
   const metricsClient = ca.issue(`${prefix}-metrics-client`, { commonName: "metrics-scraper", usage: "client" });
-  const vllmApiKey = new random.RandomPassword(`${prefix}-vllm-api-key`, { length: 48, special: false });
+  // One vLLM API key per model server: a key read from one model's Secret opens that model only.
+  const vllmApiKeys = Object.fromEntries(s.models.map((m) => [m.name, new random.RandomPassword(`${prefix}-vllm-api-key-${m.name}`, { length: 48, special: false }).result]));
   const verifierScript = s.models.length > 0 ? verifierBundle() : "";
   const vllm = Object.fromEntries(
     (inference ? s.models : []).map((m) => [
@@ -239,7 +240,7 @@ export function buildPlatform(s: PlatformSettings) {
           signingKeyArn: keys.arns.signing,
           images: { vllm: s.serving.vllmImage, modelSync: s.serving.modelSyncImage, verifier: s.serving.verifierImage },
           ca,
-          apiKey: vllmApiKey.result,
+          apiKey: vllmApiKeys[m.name]!,
           verifierScript,
           endpointCidrs,
           tags,
@@ -261,7 +262,7 @@ export function buildPlatform(s: PlatformSettings) {
             upstreams: Object.fromEntries(Object.entries(vllm).map(([model, svc]) => [model, svc.url])),
             ca,
             upstreamClient: gatewayClient,
-            vllmApiKey: vllmApiKey.result,
+            vllmApiKeys: Object.fromEntries(Object.keys(vllm).map((model) => [model, vllmApiKeys[model]!])),
             apiKeyHashes: s.gatewayApiKeys ? new pulumi.Config(NAMESPACE).requireSecretObject<Record<string, string>>("gatewayApiKeyHashes") : undefined,
             contentLogging: s.logging.content === "enabled",
             clusterName: eks.name,
@@ -371,7 +372,7 @@ export function buildPlatform(s: PlatformSettings) {
       gatewayClientKey: pulumi.secret(gatewayClient.keyPem),
       metricsClientCertificate: pulumi.secret(metricsClient.certPem),
       metricsClientKey: pulumi.secret(metricsClient.keyPem),
-      vllmApiKey: pulumi.secret(vllmApiKey.result),
+      vllmApiKeys: pulumi.secret(pulumi.all(vllmApiKeys)),
       modelEndpoints: pulumi.all(Object.fromEntries(Object.entries(vllm).map(([k, v]) => [k, v.url]))),
       // The signed version each model is pinned to (null: any version signed with the stack's key).
       modelExpectedDigests: Object.fromEntries(s.models.map((m) => [m.name, m.expectedDigest ?? null])),

@@ -54,6 +54,25 @@ export const PATHS = {
 
 export type GatewaySettings = StackConfig["gateway"];
 
+/**
+ * Where the gateway reads a model's vLLM API key: one file per model in the vLLM key Secret
+ * (keyed by model name, a DNS label and so a valid Secret key).
+ */
+export function vllmApiKeyPath(model: string): string {
+  return `${PATHS.vllmApiKey}/${model}`;
+}
+
+/**
+ * Data of the gateway's vLLM key Secret (mounted at PATHS.vllmApiKey): each model's own key under
+ * the file name vllmApiKeyPath gives the gateway for that model. Every model must have a key.
+ */
+export function vllmApiKeyFiles(models: readonly string[], keys: Readonly<Record<string, string>>): Record<string, string> {
+  // Presence, not value: under Pulumi's mocks a generated key's value is not known.
+  const missing = models.filter((m) => !(m in keys));
+  if (missing.length > 0) throw new Error(`vLLM API keys: no key for ${missing.join(", ")}; every model server has its own`);
+  return Object.fromEntries([...models].sort().map((m) => [vllmApiKeyPath(m).slice(PATHS.vllmApiKey.length + 1), keys[m]!]));
+}
+
 export interface GatewayConfigInput {
   gateway: GatewaySettings;
   /** Model name → upstream base URL (https, mutual TLS). */
@@ -69,7 +88,8 @@ export function renderGatewayConfig(input: GatewayConfigInput): Record<string, u
   const { gateway } = input;
   const models = Object.entries(input.upstreams)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([id, upstream]) => ({ id, upstream, inputGuard: gateway.inputGuard, routes: ["chat", "completions"] }));
+    // Each model server has its own vLLM API key; the gateway sends each model only its own.
+    .map(([id, upstream]) => ({ id, upstream, apiKeyFile: vllmApiKeyPath(id), inputGuard: gateway.inputGuard, routes: ["chat", "completions"] }));
   const rules = gateway.rules
     .map((r) => ({ name: r.name, groups: r.groups, subjects: r.subjects, apiKeys: input.apiKeys ? r.apiKeys : [], models: r.models }))
     // A rule that names only API keys grants nothing when no keys are configured.
@@ -84,7 +104,6 @@ export function renderGatewayConfig(input: GatewayConfigInput): Record<string, u
     },
     upstream: {
       tls: { caFile: `${PATHS.upstreamTls}/ca.crt`, certFile: `${PATHS.upstreamTls}/tls.crt`, keyFile: `${PATHS.upstreamTls}/tls.key` },
-      apiKeyFile: `${PATHS.vllmApiKey}/api-key`,
     },
     models,
     auth: {

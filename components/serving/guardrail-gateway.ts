@@ -8,6 +8,7 @@ import {
   GATEWAY_NAME,
   gatewayLabels,
   renderApiKeysFile,
+  vllmApiKeyFiles,
   renderGatewayConfig,
   renderGatewayDeploymentSpec,
   renderGatewayNetworkPolicySpec,
@@ -31,8 +32,11 @@ export interface GuardrailGatewayArgs {
   ca: InternalCa;
   /** The client certificate the gateway presents to vLLM (mutual TLS). Required. */
   upstreamClient: IssuedCertificate;
-  /** vLLM's API key (secret), sent upstream as defence in depth. Required. */
-  vllmApiKey: pulumi.Input<string>;
+  /**
+   * Each model server's vLLM API key (secret), model name → key, sent only to that model as
+   * defence in depth. Required: one for every model in `upstreams`.
+   */
+  vllmApiKeys: Record<string, pulumi.Input<string>>;
   /** Workload API keys, name → hex SHA-256 (secret config gatewayApiKeyHashes). Default none. */
   apiKeyHashes?: pulumi.Output<Record<string, string>>;
   /** Keep prompts and completions in the content log class. Default false. */
@@ -71,6 +75,8 @@ export class GuardrailGateway extends pulumi.ComponentResource {
     const apiKeys = args.apiKeyHashes !== undefined;
     const problems: string[] = [];
     if (Object.keys(args.upstreams).length === 0) problems.push("upstreams: no model to front");
+    const keyless = Object.keys(args.upstreams).filter((m) => args.vllmApiKeys[m] === undefined);
+    if (keyless.length > 0) problems.push(`vllmApiKeys: no key for ${keyless.join(", ")}; give every model server its own`);
     if (!g.oidc && !apiKeys) problems.push("authentication: configure gateway.oidc or the secret gatewayApiKeyHashes");
     if (g.minReplicas > g.maxReplicas) problems.push("minReplicas must not exceed maxReplicas");
     if (g.clientCidrs.length === 0) problems.push("gateway.clientCidrs: list the networks that may call the gateway");
@@ -98,7 +104,15 @@ export class GuardrailGateway extends pulumi.ComponentResource {
       );
     const serverTls = tlsSecret("-tls", this.serverCertificate);
     const upstreamTls = tlsSecret("-upstream", args.upstreamClient);
-    const vllmKey = new k8s.core.v1.Secret(`${name}-vllm-api-key`, { metadata: meta("-vllm-api-key"), type: "Opaque", stringData: { "api-key": pulumi.secret(args.vllmApiKey) } }, child);
+    const vllmKey = new k8s.core.v1.Secret(
+      `${name}-vllm-api-key`,
+      {
+        metadata: meta("-vllm-api-key"),
+        type: "Opaque",
+        stringData: pulumi.secret(pulumi.all(args.vllmApiKeys).apply((keys) => vllmApiKeyFiles(Object.keys(args.upstreams), keys))),
+      },
+      child,
+    );
     const apiKeySecret = args.apiKeyHashes
       ? new k8s.core.v1.Secret(
           `${name}-api-keys`,

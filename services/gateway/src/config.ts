@@ -60,7 +60,10 @@ const upstreamSchema = z.strictObject({
     /** Overrides the SNI / certificate name checked on the upstream. Default: the URL's host. */
     serverName: z.string().optional(),
   }),
-  /** File holding vLLM's --api-key, sent as a bearer token upstream (defence in depth). Default: none. */
+  /**
+   * File holding vLLM's --api-key, sent as a bearer token upstream (defence in depth), for models
+   * that name no `apiKeyFile` of their own. Default: none.
+   */
   apiKeyFile: file.optional(),
   /** Upper bound for one upstream exchange, streaming included. Default 600000. */
   timeoutMs: z.number().int().min(1000).default(600_000),
@@ -77,6 +80,11 @@ const modelSchema = z.strictObject({
   upstream: httpsUrl,
   /** Model name the upstream serves (vLLM --served-model-name). Default: `id`. */
   upstreamModel: z.string().min(1).optional(),
+  /**
+   * File holding this model server's own --api-key (each model server has its own, so one leaked
+   * key opens one model). Default: upstream.apiKeyFile.
+   */
+  apiKeyFile: file.optional(),
   /** Routes this model answers. Default ["chat", "completions"]. */
   routes: z.array(z.enum(ROUTES)).min(1).default(["chat", "completions"]),
   /** What the input guard does on a detection: reject the request, or forward it and record it. Default "block". */

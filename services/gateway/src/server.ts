@@ -88,7 +88,8 @@ export class Gateway {
   /** Queue depth per model for the autoscaler, read over mutual TLS from every replica. */
   readonly scaling: ScalingSource;
   private agent: Agent;
-  private upstreamApiKey: string | undefined;
+  /** Bearer key per model id (its own file, else upstream.apiKeyFile); absent: none is sent. */
+  private readonly upstreamApiKeys = new Map<string, string>();
   private api: HttpsServer | undefined;
   private ops: HttpServer | undefined;
   private ready = false;
@@ -110,7 +111,15 @@ export class Gateway {
     this.redactor = createRedactor(config.outputGuard);
     this.agent = upstreamAgent(config.upstream);
     this.inputGuard = new InputGuard(config.inputGuard, this.agent);
-    this.upstreamApiKey = config.upstream.apiKeyFile ? readFileSync(config.upstream.apiKeyFile, "utf8").trim() : undefined;
+    const keyFiles = new Map<string, string>();
+    const readKey = (file: string) => {
+      if (!keyFiles.has(file)) keyFiles.set(file, readFileSync(file, "utf8").trim());
+      return keyFiles.get(file)!;
+    };
+    for (const m of config.models) {
+      const file = m.apiKeyFile ?? config.upstream.apiKeyFile;
+      if (file !== undefined) this.upstreamApiKeys.set(m.id, readKey(file));
+    }
     this.models = new Map(config.models.map((m) => [m.id, m]));
     this.scaling = new ScalingSource(
       config.models.map((m) => ({
@@ -436,7 +445,7 @@ export class Gateway {
     const call = callUpstream(url, Buffer.from(JSON.stringify(prepared.body)), {
       agent: this.agent,
       requestId: ctx.requestId,
-      apiKey: this.upstreamApiKey,
+      apiKey: this.upstreamApiKeys.get(model.id),
       timeoutMs: this.config.upstream.timeoutMs,
       stream: prepared.stream,
     });

@@ -141,8 +141,16 @@ export async function startHarness(override?: ConfigOverrides, opts: { contentLo
     limits: { maxBodyBytes: 64 * 1024, maxTokens: 512, maxN: 2, maxMessages: 8, maxEmbeddingInputs: 4 },
     rateLimits: { requestsPerMinute: 1000, tokensPerMinute: 1_000_000 },
   };
-  override?.(raw);
-  const config = parseConfig(raw, "test config");
+  let config: GatewayConfig;
+  try {
+    override?.(raw);
+    config = parseConfig(raw, "test config");
+  } catch (err) {
+    // A refused config fails the test instead of leaving the servers holding the process open.
+    await upstream.stop();
+    await idp.stop();
+    throw err;
+  }
   const audit = new MemorySink();
   const content = new MemorySink();
   const gateway = new Gateway(config, { audit: new AuditLog(audit, opts.contentLog ? content : undefined), log: () => {} });

@@ -89,7 +89,7 @@ test("the TLS and API key Secrets carry secret values; the client certificate, k
     }
     // The harness records stack outputs as plain values (the mocks leave PEMs empty), so only
     // their presence is checked here; infra/platform.ts wraps each in pulumi.secret.
-    for (const out of ["gatewayClientCertificate", "gatewayClientKey", "internalCaCertificate", "vllmApiKey", "modelEndpoints"]) {
+    for (const out of ["gatewayClientCertificate", "gatewayClientKey", "internalCaCertificate", "vllmApiKeys", "modelEndpoints"]) {
       assert.ok(out in r.stackOutputs, `${stack}: output ${out}`);
     }
   }
