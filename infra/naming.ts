@@ -18,6 +18,11 @@ export function auditBucketName(project: string, stack: string, accountId: strin
   return `${stackPrefix(project, stack)}-audit-${accountId}-${region}`;
 }
 
+/** The AWS Config delivery bucket (no default Object Lock retention: Config refuses one). */
+export function configBucketName(project: string, stack: string, accountId: string, region: string): string {
+  return `${stackPrefix(project, stack)}-config-${accountId}-${region}`;
+}
+
 /** S3 prefix of one model's files: `models/<model>/`. */
 export function modelPrefix(model: string): string {
   return `models/${model}/`;

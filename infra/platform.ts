@@ -12,7 +12,8 @@ import { ModelStore } from "../components/storage/model-store";
 import { AuditTrail } from "../components/audit/audit-trail";
 import { PlatformMonitoring } from "../components/monitoring/platform-monitoring";
 import { ThreatDetection } from "../components/monitoring/threat-detection";
-import { FindingsPipeline } from "../components/monitoring/findings";
+import { FindingsPipeline, severitiesFrom } from "../components/monitoring/findings";
+import { ConfigCompliance } from "../components/monitoring/config-compliance";
 import { ImageSupplyChain, ownRepository } from "../components/registry/image-supply-chain";
 import { BUILTIN_REDACTIONS } from "../components/monitoring/signals";
 import { EgressFirewall } from "../components/network/egress-firewall";
@@ -309,7 +310,25 @@ export function buildPlatform(s: PlatformSettings) {
     tags,
   });
 
-  // Findings that must reach a person: high-severity GuardDuty findings, image vulnerabilities.
+  // Hand changes the packs cannot see: AWS Config records the platform's resource types and
+  // evaluates managed rules; non-compliance reaches the findings pipeline.
+  const config = new ConfigCompliance(`${prefix}-config`, {
+    strategy: s.detection.config,
+    region: s.region,
+    partition: s.partition,
+    accountId,
+    namePrefix: prefix,
+    bucketName: accountId.apply((id) => naming.configBucketName(s.project, s.stack, id, s.region)),
+    kmsKeyArn: keys.arns.audit,
+    auditRetentionDays: s.logging.auditRetentionDays,
+    auditLogGroupNames: [`${logPrefix}audit/cloudtrail`, `${logPrefix}audit/gateway`, `${logPrefix}findings`],
+    organizationRecorderName: s.detection.configRecorderName,
+    protect: s.protect,
+    tags,
+  });
+
+  // Findings that must reach a person: high-severity GuardDuty findings, image vulnerabilities,
+  // Config rules turning NON_COMPLIANT.
   const findings = new FindingsPipeline(`${prefix}-findings`, {
     region: s.region,
     partition: s.partition,
@@ -319,6 +338,9 @@ export function buildPlatform(s: PlatformSettings) {
     retentionDays: s.logging.auditRetentionDays,
     alarmTopicArn: audit.alarmTopic.arn,
     metricNamespace: `SovereignLLM/${s.stack}`,
+    guardDutyMinSeverity: s.detection.guardDutyMinSeverity,
+    inspectorSeverities: severitiesFrom(s.detection.inspectorMinSeverity),
+    configRulePrefix: config.rulePrefix,
     protect: s.protect,
     tags,
   });
@@ -346,11 +368,12 @@ export function buildPlatform(s: PlatformSettings) {
     gateway,
     monitoring,
     detection,
+    config,
     findings,
     supplyChain,
     outputs: {
       imageRepositories: pulumi.all(supplyChain.repositoryUrls),
-      detection: detection.summary,
+      detection: pulumi.all([detection.summary, config.summary]).apply(([d, c]) => ({ ...d, config: c })),
       dashboardName: monitoring.dashboard.dashboardName,
       gatewayHostname: s.gateway.hostname,
       // The internal load balancer's DNS name (EKS's cloud controller creates it for the gateway's

@@ -278,8 +278,16 @@ const detection = z
     guardDuty: strategy.default("create"),
     /** Security Hub with the NIST SP 800-53 rev 5 standard. Default create. */
     securityHub: strategy.default("create"),
+    /** AWS Config recording the platform's resource types, with managed rules. Default create. */
+    config: strategy.default("create"),
+    /** Name of the organisation's configuration recorder in this account, verified when config is organization. Default "default". */
+    configRecorderName: z.string().min(1).max(256).default("default"),
+    /** GuardDuty findings at or above this severity raise the findings alarm (1-10). Default 7 (high). */
+    guardDutyMinSeverity: z.number({ error: "must be a number from 1 to 10 (GuardDuty severity)" }).min(1, "must be 1 or more").max(10, "must be 10 or less").default(7),
+    /** Inspector image findings at or above this severity raise the findings alarm. Default HIGH. */
+    inspectorMinSeverity: z.enum(["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"], { error: 'must be one of "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"' }).default("HIGH"),
   })
-  .default({ guardDuty: "create", securityHub: "create" });
+  .default({ guardDuty: "create", securityHub: "create", config: "create", configRecorderName: "default", guardDutyMinSeverity: 7, inspectorMinSeverity: "HIGH" });
 
 const storage = z
   .strictObject({

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { encryptedLogGroup } from "../audit/log-group";
 import { withName, type Tags } from "../tags";
+import { nonCompliancePattern } from "./config-rules";
 
 export interface FindingsArgs {
   region: string;
@@ -20,6 +21,8 @@ export interface FindingsArgs {
   guardDutyMinSeverity?: number;
   /** Inspector image findings of these severities raise the alarm. Default HIGH and CRITICAL. */
   inspectorSeverities?: InspectorSeverity[];
+  /** Prefix of this stack's AWS Config rule names: any of them turning NON_COMPLIANT raises the alarm. Default none (no Config alarm). */
+  configRulePrefix?: string;
   /** Protect the log group. Default false. */
   protect?: boolean;
   tags?: Tags;
@@ -28,13 +31,18 @@ export interface FindingsArgs {
 export const INSPECTOR_SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"] as const;
 export type InspectorSeverity = (typeof INSPECTOR_SEVERITIES)[number];
 
+/** The severities at or above `min` (Inspector's order: CRITICAL highest). */
+export function severitiesFrom(min: InspectorSeverity): InspectorSeverity[] {
+  return INSPECTOR_SEVERITIES.slice(0, INSPECTOR_SEVERITIES.indexOf(min) + 1);
+}
+
 /**
  * EventBridge patterns of the findings that must reach a person. Pure, so tests can match them
  * against sample events. Event shapes:
  * https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html and
  * https://docs.aws.amazon.com/inspector/latest/user/eventbridge-integration.html
  */
-export function findingPatterns(guardDutyMinSeverity: number, inspectorSeverities: readonly string[]): { id: string; source: string; description: string; pattern: object }[] {
+export function findingPatterns(guardDutyMinSeverity: number, inspectorSeverities: readonly string[], configRulePrefix?: string): { id: string; source: string; description: string; pattern: object }[] {
   return [
     {
       id: "guardduty-finding",
@@ -52,12 +60,22 @@ export function findingPatterns(guardDutyMinSeverity: number, inspectorSeveritie
         detail: { severity: [...inspectorSeverities], status: ["ACTIVE"], type: ["PACKAGE_VULNERABILITY", "CODE_VULNERABILITY"] },
       },
     },
+    ...(configRulePrefix
+      ? [
+          {
+            id: "config-noncompliant",
+            source: "aws.config",
+            description: "An AWS Config rule of the platform turned NON_COMPLIANT (a setting changed outside the reviewed deploy)",
+            pattern: nonCompliancePattern(configRulePrefix),
+          },
+        ]
+      : []),
   ];
 }
 
 /**
- * Findings that must reach a person: EventBridge rules for high-severity GuardDuty findings and
- * Inspector image vulnerabilities deliver them to an audit-class log group, where metric filters
+ * Findings that must reach a person: EventBridge rules for high-severity GuardDuty findings,
+ * Inspector image vulnerabilities and AWS Config rules turning NON_COMPLIANT deliver them to an audit-class log group, where metric filters
  * count them and alarms notify the alarm topic. (A log group as target keeps the encrypted topic's
  * key and topic policies unchanged; the log group also keeps the finding itself for review.)
  */
@@ -68,7 +86,7 @@ export class FindingsPipeline extends pulumi.ComponentResource {
     super("sovereign-llm:monitoring:FindingsPipeline", name, {}, opts);
     const partition = args.partition ?? "aws";
     const tags = args.tags ?? {};
-    const patterns = findingPatterns(args.guardDutyMinSeverity ?? 7, args.inspectorSeverities ?? ["CRITICAL", "HIGH"]);
+    const patterns = findingPatterns(args.guardDutyMinSeverity ?? 7, args.inspectorSeverities ?? ["CRITICAL", "HIGH"], args.configRulePrefix);
 
     this.logGroup = encryptedLogGroup(
       `${name}-log`,

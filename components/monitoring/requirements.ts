@@ -2,6 +2,8 @@
  * Which framework requirements each alarm the platform deploys serves, for the evidence report's
  * "monitored after deploy" section. Keys are the alarms' metric names (signal ids).
  */
+import { managedRules } from "./config-rules";
+
 type Refs = { hipaa?: string[]; gdpr?: string[]; soc2?: string[]; "fedramp-moderate"?: string[] };
 
 const ACCESS: Refs = { hipaa: ["164.308(a)(5)(ii)(C)", "164.312(b)"], soc2: ["CC6.1", "CC7.2"], "fedramp-moderate": ["AU-6", "SI-4"] };
@@ -27,6 +29,7 @@ export const ALARM_REQUIREMENTS: Record<string, Refs> = {
   "key-policy-changed": CHANGE,
   "model-store-foreign-read": { hipaa: ["164.308(a)(1)(ii)(D)", "164.312(b)"], gdpr: ["Art. 32(1)(b)"], soc2: ["CC6.1", "CC7.2"], "fedramp-moderate": ["AC-6", "AU-6", "SI-4"] },
   "guardduty-finding": { ...INCIDENT, hipaa: ["164.308(a)(5)(ii)(B)", "164.308(a)(6)(ii)"] },
+  "config-noncompliant": { ...CHANGE, hipaa: ["164.308(a)(1)(ii)(D)", "164.312(b)"], "fedramp-moderate": ["CA-7", "CM-3", "CM-6", "SI-4"] },
   "inspector-image-finding": { hipaa: ["164.308(a)(1)(ii)(B)"], soc2: ["CC7.1"], "fedramp-moderate": ["RA-5", "SI-2"] },
   "root-account-use": { ...ACCESS, "fedramp-moderate": ["AC-6(9)", "AU-6", "SI-4"] },
   "unauthorized-api-calls": ACCESS,
@@ -39,7 +42,15 @@ export const ALARM_REQUIREMENTS: Record<string, Refs> = {
 
 /** The requirement list of an alarm's metric, in the report's "framework: ids" form. */
 export function requirementsOf(metric: string): string {
-  const refs = ALARM_REQUIREMENTS[metric] ?? (metric.startsWith("requests-") ? ALARM_REQUIREMENTS.volume : undefined);
+  return formatRefs(ALARM_REQUIREMENTS[metric] ?? (metric.startsWith("requests-") ? ALARM_REQUIREMENTS.volume : undefined));
+}
+
+/** The requirement list of an AWS Config managed rule (by identifier), in the same form. */
+export function ruleRequirementsOf(identifier: string): string {
+  return formatRefs(managedRules().find((r) => r.identifier === identifier)?.requirements);
+}
+
+function formatRefs(refs: Refs | undefined): string {
   if (!refs) return "";
   const names: Record<string, string> = { hipaa: "HIPAA", gdpr: "GDPR", soc2: "SOC 2", "fedramp-moderate": "NIST" };
   return Object.entries(refs)

@@ -1,17 +1,18 @@
 import type { Control } from "./types";
 import { BUCKET, checkBuckets, type Verdict } from "./lib/s3";
-import { asRecord, bool, configOf, str } from "./lib/resources";
+import { asRecord, bool, configOf, str, tagsOf } from "./lib/resources";
 import { isUnknown } from "./lib/unknown";
 import { GDPR, HIPAA, SOC2 } from "./lib/refs";
 
 const LOCK = ["aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2"];
 const DEFAULTS = { allowedModes: ["COMPLIANCE", "GOVERNANCE"] };
+const CONFIG_DELIVERY = "config-delivery";
 
 export const s3BucketObjectLock: Control = {
   policy: {
     name: "sovereign-llm-s3-bucket-object-lock",
     description:
-      "Every S3 bucket is created with Object Lock enabled and has a default retention rule, so model artifacts and audit archives cannot be deleted or overwritten within the retention period (WORM).",
+      "Every S3 bucket is created with Object Lock enabled and has a default retention rule, so model artifacts and audit archives cannot be deleted or overwritten within the retention period (WORM). The AWS Config delivery bucket (data-class: config-delivery) has Object Lock enabled without a default retention, which AWS Config refuses; Config keeps the configuration history itself.",
     enforcementLevel: "mandatory",
     configSchema: {
       properties: {
@@ -38,6 +39,16 @@ export const s3BucketObjectLock: Control = {
           return { ok: true };
         },
         "has no BucketObjectLockConfiguration with a default retention rule",
+        // AWS Config refuses to deliver to a bucket with a default retention
+        // (https://docs.aws.amazon.com/config/latest/developerguide/manage-delivery-channel.html):
+        // its delivery bucket, tagged data-class: config-delivery, only needs Object Lock enabled.
+        (bucket) => {
+          const tags = tagsOf(bucket.props);
+          if (isUnknown(tags) || tags?.["data-class"] !== CONFIG_DELIVERY) return undefined;
+          const enabled = bool(bucket.props.objectLockEnabled);
+          if (isUnknown(enabled)) return { unknown: "object lock settings unknown" };
+          return enabled === true ? { ok: true } : { ok: false, reason: "the AWS Config delivery bucket is not created with objectLockEnabled: true" };
+        },
       );
     },
   },

@@ -189,11 +189,17 @@ var BUCKET_TYPES = [BUCKET, "aws:s3/bucketV2:BucketV2"];
 function bucketValues(bucket) {
   return [bucket.props.id, bucket.props.bucket, bucket.props.arn, bucket.name];
 }
-function checkBuckets(args, report, sideTypes, judge, missing) {
+function checkBuckets(args, report, sideTypes, judge, missing, exempt) {
   const all = nodesOf(args);
   const undecided = new Undecided();
   const sides = ofType(all, ...sideTypes);
   for (const bucket of ofType(all, ...BUCKET_TYPES)) {
+    const own2 = exempt?.(bucket);
+    if (own2) {
+      if ("unknown" in own2) undecided.note(`${label(bucket)}: ${own2.unknown}`);
+      else if (!own2.ok) report(`S3 bucket "${bucket.name}": ${own2.reason}`, bucket.urn);
+      continue;
+    }
     const linked = [];
     let unsure = 0;
     for (const side of sides) {
@@ -427,10 +433,11 @@ var s3BucketVersioning = {
 // policy-packs/controls/s3-bucket-object-lock.ts
 var LOCK = ["aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2"];
 var DEFAULTS = { allowedModes: ["COMPLIANCE", "GOVERNANCE"] };
+var CONFIG_DELIVERY = "config-delivery";
 var s3BucketObjectLock = {
   policy: {
     name: "sovereign-llm-s3-bucket-object-lock",
-    description: "Every S3 bucket is created with Object Lock enabled and has a default retention rule, so model artifacts and audit archives cannot be deleted or overwritten within the retention period (WORM).",
+    description: "Every S3 bucket is created with Object Lock enabled and has a default retention rule, so model artifacts and audit archives cannot be deleted or overwritten within the retention period (WORM). The AWS Config delivery bucket (data-class: config-delivery) has Object Lock enabled without a default retention, which AWS Config refuses; Config keeps the configuration history itself.",
     enforcementLevel: "mandatory",
     configSchema: {
       properties: {
@@ -456,7 +463,17 @@ var s3BucketObjectLock = {
           if (!(typeof days === "number" && days > 0 || typeof years === "number" && years > 0)) return { ok: false, reason: "object lock default retention has no positive days or years" };
           return { ok: true };
         },
-        "has no BucketObjectLockConfiguration with a default retention rule"
+        "has no BucketObjectLockConfiguration with a default retention rule",
+        // AWS Config refuses to deliver to a bucket with a default retention
+        // (https://docs.aws.amazon.com/config/latest/developerguide/manage-delivery-channel.html):
+        // its delivery bucket, tagged data-class: config-delivery, only needs Object Lock enabled.
+        (bucket) => {
+          const tags = tagsOf(bucket.props);
+          if (isUnknown(tags) || tags?.["data-class"] !== CONFIG_DELIVERY) return void 0;
+          const enabled = bool(bucket.props.objectLockEnabled);
+          if (isUnknown(enabled)) return { unknown: "object lock settings unknown" };
+          return enabled === true ? { ok: true } : { ok: false, reason: "the AWS Config delivery bucket is not created with objectLockEnabled: true" };
+        }
       );
     }
   },

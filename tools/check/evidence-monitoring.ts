@@ -3,7 +3,7 @@
  * what it watches, when it fires, whom it notifies, which requirements it serves, and the
  * detection services), and what the stack costs (totals and the break-even against APIs).
  */
-import { requirementsOf } from "../../components/monitoring/requirements";
+import { requirementsOf, ruleRequirementsOf } from "../../components/monitoring/requirements";
 import { priceStack } from "../cost/estimate";
 import { PriceBook } from "../cost/prices";
 import { buildReport, DEFAULT_COMPARE, selectApis } from "../cost/report";
@@ -20,6 +20,7 @@ const DETECTION: Record<string, string> = {
   "aws:accessanalyzer/analyzer:Analyzer": "IAM Access Analyzer",
   "aws:inspector2/enabler:Enabler": "Amazon Inspector",
   "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": "ECR registry scanning",
+  "aws:cfg/recorder:Recorder": "AWS Config recorder",
 };
 
 function firesAt(r: Registration): string {
@@ -51,6 +52,14 @@ export const monitoringSection: SectionSource = ({ synth }) => {
       const actions = declared === 0 ? [] : named.length > 0 ? named : ["(a target not declared by the stack)"];
       return [r.name, String(i.alarmDescription ?? ""), firesAt(r), actions.join(", ") || "NOBODY", requirementsOf(metricOf(r))];
     });
+  // AWS Config rules: a NON_COMPLIANT evaluation reaches the alarm topic through the findings
+  // pipeline's config-noncompliant alarm, when the stack declares it.
+  const configAlarm = rows.find((r) => /config-noncompliant$/.test(r[0]));
+  for (const r of synth.registrations.filter((x) => x.type === "aws:cfg/rule:Rule")) {
+    const i = r.inputs as { name?: string; description?: string; source?: { sourceIdentifier?: string } };
+    const identifier = i.source?.sourceIdentifier ?? "";
+    rows.push([String(i.name ?? r.name), `AWS Config ${identifier}: ${i.description ?? ""}`, "NON_COMPLIANT evaluation", configAlarm ? `${configAlarm[3]} (via ${configAlarm[0]})` : "NOBODY", ruleRequirementsOf(identifier)]);
+  }
   const detection = synth.registrations
     .filter((r) => r.type in DETECTION)
     .map((r) => {
@@ -63,8 +72,8 @@ export const monitoringSection: SectionSource = ({ synth }) => {
   return {
     id: "monitored-after-deploy",
     title: "Monitored after deploy",
-    summary: `The checks above run before a change; these ${rows.length} alarms watch the deployed stack (gateway audit lines, firewall, EKS audit log, CloudTrail, findings) and notify the alarm topic${silent > 0 ? `; ${silent} notify nobody` : ""}.`,
-    table: { columns: ["Alarm", "Watches", "Fires at", "Notifies", "Requirements"], rows },
+    summary: `The checks above run before a change; these ${rows.length} alarms and AWS Config rules watch the deployed stack (gateway audit lines, firewall, EKS audit log, CloudTrail, findings, configuration changes made outside a deploy) and notify the alarm topic${silent > 0 ? `; ${silent} notify nobody` : ""}.`,
+    table: { columns: ["Alarm or rule", "Watches", "Fires at", "Notifies", "Requirements"], rows },
     notes: detection.length > 0 ? [`Detection services declared: ${detection.join("; ")}.`] : undefined,
   };
 };

@@ -217,6 +217,16 @@ export const RULES: Record<string, Rule> = {
       missing: "GuardDuty is billed by usage (CloudTrail and EKS audit events analysed, S3 data events, vCPU-hours under runtime monitoring); no dated price is committed: supply an estimate with --prices FILE (key guardduty:account-month)",
     }),
   ],
+  "aws:cfg/recorder:Recorder": (reg, ctx) => [
+    line(ctx, reg, "config:recorder-month", "AWS Config: billed per configuration item recorded", fixed(1), {
+      missing: "AWS Config recording is billed per configuration item (one per change of a recorded resource); no dated price is committed: supply an estimate with --prices FILE (key config:recorder-month)",
+    }),
+  ],
+  "aws:cfg/rule:Rule": (reg, ctx) => [
+    line(ctx, reg, "config:rule-evaluations-month", "AWS Config rule: billed per evaluation", fixed(1), {
+      missing: "AWS Config rules are billed per evaluation (on every change of a resource in scope, or daily for periodic rules); no dated price is committed: supply an estimate with --prices FILE (key config:rule-evaluations-month, per rule)",
+    }),
+  ],
   "aws:securityhub/account:Account": (reg, ctx) => [
     line(ctx, reg, "securityhub:account-month", "Security Hub: billed per security check and per finding ingested", fixed(1), {
       missing: "Security Hub is billed per security check run and per finding ingested; no dated price is committed: supply an estimate with --prices FILE (key securityhub:account-month)",
@@ -252,6 +262,9 @@ export const NO_CHARGE: Record<string, string> = {
   "aws:sns/topicPolicy:TopicPolicy": "no charge for topic policies",
   "aws:guardduty/detectorFeature:DetectorFeature": "priced with the GuardDuty detector (usage)",
   "aws:securityhub/standardsSubscription:StandardsSubscription": "priced with the Security Hub account (checks)",
+  "aws:cfg/deliveryChannel:DeliveryChannel": "no charge for the channel; delivered files are counted in the delivery bucket's storage",
+  "aws:cfg/recorderStatus:RecorderStatus": "priced with the recorder (configuration items)",
+  "aws:cfg/retentionConfiguration:RetentionConfiguration": "no charge for keeping configuration items",
   "aws:accessanalyzer/analyzer:Analyzer": "an account analyzer of external access is free",
   "aws:ecr/repository:Repository": "repositories are free; stored layers are a stack-wide usage line",
   "aws:ecr/lifecyclePolicy:LifecyclePolicy": "no charge for lifecycle policies",

@@ -29,11 +29,19 @@ export function checkBuckets(
   sideTypes: string[],
   judge: (bucket: Node, sides: Node[], all: Node[]) => Verdict,
   missing: string,
+  /** Buckets judged by the caller instead (a verdict), or undefined for the usual check. */
+  exempt?: (bucket: Node) => Verdict | undefined,
 ): void {
   const all = nodesOf(args);
   const undecided = new Undecided();
   const sides = ofType(all, ...sideTypes);
   for (const bucket of ofType(all, ...BUCKET_TYPES)) {
+    const own = exempt?.(bucket);
+    if (own) {
+      if ("unknown" in own) undecided.note(`${label(bucket)}: ${own.unknown}`);
+      else if (!own.ok) report(`S3 bucket "${bucket.name}": ${own.reason}`, bucket.urn);
+      continue;
+    }
     const linked: Node[] = [];
     let unsure = 0;
     for (const side of sides) {

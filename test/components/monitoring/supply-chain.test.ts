@@ -73,12 +73,12 @@ for (const stack of STACKS) {
       const group = one(result, "aws:cloudwatch/logGroup:LogGroup", "-findings-log");
       assert.ok(group.inputs.kmsKeyId);
       const targets = ofType(result, "aws:cloudwatch/eventTarget:EventTarget").filter((t) => t.name.includes("-findings-"));
-      assert.equal(targets.length, 2);
+      assert.equal(targets.length, 3);
       for (const t of targets) assert.equal(t.inputs.arn, group.outputs.arn);
       const policy = JSON.parse(String(one(result, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "-findings-events").inputs.policyDocument));
       assert.deepEqual(policy.Statement[0].Principal.Service, ["events.amazonaws.com", "delivery.logs.amazonaws.com"]);
       assert.match(policy.Statement[0].Resource, /log-group:\/sovereign-llm\/[a-z-]+\/findings:\*$/);
-      for (const id of ["guardduty-finding", "inspector-image-finding"]) {
+      for (const id of ["guardduty-finding", "inspector-image-finding", "config-noncompliant"]) {
         const alarm = one(result, "aws:cloudwatch/metricAlarm:MetricAlarm", `-findings-${id}`);
         assert.deepEqual(alarm.inputs.alarmActions, [topic.outputs.arn]);
       }
