@@ -134,15 +134,15 @@ export function retentionCheckDays(auditRetentionDays: number): number {
 
 /**
  * Input parameters of the rules that take them. AWS Config passes them as a JSON object of
- * strings. `cloudwatch-alarm-action-check`: every alarm of the platform notifies on ALARM and on
- * OK but sends nothing on INSUFFICIENT_DATA (the rule requires that by default).
+ * strings. `cloudwatch-alarm-action-check`: every alarm of the platform notifies on ALARM; the
+ * trail's alarms send nothing on OK and none sends on INSUFFICIENT_DATA (required by default).
  */
 export function ruleParameters(id: string, ctx: { auditLogGroupNames: string[]; auditRetentionDays: number }): Record<string, string> | undefined {
   switch (id) {
     case "cw-loggroup-retention-period-check":
       return { LogGroupNames: [...ctx.auditLogGroupNames].sort().join(","), MinRetentionTime: String(retentionCheckDays(ctx.auditRetentionDays)) };
     case "cloudwatch-alarm-action-check":
-      return { alarmActionRequired: "true", okActionRequired: "true", insufficientDataActionRequired: "false" };
+      return { alarmActionRequired: "true", okActionRequired: "false", insufficientDataActionRequired: "false" };
     default:
       return undefined;
   }

@@ -64,6 +64,9 @@ import { k8sVllmMtls } from "./k8s-vllm-mtls";
 import { k8sServiceNotExposed } from "./k8s-service-not-exposed";
 import { k8sNetworkpolicyNoWorldEgress } from "./k8s-networkpolicy-no-world-egress";
 import { awsResourceNameLimits } from "./aws-resource-name-limits";
+import { monitoringDetectionServices } from "./monitoring-detection-services";
+import { monitoringRequiredAlarms } from "./monitoring-required-alarms";
+import { ecrImagesDeclaredRepositories } from "./ecr-images-declared-repositories";
 
 export const controls: Control[] = [
   s3BucketSseKms,
@@ -130,6 +133,10 @@ export const controls: Control[] = [
   k8sNetworkpolicyNoWorldEgress,
   // deployability: names AWS would refuse
   awsResourceNameLimits,
+  // after deploy: detection, alarms, image provenance
+  monitoringDetectionServices,
+  monitoringRequiredAlarms,
+  ecrImagesDeclaredRepositories,
 ];
 
 export function controlsFor(framework: Framework): Control[] {

@@ -3352,6 +3352,335 @@ var awsResourceNameLimits = {
   resourceTypes: Object.keys(NAME_RULES)
 };
 
+// components/monitoring/config-rules.ts
+var CONFIG_TYPE_OF = {
+  "aws:s3/bucket:Bucket": "AWS::S3::Bucket",
+  "aws:kms/key:Key": "AWS::KMS::Key",
+  "aws:kms/alias:Alias": "AWS::KMS::Alias",
+  "aws:ec2/vpc:Vpc": "AWS::EC2::VPC",
+  "aws:ec2/subnet:Subnet": "AWS::EC2::Subnet",
+  "aws:ec2/securityGroup:SecurityGroup": "AWS::EC2::SecurityGroup",
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "AWS::EC2::SecurityGroup",
+  "aws:ec2/routeTable:RouteTable": "AWS::EC2::RouteTable",
+  "aws:ec2/vpcEndpoint:VpcEndpoint": "AWS::EC2::VPCEndpoint",
+  "aws:ec2/flowLog:FlowLog": "AWS::EC2::FlowLog",
+  "aws:ec2/launchTemplate:LaunchTemplate": "AWS::EC2::LaunchTemplate",
+  "aws:ec2/natGateway:NatGateway": "AWS::EC2::NatGateway",
+  "aws:ec2/internetGateway:InternetGateway": "AWS::EC2::InternetGateway",
+  "aws:ec2/eip:Eip": "AWS::EC2::EIP",
+  "aws:eks/cluster:Cluster": "AWS::EKS::Cluster",
+  "aws:eks/addon:Addon": "AWS::EKS::Addon",
+  "aws:networkfirewall/firewall:Firewall": "AWS::NetworkFirewall::Firewall",
+  "aws:networkfirewall/firewallPolicy:FirewallPolicy": "AWS::NetworkFirewall::FirewallPolicy",
+  "aws:networkfirewall/ruleGroup:RuleGroup": "AWS::NetworkFirewall::RuleGroup",
+  "aws:cloudtrail/trail:Trail": "AWS::CloudTrail::Trail",
+  "aws:iam/role:Role": "AWS::IAM::Role",
+  "aws:iam/policy:Policy": "AWS::IAM::Policy",
+  "aws:ecr/repository:Repository": "AWS::ECR::Repository",
+  "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": "AWS::ECR::PullThroughCacheRule",
+  "aws:guardduty/detector:Detector": "AWS::GuardDuty::Detector",
+  "aws:accessanalyzer/analyzer:Analyzer": "AWS::AccessAnalyzer::Analyzer",
+  "aws:sns/topic:Topic": "AWS::SNS::Topic",
+  "aws:cloudwatch/metricAlarm:MetricAlarm": "AWS::CloudWatch::Alarm",
+  "aws:cloudwatch/eventRule:EventRule": "AWS::Events::Rule",
+  "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup": "AWS::Route53Resolver::FirewallRuleGroup",
+  "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation": "AWS::Route53Resolver::FirewallRuleGroupAssociation",
+  "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList": "AWS::Route53Resolver::FirewallDomainList",
+  "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig": "AWS::Route53Resolver::ResolverQueryLoggingConfig",
+  "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation": "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation",
+  "aws:cfg/recorder:Recorder": "AWS::Config::ConfigurationRecorder"
+};
+
+// policy-packs/controls/monitoring-detection-services.ts
+var DEFAULTS15 = { guardDuty: "create", securityHub: "create", config: "create" };
+var DETECTOR = "aws:guardduty/detector:Detector";
+var FEATURE = "aws:guardduty/detectorFeature:DetectorFeature";
+var HUB = "aws:securityhub/account:Account";
+var STANDARD = "aws:securityhub/standardsSubscription:StandardsSubscription";
+var RECORDER = "aws:cfg/recorder:Recorder";
+var CHANNEL = "aws:cfg/deliveryChannel:DeliveryChannel";
+var STATUS = "aws:cfg/recorderStatus:RecorderStatus";
+var REQUIRED_GUARDDUTY_FEATURES = { EKS_AUDIT_LOGS: [], RUNTIME_MONITORING: ["EKS_ADDON_MANAGEMENT"], S3_DATA_EVENTS: [] };
+var strategy = { type: "string", enum: ["create", "organization"] };
+function guardDutyProblems(all, undecided) {
+  const detectors = ofType(all, DETECTOR).filter((d) => bool(d.props.enable) !== false);
+  if (detectors.length === 0) return ["no enabled GuardDuty detector is declared"];
+  const problems = [];
+  const features = ofType(all, FEATURE);
+  for (const [name, extra] of Object.entries(REQUIRED_GUARDDUTY_FEATURES)) {
+    let found = false;
+    for (const f of features) {
+      if (str(f.props.name) !== name) continue;
+      if (!detectors.some((d) => refersTo(f, "detectorId", d, [d.props.id]) !== "no")) continue;
+      const status = str(f.props.status);
+      if (isUnknown(status)) {
+        undecided.note(`GuardDuty feature ${name}: status unknown`);
+        found = true;
+        continue;
+      }
+      if (status !== "ENABLED") continue;
+      const additional = asArray(f.props.additionalConfigurations).map(asRecord);
+      const missing = extra.filter((a) => !additional.some((x) => x.name === a && x.status === "ENABLED"));
+      if (missing.length === 0) found = true;
+      else problems.push(`GuardDuty feature ${name} lacks ${missing.join(", ")}`);
+    }
+    if (!found && !problems.some((p) => p.includes(name))) problems.push(`GuardDuty feature ${name} is not enabled on the detector`);
+  }
+  return problems;
+}
+function securityHubProblems(all) {
+  if (ofType(all, HUB).length === 0) return ["Security Hub is not enabled (no aws.securityhub.Account)"];
+  const nist = ofType(all, STANDARD).some((s) => {
+    const arn = str(s.props.standardsArn);
+    return isUnknown(arn) || typeof arn === "string" && /standards\/nist-800-53\/v\/5\.0\.0$/.test(arn);
+  });
+  return nist ? [] : ["Security Hub has no subscription to the NIST SP 800-53 rev 5 standard"];
+}
+function configProblems(all, undecided) {
+  const recorders = ofType(all, RECORDER);
+  if (recorders.length === 0) return ["no AWS Config recorder is declared"];
+  const problems = [];
+  if (ofType(all, CHANNEL).length === 0) problems.push("the Config recorder has no delivery channel");
+  const statuses = ofType(all, STATUS);
+  const on = statuses.some((s) => {
+    const enabled = bool(s.props.isEnabled);
+    if (isUnknown(enabled)) undecided.note("Config recorder status unknown");
+    return enabled === true || isUnknown(enabled);
+  });
+  if (!on) problems.push("the Config recorder is never started (no RecorderStatus with isEnabled: true)");
+  const needed = [...new Set(all.map((n) => CONFIG_TYPE_OF[n.type]).filter((t) => t !== void 0 && t !== "AWS::Config::ConfigurationRecorder"))];
+  for (const r of recorders) {
+    const group = r.props.recordingGroup;
+    if (isUnknown(group)) {
+      undecided.note("Config recording group unknown");
+      continue;
+    }
+    const g = asRecord(group);
+    if (g.allSupported === true || g.allSupported === void 0) {
+      if (g.includeGlobalResourceTypes !== true && needed.some((t) => t.startsWith("AWS::IAM::"))) problems.push("the Config recorder records every regional type but not IAM roles (includeGlobalResourceTypes is off)");
+      continue;
+    }
+    const strategies = asArray(g.recordingStrategies).map(asRecord);
+    if (strategies.some((s) => s.useOnly === "EXCLUSION_BY_RESOURCE_TYPES")) {
+      const excluded = new Set(asArray(g.exclusionByResourceTypes).flatMap((e) => asArray(asRecord(e).resourceTypes)).map(String));
+      const hit = needed.filter((t) => excluded.has(t));
+      if (hit.length > 0) problems.push(`the Config recorder excludes ${hit.join(", ")}, which the stack declares`);
+      continue;
+    }
+    const have = new Set(asArray(g.resourceTypes).map(String));
+    const missing = needed.filter((t) => !have.has(t));
+    if (missing.length > 0) problems.push(`the Config recorder does not record ${missing.join(", ")}, which the stack declares`);
+  }
+  return problems;
+}
+var monitoringDetectionServices = {
+  policy: {
+    name: "sovereign-llm-monitoring-detection-services",
+    description: "The account-level detection services are never silently absent: each one whose strategy is `create` (the stack file's detection.*, passed as this policy's config) is declared with what the platform relies on. GuardDuty: an enabled detector with EKS audit logs, runtime monitoring with its EKS add-on, and S3 data events. Security Hub: the NIST SP 800-53 rev 5 standard. AWS Config: a started recorder with a delivery channel, recording every resource type the stack declares that Config can record. Under `organization` the program itself verifies the organisation's service at preview.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+      properties: {
+        guardDuty: { ...strategy, default: DEFAULTS15.guardDuty },
+        securityHub: { ...strategy, default: DEFAULTS15.securityHub },
+        config: { ...strategy, default: DEFAULTS15.config }
+      }
+    },
+    validateStack: (args, report) => {
+      const cfg = configOf(args, DEFAULTS15);
+      const all = nodesOf(args);
+      const undecided = new Undecided();
+      const problems = [
+        ...cfg.guardDuty === "create" ? guardDutyProblems(all, undecided) : [],
+        ...cfg.securityHub === "create" ? securityHubProblems(all) : [],
+        ...cfg.config === "create" ? configProblems(all, undecided) : []
+      ];
+      for (const p of problems) report(`${p}, while the strategy is create: nothing would detect threats or hand changes after deploy`);
+      undecided.finish();
+    }
+  },
+  severity: "high",
+  remediation: "Keep ThreatDetection and ConfigCompliance in the program (infra/platform.ts), or, when a delegated administrator runs a service for the organisation, set detection.<service>: organization in the stack file (the program then verifies it at preview) and use the policy-pack-config.json that npm run check writes.",
+  frameworks: {
+    hipaa: [HIPAA.activityReview, HIPAA.malware],
+    gdpr: [GDPR.testing],
+    soc2: [SOC2.configMonitoring, SOC2.monitoring],
+    "fedramp-moderate": ["CA-7", "SI-4", "RA-5", "CM-6"]
+  },
+  references: [
+    "AWS Config: guardduty-enabled-centralized",
+    "AWS Config: securityhub-enabled",
+    "Related: AWS Config records itself only once enabled; this checks before deploy that the stack enables it"
+  ],
+  resourceTypes: [DETECTOR, FEATURE, HUB, STANDARD, RECORDER, CHANNEL, STATUS]
+};
+
+// policy-packs/controls/monitoring-required-alarms.ts
+var ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+var REQUIRED_ALARMS = [
+  // gateway audit lines
+  "auth-failures",
+  "auth-failures-by-client",
+  "authz-denials",
+  "denials-by-principal",
+  "injection-blocks",
+  "rate-limited",
+  "redactions",
+  "upstream-errors",
+  "latency-ms",
+  // EKS audit log and CloudTrail
+  "pod-exec",
+  "secret-read",
+  "firewall-changed",
+  "endpoint-changed",
+  "key-policy-changed",
+  "model-store-foreign-read",
+  "root-account-use",
+  "unauthorized-api-calls",
+  "cloudtrail-changed",
+  "kms-key-disabled-or-deleted",
+  "security-group-changed",
+  "route-table-changed",
+  "bucket-policy-changed",
+  // findings
+  "guardduty-finding",
+  "inspector-image-finding",
+  "config-noncompliant"
+];
+function watchedBy(alarm) {
+  const p = alarm.props;
+  const ids = [];
+  const ruleNames = [];
+  let unknown = false;
+  const name = str(p.metricName);
+  if (isUnknown(name)) unknown = true;
+  else if (name) ids.push(name);
+  const queries = p.metricQueries;
+  if (isUnknown(queries)) unknown = true;
+  for (const q of asArray(queries).map(asRecord)) {
+    const m = asRecord(q.metric);
+    if (typeof m.metricName === "string") ids.push(m.metricName);
+    const expr = q.expression;
+    if (isUnknown(expr)) unknown = true;
+    const insight = typeof expr === "string" ? /INSIGHT_RULE_METRIC\("([^"]+)"/.exec(expr) : null;
+    if (insight) ruleNames.push(insight[1]);
+  }
+  return { ids, ruleNames, unknown };
+}
+function notifies(alarm) {
+  const enabled = bool(alarm.props.actionsEnabled);
+  const actions = alarm.props.alarmActions;
+  if (isUnknown(enabled) || isUnknown(actions)) return "unknown";
+  return enabled !== false && asArray(actions).length > 0;
+}
+var monitoringRequiredAlarms = {
+  policy: {
+    name: "sovereign-llm-monitoring-required-alarms",
+    description: "Every alarm the platform's monitoring depends on after deploy exists and notifies someone: failed authentication, denials, injection attempts, rate limiting, redactions, upstream errors and latency at the gateway; exec into pods, secret reads, changes to the firewall, endpoints, key policies, the trail, security groups, routes and bucket policies; root use and denied API calls; reads of the model store by strangers; GuardDuty, Inspector and AWS Config findings; plus, from the stack file, request volume per model and attempted egress in a stack without egress. An alarm removed, or left with no action, is a monitoring gap an auditor would find only after an incident.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+      properties: {
+        requiredAlarms: { type: "array", items: { type: "string" }, default: [...REQUIRED_ALARMS] }
+      }
+    },
+    validateStack: (args, report) => {
+      const cfg = configOf(args, { requiredAlarms: [...REQUIRED_ALARMS] });
+      const alarms = ofType(nodesOf(args), ALARM);
+      const undecided = new Undecided();
+      const watched = alarms.map((a) => ({ a, w: watchedBy(a) }));
+      for (const id of [...new Set(cfg.requiredAlarms)].sort()) {
+        const matching = watched.filter(({ w }) => w.ids.includes(id) || w.ruleNames.some((n) => n === id || n.endsWith(`-${id}`)));
+        if (matching.length === 0) {
+          if (watched.some(({ w }) => w.unknown)) undecided.note(`alarm for ${id}: some alarms' metrics unknown`);
+          else report(`no alarm watches ${id}: it was removed, or its metric renamed`);
+          continue;
+        }
+        const states = matching.map(({ a }) => notifies(a));
+        if (states.includes(true)) continue;
+        if (states.includes("unknown")) undecided.note(`alarm for ${id}: actions unknown`);
+        else report(`the alarm on ${id} notifies nobody (no alarm action, or actions disabled)`, matching[0].a.urn);
+      }
+      undecided.finish();
+    }
+  },
+  severity: "high",
+  remediation: "Keep PlatformMonitoring, AuditTrail's security alarms and FindingsPipeline in the program with their alarm actions on the alarm topic; an alarm that is genuinely not wanted is removed from requiredAlarms in the pack config, where the change is reviewed.",
+  frameworks: {
+    hipaa: [HIPAA.activityReview, HIPAA.auditControls, HIPAA.loginMonitoring],
+    gdpr: [GDPR.testing, GDPR.confidentialityResilience],
+    soc2: [SOC2.monitoring, SOC2.incidents],
+    "fedramp-moderate": ["AU-6", "CA-7", "SI-4"]
+  },
+  references: ["Related: AWS Config: cloudwatch-alarm-action-check (an alarm without actions; this control also finds an alarm that is missing altogether)", "CIS AWS Foundations 4.x metric filters and alarms (root-account-use, unauthorized-api-calls, trail, key, security group, route table and bucket policy changes)"],
+  resourceTypes: [ALARM]
+};
+
+// policy-packs/controls/ecr-images-declared-repositories.ts
+var REPOSITORY = "aws:ecr/repository:Repository";
+var CACHE_RULE = "aws:ecr/pullThroughCacheRule:PullThroughCacheRule";
+function ecrRepositoryOf(image) {
+  const m = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/([^@:]+)(?::[^@]+)?(?:@sha256:[a-f0-9]{64})?$/.exec(image);
+  return m?.[1];
+}
+var ecrImagesDeclaredRepositories = {
+  policy: {
+    name: "sovereign-llm-ecr-images-declared-repositories",
+    description: "Every container image the stack's Kubernetes workloads run comes from an ECR repository the stack declares (immutable tags, KMS encryption, continuous Inspector scanning) or from one of its pull-through cache prefixes: an image from any other registry or repository is neither scanned nor reviewed, and nodes without an internet path could not pull it anyway.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+      const all = nodesOf(args);
+      const undecided = new Undecided();
+      const repos = /* @__PURE__ */ new Set();
+      let reposUnknown = false;
+      for (const r of ofType(all, REPOSITORY)) {
+        const name = str(r.props.name);
+        if (isUnknown(name)) reposUnknown = true;
+        else if (name) repos.add(name);
+      }
+      const prefixes = [];
+      for (const r of ofType(all, CACHE_RULE)) {
+        const prefix = str(r.props.ecrRepositoryPrefix);
+        if (isUnknown(prefix)) reposUnknown = true;
+        else if (prefix) prefixes.push(`${prefix}/`);
+      }
+      for (const w of ofType(all, ...WORKLOAD_TYPES)) {
+        const spec = podSpecOf(w.type, w.props);
+        if (isUnknown(spec)) {
+          undecided.note(`${w.name}: pod spec unknown`);
+          continue;
+        }
+        if (!spec) continue;
+        const { containers, unknown } = containersOf(spec);
+        if (unknown) undecided.note(`${w.name}: containers unknown`);
+        for (const { label: label2, c } of containers) {
+          if (isUnknown(c.image)) {
+            undecided.note(`${w.name} ${label2}: image unknown`);
+            continue;
+          }
+          const image = String(c.image ?? "");
+          const repo = ecrRepositoryOf(image);
+          if (repo === void 0) {
+            report(`${w.type.split(":").pop()} "${w.name}" ${label2} runs ${image}, which is not in an ECR registry: mirror it into a repository the stack declares`, w.urn);
+          } else if (!repos.has(repo) && !prefixes.some((p) => repo.startsWith(p))) {
+            if (reposUnknown) undecided.note(`${w.name} ${label2}: declared repositories unknown`);
+            else report(`${w.type.split(":").pop()} "${w.name}" ${label2} runs an image from ECR repository ${repo}, which the stack does not declare (declared: ${[...repos].sort().join(", ") || "none"})`, w.urn);
+          }
+        }
+      }
+      undecided.finish();
+    }
+  },
+  severity: "high",
+  remediation: "Mirror the image into one of the stack's repositories (ImageSupplyChain declares one per image the stack file names) or pull it through a declared pull-through cache prefix, and reference it there by digest.",
+  frameworks: {
+    hipaa: [HIPAA.integrity, HIPAA.malware],
+    gdpr: [GDPR.integrityConfidentiality],
+    soc2: [SOC2.change, SOC2.malicious],
+    "fedramp-moderate": ["CM-14", "RA-5", "SI-7", "SR-11"]
+  },
+  references: ["Related: AWS Config: ecr-private-image-scanning-enabled and inspector-ecr-scan-enabled (scanning of the repositories; this control ties the running images to them)"],
+  resourceTypes: [...WORKLOAD_TYPES, REPOSITORY, CACHE_RULE]
+};
+
 // policy-packs/controls/index.ts
 var controls = [
   s3BucketSseKms,
@@ -3417,7 +3746,11 @@ var controls = [
   k8sServiceNotExposed,
   k8sNetworkpolicyNoWorldEgress,
   // deployability: names AWS would refuse
-  awsResourceNameLimits
+  awsResourceNameLimits,
+  // after deploy: detection, alarms, image provenance
+  monitoringDetectionServices,
+  monitoringRequiredAlarms,
+  ecrImagesDeclaredRepositories
 ];
 function controlsFor(framework) {
   return controls.filter((c) => (c.frameworks[framework] ?? []).length > 0);

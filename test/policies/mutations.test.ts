@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { editJson } from "../../tools/check/mutate";
 import type { Framework } from "../../policy-packs/controls/types";
 import { CLUSTER_MUTATION_ROWS } from "./mutation-rows-cluster";
+import { MONITORING_ROWS } from "./mutation-rows-monitoring";
 import { MutationBench, mutate, type TargetedMutation } from "./mutation-bench";
 
 type Row = TargetedMutation & { packs: Framework[]; why: string };
@@ -73,7 +74,7 @@ export const CLUSTER_ROWS: Row[] = CLUSTER_MUTATION_ROWS.map((r) => ({
   ...(r.name ? { name: r.name } : {}),
 }));
 
-export const ALL_ROWS: Row[] = [...ROWS, ...CLUSTER_ROWS];
+export const ALL_ROWS: Row[] = [...ROWS, ...CLUSTER_ROWS, ...MONITORING_ROWS];
 
 const STACK_FOR: Record<Framework, string> = { hipaa: "prod", soc2: "prod", "fedramp-moderate": "prod", gdpr: "prod-eu" };
 const bench = new MutationBench(ALL, (pack) => STACK_FOR[pack as Framework]);

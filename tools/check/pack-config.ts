@@ -14,6 +14,7 @@ import Ajv from "ajv";
 import type { AnalyzerInfo, EnforcementLevel } from "./analyzer";
 import { InputError } from "./stack-file";
 import { JURISDICTION_REGIONS, regionsFor, type Jurisdiction } from "../../infra/regions";
+import { REQUIRED_ALARMS } from "../../policy-packs/controls/monitoring-required-alarms";
 
 export type EffectivePolicyConfig = Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }>;
 /** The parsed config file: policy name (or "all") → level or object. */
@@ -43,27 +44,55 @@ export function readPackConfigFile(path: string): PackConfigFile {
 /** Policies whose tunables follow from the stack's own configuration. */
 export const RESIDENCY_POLICIES = ["sovereign-llm-region-allow-list", "sovereign-llm-s3-replication-residency"] as const;
 
+/** Policies whose tunables follow from the stack's detection strategies and monitored signals. */
+export const DETECTION_POLICY = "sovereign-llm-monitoring-detection-services";
+export const ALARMS_POLICY = "sovereign-llm-monitoring-required-alarms";
+
+function parsed(stackConfig: Record<string, string>, key: string): unknown {
+  try {
+    return JSON.parse(stackConfig[key] ?? "null");
+  } catch {
+    return null;
+  }
+}
+
+/** Sets `properties` on `policy` unless the explicit file already sets them (property by property). */
+function imply(merged: PackConfigFile, explicit: PackConfigFile, policy: string, properties: Record<string, unknown>): void {
+  const own = explicit[policy];
+  if (typeof own === "string") {
+    merged[policy] = { enforcementLevel: own, ...properties };
+  } else if (own === undefined || (typeof own === "object" && own !== null)) {
+    const given = (own as Record<string, unknown> | undefined) ?? {};
+    merged[policy] = { ...Object.fromEntries(Object.entries(properties).filter(([k]) => !(k in given))), ...given };
+  }
+}
+
 /**
  * Pack config that follows from the stack file: the residency regions become the allowed
- * regions. Entries of an explicit --config file take precedence, property by property.
+ * regions; detection strategies other than `create` tell the detection policy which services the
+ * organisation provides; the alarms the stack must have gain one per model (request volume) and,
+ * in a stack without egress, the attempted-egress alarm. Entries of an explicit --config file take
+ * precedence, property by property.
  */
 export function stackPackConfig(stackConfig: Record<string, string>, explicit: PackConfigFile): PackConfigFile {
-  let residency: unknown;
-  try {
-    residency = JSON.parse(stackConfig["sovereign-llm:residency"] ?? "[]");
-  } catch {
-    residency = [];
-  }
+  const residency = parsed(stackConfig, "sovereign-llm:residency");
   const jurisdictions = (Array.isArray(residency) ? residency : []).filter((j): j is Jurisdiction => typeof j === "string" && j in JURISDICTION_REGIONS);
   const merged: PackConfigFile = { ...explicit };
-  if (jurisdictions.length === 0) return merged;
-  for (const policy of RESIDENCY_POLICIES) {
-    const own = explicit[policy];
-    if (typeof own === "string") {
-      merged[policy] = { enforcementLevel: own, allowedRegions: regionsFor(jurisdictions) };
-    } else if (own === undefined || (typeof own === "object" && own !== null && !("allowedRegions" in own))) {
-      merged[policy] = { ...((own as object | undefined) ?? {}), allowedRegions: regionsFor(jurisdictions) };
-    }
+  if (jurisdictions.length > 0) {
+    for (const policy of RESIDENCY_POLICIES) imply(merged, explicit, policy, { allowedRegions: regionsFor(jurisdictions) });
+  }
+
+  const detection = (parsed(stackConfig, "sovereign-llm:detection") ?? {}) as Record<string, unknown>;
+  const strategies = Object.fromEntries((["guardDuty", "securityHub", "config"] as const).filter((k) => detection[k] === "organization").map((k) => [k, "organization"]));
+  if (Object.keys(strategies).length > 0) imply(merged, explicit, DETECTION_POLICY, strategies);
+
+  const models = parsed(stackConfig, "sovereign-llm:models");
+  const modelNames = (Array.isArray(models) ? models : []).map((m) => (m as { name?: unknown })?.name).filter((n): n is string => typeof n === "string");
+  const egress = parsed(stackConfig, "sovereign-llm:egress") as { mode?: unknown } | null;
+  const noEgress = (egress?.mode ?? "none") === "none";
+  const extra = [...(noEgress ? ["egress-attempt"] : []), ...modelNames.map((m) => `requests-${m}`)];
+  if (extra.length > 0 && Object.keys(stackConfig).some((k) => k.startsWith("sovereign-llm:"))) {
+    imply(merged, explicit, ALARMS_POLICY, { requiredAlarms: [...REQUIRED_ALARMS, ...extra] });
   }
   return merged;
 }
