@@ -14,6 +14,7 @@ const STANDARD = "aws:securityhub/standardsSubscription:StandardsSubscription";
 const RECORDER = "aws:cfg/recorder:Recorder";
 const CHANNEL = "aws:cfg/deliveryChannel:DeliveryChannel";
 const STATUS = "aws:cfg/recorderStatus:RecorderStatus";
+const CLUSTER = "aws:eks/cluster:Cluster";
 
 /** GuardDuty features the platform's detections rely on, with the additional configuration each needs. */
 export const REQUIRED_GUARDDUTY_FEATURES: Record<string, string[]> = { EKS_AUDIT_LOGS: [], RUNTIME_MONITORING: ["EKS_ADDON_MANAGEMENT"], S3_DATA_EVENTS: [] };
@@ -100,7 +101,7 @@ export const monitoringDetectionServices: Control = {
   policy: {
     name: "sovereign-llm-monitoring-detection-services",
     description:
-      "The account-level detection services are never silently absent: each one whose strategy is `create` (the stack file's detection.*, passed as this policy's config) is declared with what the platform relies on. GuardDuty: an enabled detector with EKS audit logs, runtime monitoring with its EKS add-on, and S3 data events. Security Hub: the NIST SP 800-53 rev 5 standard. AWS Config: a started recorder with a delivery channel, recording every resource type the stack declares that Config can record. Under `organization` the program itself verifies the organisation's service at preview.",
+      "The account-level detection services are never silently absent from a stack that runs the platform (declares an EKS cluster): each one whose strategy is `create` (the stack file's detection.*, passed as this policy's config) is declared with what the platform relies on. GuardDuty: an enabled detector with EKS audit logs, runtime monitoring with its EKS add-on, and S3 data events. Security Hub: the NIST SP 800-53 rev 5 standard. AWS Config: a started recorder with a delivery channel, recording every resource type the stack declares that Config can record. Under `organization` the program itself verifies the organisation's service at preview.",
     enforcementLevel: "mandatory",
     configSchema: {
       properties: {
@@ -112,6 +113,8 @@ export const monitoringDetectionServices: Control = {
     validateStack: (args, report) => {
       const cfg = configOf(args, DEFAULTS);
       const all = nodesOf(args);
+      // A stack that does not run the platform (no EKS cluster) has nothing for these to watch.
+      if (ofType(all, CLUSTER).length === 0) return;
       const undecided = new Undecided();
       const problems = [
         ...(cfg.guardDuty === "create" ? guardDutyProblems(all, undecided) : []),
@@ -134,7 +137,7 @@ export const monitoringDetectionServices: Control = {
   references: [
     "AWS Config: guardduty-enabled-centralized",
     "AWS Config: securityhub-enabled",
-    "Related: AWS Config records itself only once enabled; this checks before deploy that the stack enables it",
+    "Beyond the public lists: AWS Config's own rules run only once Config records; this checks before deploy that the stack records what it declares",
   ],
-  resourceTypes: [DETECTOR, FEATURE, HUB, STANDARD, RECORDER, CHANNEL, STATUS],
+  resourceTypes: [CLUSTER, DETECTOR, FEATURE, HUB, STANDARD, RECORDER, CHANNEL, STATUS],
 };

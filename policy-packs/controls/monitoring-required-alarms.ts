@@ -4,6 +4,7 @@ import { isUnknown, Undecided } from "./lib/unknown";
 import { GDPR, HIPAA, SOC2 } from "./lib/refs";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const CLUSTER = "aws:eks/cluster:Cluster";
 
 /**
  * The alarms every stack deploys, by the metric each watches (Contributor Insights alarms by the
@@ -76,7 +77,7 @@ export const monitoringRequiredAlarms: Control = {
   policy: {
     name: "sovereign-llm-monitoring-required-alarms",
     description:
-      "Every alarm the platform's monitoring depends on after deploy exists and notifies someone: failed authentication, denials, injection attempts, rate limiting, redactions, upstream errors and latency at the gateway; exec into pods, secret reads, changes to the firewall, endpoints, key policies, the trail, security groups, routes and bucket policies; root use and denied API calls; reads of the model store by strangers; GuardDuty, Inspector and AWS Config findings; plus, from the stack file, request volume per model and attempted egress in a stack without egress. An alarm removed, or left with no action, is a monitoring gap an auditor would find only after an incident.",
+      "In a stack that runs the platform (declares an EKS cluster), every alarm its monitoring depends on after deploy exists and notifies someone: failed authentication, denials, injection attempts, rate limiting, redactions, upstream errors and latency at the gateway; exec into pods, secret reads, changes to the firewall, endpoints, key policies, the trail, security groups, routes and bucket policies; root use and denied API calls; reads of the model store by strangers; GuardDuty, Inspector and AWS Config findings; plus, from the stack file, request volume per model and attempted egress in a stack without egress. An alarm removed, or left with no action, is a monitoring gap an auditor would find only after an incident.",
     enforcementLevel: "mandatory",
     configSchema: {
       properties: {
@@ -85,7 +86,10 @@ export const monitoringRequiredAlarms: Control = {
     },
     validateStack: (args, report) => {
       const cfg = configOf(args, { requiredAlarms: [...REQUIRED_ALARMS] as string[] });
-      const alarms = ofType(nodesOf(args), ALARM);
+      const all = nodesOf(args);
+      // A stack that does not run the platform (no EKS cluster) has none of these signals.
+      if (ofType(all, CLUSTER).length === 0) return;
+      const alarms = ofType(all, ALARM);
       const undecided = new Undecided();
       const watched = alarms.map((a) => ({ a, w: watchedBy(a) }));
       for (const id of [...new Set(cfg.requiredAlarms)].sort()) {
@@ -112,6 +116,6 @@ export const monitoringRequiredAlarms: Control = {
     soc2: [SOC2.monitoring, SOC2.incidents],
     "fedramp-moderate": ["AU-6", "CA-7", "SI-4"],
   },
-  references: ["Related: AWS Config: cloudwatch-alarm-action-check (an alarm without actions; this control also finds an alarm that is missing altogether)", "CIS AWS Foundations 4.x metric filters and alarms (root-account-use, unauthorized-api-calls, trail, key, security group, route table and bucket policy changes)"],
-  resourceTypes: [ALARM],
+  references: ["Related: AWS Config: cloudwatch-alarm-action-check (an alarm without actions; this control also finds an alarm that is missing altogether)", "Beyond the public lists: the CIS AWS Foundations metric-filter alarms (root use, denied calls, trail, key, security group, route and bucket-policy changes) and the platform's own LLM signals"],
+  resourceTypes: [ALARM, CLUSTER],
 };

@@ -3295,6 +3295,9 @@ var NAME_RULES = {
   "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup": { prop: "name", min: 1, max: 64, ...RESOLVER_NAME },
   "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList": { prop: "name", min: 1, max: 64, ...RESOLVER_NAME },
   "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig": { prop: "name", min: 1, max: 64, ...RESOLVER_NAME },
+  "aws:cfg/rule:Rule": { prop: "name", min: 1, max: 128, pattern: /\S/, patternText: "at least one non-space character" },
+  "aws:cfg/recorder:Recorder": { prop: "name", min: 1, max: 256, pattern: /\S/, patternText: "at least one non-space character" },
+  "aws:cfg/deliveryChannel:DeliveryChannel": { prop: "name", min: 1, max: 256, pattern: /\S/, patternText: "at least one non-space character" },
   "aws:codebuild/project:Project": { prop: "name", min: 2, max: 150, pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/, patternText: "letters, digits, hyphens and underscores, starting with a letter or digit" }
 };
 function physicalName(rule, logicalName, props, isUnknown2) {
@@ -3400,6 +3403,7 @@ var STANDARD = "aws:securityhub/standardsSubscription:StandardsSubscription";
 var RECORDER = "aws:cfg/recorder:Recorder";
 var CHANNEL = "aws:cfg/deliveryChannel:DeliveryChannel";
 var STATUS = "aws:cfg/recorderStatus:RecorderStatus";
+var CLUSTER7 = "aws:eks/cluster:Cluster";
 var REQUIRED_GUARDDUTY_FEATURES = { EKS_AUDIT_LOGS: [], RUNTIME_MONITORING: ["EKS_ADDON_MANAGEMENT"], S3_DATA_EVENTS: [] };
 var strategy = { type: "string", enum: ["create", "organization"] };
 function guardDutyProblems(all, undecided) {
@@ -3476,7 +3480,7 @@ function configProblems(all, undecided) {
 var monitoringDetectionServices = {
   policy: {
     name: "sovereign-llm-monitoring-detection-services",
-    description: "The account-level detection services are never silently absent: each one whose strategy is `create` (the stack file's detection.*, passed as this policy's config) is declared with what the platform relies on. GuardDuty: an enabled detector with EKS audit logs, runtime monitoring with its EKS add-on, and S3 data events. Security Hub: the NIST SP 800-53 rev 5 standard. AWS Config: a started recorder with a delivery channel, recording every resource type the stack declares that Config can record. Under `organization` the program itself verifies the organisation's service at preview.",
+    description: "The account-level detection services are never silently absent from a stack that runs the platform (declares an EKS cluster): each one whose strategy is `create` (the stack file's detection.*, passed as this policy's config) is declared with what the platform relies on. GuardDuty: an enabled detector with EKS audit logs, runtime monitoring with its EKS add-on, and S3 data events. Security Hub: the NIST SP 800-53 rev 5 standard. AWS Config: a started recorder with a delivery channel, recording every resource type the stack declares that Config can record. Under `organization` the program itself verifies the organisation's service at preview.",
     enforcementLevel: "mandatory",
     configSchema: {
       properties: {
@@ -3488,6 +3492,7 @@ var monitoringDetectionServices = {
     validateStack: (args, report) => {
       const cfg = configOf(args, DEFAULTS15);
       const all = nodesOf(args);
+      if (ofType(all, CLUSTER7).length === 0) return;
       const undecided = new Undecided();
       const problems = [
         ...cfg.guardDuty === "create" ? guardDutyProblems(all, undecided) : [],
@@ -3509,13 +3514,14 @@ var monitoringDetectionServices = {
   references: [
     "AWS Config: guardduty-enabled-centralized",
     "AWS Config: securityhub-enabled",
-    "Related: AWS Config records itself only once enabled; this checks before deploy that the stack enables it"
+    "Beyond the public lists: AWS Config's own rules run only once Config records; this checks before deploy that the stack records what it declares"
   ],
-  resourceTypes: [DETECTOR, FEATURE, HUB, STANDARD, RECORDER, CHANNEL, STATUS]
+  resourceTypes: [CLUSTER7, DETECTOR, FEATURE, HUB, STANDARD, RECORDER, CHANNEL, STATUS]
 };
 
 // policy-packs/controls/monitoring-required-alarms.ts
 var ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+var CLUSTER8 = "aws:eks/cluster:Cluster";
 var REQUIRED_ALARMS = [
   // gateway audit lines
   "auth-failures",
@@ -3575,7 +3581,7 @@ function notifies(alarm) {
 var monitoringRequiredAlarms = {
   policy: {
     name: "sovereign-llm-monitoring-required-alarms",
-    description: "Every alarm the platform's monitoring depends on after deploy exists and notifies someone: failed authentication, denials, injection attempts, rate limiting, redactions, upstream errors and latency at the gateway; exec into pods, secret reads, changes to the firewall, endpoints, key policies, the trail, security groups, routes and bucket policies; root use and denied API calls; reads of the model store by strangers; GuardDuty, Inspector and AWS Config findings; plus, from the stack file, request volume per model and attempted egress in a stack without egress. An alarm removed, or left with no action, is a monitoring gap an auditor would find only after an incident.",
+    description: "In a stack that runs the platform (declares an EKS cluster), every alarm its monitoring depends on after deploy exists and notifies someone: failed authentication, denials, injection attempts, rate limiting, redactions, upstream errors and latency at the gateway; exec into pods, secret reads, changes to the firewall, endpoints, key policies, the trail, security groups, routes and bucket policies; root use and denied API calls; reads of the model store by strangers; GuardDuty, Inspector and AWS Config findings; plus, from the stack file, request volume per model and attempted egress in a stack without egress. An alarm removed, or left with no action, is a monitoring gap an auditor would find only after an incident.",
     enforcementLevel: "mandatory",
     configSchema: {
       properties: {
@@ -3584,7 +3590,9 @@ var monitoringRequiredAlarms = {
     },
     validateStack: (args, report) => {
       const cfg = configOf(args, { requiredAlarms: [...REQUIRED_ALARMS] });
-      const alarms = ofType(nodesOf(args), ALARM);
+      const all = nodesOf(args);
+      if (ofType(all, CLUSTER8).length === 0) return;
+      const alarms = ofType(all, ALARM);
       const undecided = new Undecided();
       const watched = alarms.map((a) => ({ a, w: watchedBy(a) }));
       for (const id of [...new Set(cfg.requiredAlarms)].sort()) {
@@ -3610,8 +3618,8 @@ var monitoringRequiredAlarms = {
     soc2: [SOC2.monitoring, SOC2.incidents],
     "fedramp-moderate": ["AU-6", "CA-7", "SI-4"]
   },
-  references: ["Related: AWS Config: cloudwatch-alarm-action-check (an alarm without actions; this control also finds an alarm that is missing altogether)", "CIS AWS Foundations 4.x metric filters and alarms (root-account-use, unauthorized-api-calls, trail, key, security group, route table and bucket policy changes)"],
-  resourceTypes: [ALARM]
+  references: ["Related: AWS Config: cloudwatch-alarm-action-check (an alarm without actions; this control also finds an alarm that is missing altogether)", "Beyond the public lists: the CIS AWS Foundations metric-filter alarms (root use, denied calls, trail, key, security group, route and bucket-policy changes) and the platform's own LLM signals"],
+  resourceTypes: [ALARM, CLUSTER8]
 };
 
 // policy-packs/controls/ecr-images-declared-repositories.ts

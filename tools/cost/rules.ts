@@ -222,11 +222,6 @@ export const RULES: Record<string, Rule> = {
       missing: "AWS Config recording is billed per configuration item (one per change of a recorded resource); no dated price is committed: supply an estimate with --prices FILE (key config:recorder-month)",
     }),
   ],
-  "aws:cfg/rule:Rule": (reg, ctx) => [
-    line(ctx, reg, "config:rule-evaluations-month", "AWS Config rule: billed per evaluation", fixed(1), {
-      missing: "AWS Config rules are billed per evaluation (on every change of a resource in scope, or daily for periodic rules); no dated price is committed: supply an estimate with --prices FILE (key config:rule-evaluations-month, per rule)",
-    }),
-  ],
   "aws:securityhub/account:Account": (reg, ctx) => [
     line(ctx, reg, "securityhub:account-month", "Security Hub: billed per security check and per finding ingested", fixed(1), {
       missing: "Security Hub is billed per security check run and per finding ingested; no dated price is committed: supply an estimate with --prices FILE (key securityhub:account-month)",
@@ -262,6 +257,7 @@ export const NO_CHARGE: Record<string, string> = {
   "aws:sns/topicPolicy:TopicPolicy": "no charge for topic policies",
   "aws:guardduty/detectorFeature:DetectorFeature": "priced with the GuardDuty detector (usage)",
   "aws:securityhub/standardsSubscription:StandardsSubscription": "priced with the Security Hub account (checks)",
+  "aws:cfg/rule:Rule": "rule evaluations are priced as one stack-wide usage line",
   "aws:cfg/deliveryChannel:DeliveryChannel": "no charge for the channel; delivered files are counted in the delivery bucket's storage",
   "aws:cfg/recorderStatus:RecorderStatus": "priced with the recorder (configuration items)",
   "aws:cfg/retentionConfiguration:RetentionConfiguration": "no charge for keeping configuration items",
@@ -333,6 +329,14 @@ export function priceRegistrations(regs: Registration[], ctx: Omit<RuleContext, 
   if (regs.some((r) => r.type === "aws:inspector2/enabler:Enabler")) {
     lines.push(line(full, undefined, "inspector:ecr-image-scan", "Inspector scans of new images", fixed(u.imagesScannedPerMonth), { basis: `${u.imagesScannedPerMonth} images a month (--usage imagesScannedPerMonth)` }));
     lines.push(line(full, undefined, "inspector:ecr-image-rescan", "Inspector continuous rescans", fixed(u.imageRescansPerMonth), { basis: `${u.imageRescansPerMonth} rescans a month (--usage imageRescansPerMonth)` }));
+  }
+  const configRules = regs.filter((r) => r.type === "aws:cfg/rule:Rule").length;
+  if (configRules > 0) {
+    lines.push(
+      line(full, undefined, "config:rule-evaluations-month", `AWS Config: evaluations of the stack's ${configRules} rules`, fixed(1), {
+        missing: `AWS Config is billed per rule evaluation (on every change of a resource in a rule's scope, or daily for periodic rules; ${configRules} rules); no dated price is committed: supply an estimate with --prices FILE (key config:rule-evaluations-month)`,
+      }),
+    );
   }
   if (regs.some((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && (r.inputs as Json).vpcEndpointType === "Interface")) {
     lines.push(line(full, undefined, "vpce:interface-gb", "data through interface endpoints (model downloads, image pulls, logs)", fixed(u.endpointGbPerMonth), { basis: `${u.endpointGbPerMonth} GB a month (--usage endpointGbPerMonth)` }));

@@ -15,6 +15,7 @@
  * SNS: https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html
  * CloudTrail: https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html
  * Route 53 Resolver: https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_CreateResolverEndpoint.html
+ * AWS Config: https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigRule.html, API_ConfigurationRecorder.html, API_DeliveryChannel.html
  */
 
 export interface NameRule {
@@ -76,6 +77,9 @@ export const NAME_RULES: Record<string, NameRule> = {
   "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup": { prop: "name", min: 1, max: 64, ...RESOLVER_NAME },
   "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList": { prop: "name", min: 1, max: 64, ...RESOLVER_NAME },
   "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig": { prop: "name", min: 1, max: 64, ...RESOLVER_NAME },
+  "aws:cfg/rule:Rule": { prop: "name", min: 1, max: 128, pattern: /\S/, patternText: "at least one non-space character" },
+  "aws:cfg/recorder:Recorder": { prop: "name", min: 1, max: 256, pattern: /\S/, patternText: "at least one non-space character" },
+  "aws:cfg/deliveryChannel:DeliveryChannel": { prop: "name", min: 1, max: 256, pattern: /\S/, patternText: "at least one non-space character" },
   "aws:codebuild/project:Project": { prop: "name", min: 2, max: 150, pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/, patternText: "letters, digits, hyphens and underscores, starting with a letter or digit" },
 };
 

@@ -76,16 +76,20 @@ describe("detection services", () => {
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 function alarms(preview = false): Fixture[] {
   const action = [preview ? UNKNOWN : "arn:aws:sns:us-east-1:111122223333:alarms"];
-  return REQUIRED_ALARMS.map((id): Fixture =>
+  return [{ type: "aws:eks/cluster:Cluster", name: "eks", props: { name: "c" } }, ...REQUIRED_ALARMS.map((id): Fixture =>
     id.endsWith("-by-client") || id.endsWith("-by-principal")
       ? { type: ALARM, name: `m-${id}`, props: { metricQueries: [{ id: "top", expression: `INSIGHT_RULE_METRIC("stack-${id}", "MaxContributorValue")` }], alarmActions: action } }
       : { type: ALARM, name: `m-${id}`, props: { metricName: id, alarmActions: action } },
-  );
+  )];
 }
 
 describe("required alarms", () => {
   test("every required alarm present and notifying: passes, known and in preview", async () => {
     for (const preview of [false, true]) assert.deepEqual(messages(await runControl(monitoringRequiredAlarms, alarms(preview))), []);
+  });
+  test("a stack that does not run the platform (no cluster) is not judged", async () => {
+    assert.deepEqual(messages(await runControl(monitoringRequiredAlarms, alarms().filter((a) => a.name !== "eks" && a.name !== "m-auth-failures"))), []);
+    assert.deepEqual(messages(await runControl(monitoringDetectionServices, [{ type: ALARM, name: "x", props: {} }])), []);
   });
   test("an alarm removed fires, naming what is no longer watched", async () => {
     const fx = alarms().filter((a) => a.name !== "m-auth-failures" && a.name !== "m-denials-by-principal");

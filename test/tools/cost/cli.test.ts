@@ -61,8 +61,8 @@ describe("cost prod --format json", () => {
     assert.equal(report.region, "us-east-1");
     // Only the usage-billed detection services lack a committed price, and the report says so.
     assert.equal(report.complete, false);
-    assert.equal(report.missing.length, 2, report.missing.join("\n"));
-    for (const m of report.missing) assert.match(m, /(GuardDuty|Security Hub).*--prices FILE/);
+    assert.equal(report.missing.length, 4, report.missing.join("\n"));
+    for (const m of report.missing) assert.match(m, /(GuardDuty|Security Hub|AWS Config).*--prices FILE/);
     assert.ok(Math.abs(report.load.tokensPerDay - 5e7) < 1);
     for (const l of report.lines) assert.ok(l.missing || (l.source && l.asOf && l.unitPriceUsd !== undefined), `${l.resource} ${l.what}: no source`);
     assert.equal(report.models.length, 2);
