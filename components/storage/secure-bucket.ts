@@ -16,6 +16,11 @@ export interface SecureBucketArgs {
   policyStatements?: (bucketArn: string) => pulumi.Input<PolicyStatement[]>;
   /** Days after which incomplete multipart uploads are aborted. Default 7. */
   abortIncompleteUploadsAfterDays?: number;
+  /**
+   * Days a version stays after it stops being current (replaced or deleted) before it expires.
+   * Default the Object Lock retention: a version cannot be removed before then anyway.
+   */
+  noncurrentVersionDays?: number;
   /** Protect from deletion and keep on removal. Default false. */
   protect?: boolean;
   /** Base tags. Default none. */
@@ -42,7 +47,9 @@ export class SecureBucket extends pulumi.ComponentResource {
     const protect = args.protect ?? false;
     const tags = args.tags ?? {};
     const abortDays = args.abortIncompleteUploadsAfterDays ?? 7;
+    const noncurrentDays = args.noncurrentVersionDays ?? args.objectLock.days;
     if (!(args.objectLock.days >= 1)) throw new Error(`SecureBucket ${name}: objectLock.days must be at least 1`);
+    if (!(noncurrentDays >= 1)) throw new Error(`SecureBucket ${name}: noncurrentVersionDays must be at least 1`);
 
     this.bucket = new aws.s3.Bucket(
       `${name}`,
@@ -70,7 +77,15 @@ export class SecureBucket extends pulumi.ComponentResource {
     );
     new aws.s3.BucketLifecycleConfiguration(
       `${name}`,
-      { bucket: bucketId, rules: [{ id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: abortDays } }] },
+      {
+        bucket: bucketId,
+        rules: [
+          { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: abortDays } },
+          // Lifecycle never removes a version Object Lock still retains, so this only clears what is free to go.
+          // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html#object-lock-managing-lifecycle
+          { id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: noncurrentDays } },
+        ],
+      },
       { parent: this.bucket, dependsOn: [versioning] },
     );
     const extra = args.policyStatements;

@@ -28,10 +28,10 @@ export const cloudtrailCloudwatchLogs: Control = {
   severity: "medium",
   remediation: "Set cloudWatchLogsGroupArn (\"<log group arn>:*\") and cloudWatchLogsRoleArn on the aws.cloudtrail.Trail (AuditTrail does this).",
   frameworks: {
-    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.loginMonitoring],
+    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.loginMonitoring, HIPAA.authorizationSupervision, HIPAA.incidentResponse],
     gdpr: [GDPR.confidentialityResilience],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-6", "AU-6(1)", "SI-4"],
+    "fedramp-moderate": ["AU-6", "AU-6(1)", "SI-4", "CA-7", "AU-12"],
   },
   references: ["AWS Config: cloud-trail-cloud-watch-logs-enabled (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-CloudTrailCloudWatchLogsEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailCloudWatchLogsEnabled"],
   resourceTypes: [TRAIL],

@@ -100,7 +100,7 @@ export const cloudtrailS3DataEvents: Control = {
   severity: "high",
   remediation: "Add to the trail an advanced event selector { eventCategory: Data, resources.type: AWS::S3::Object, resources.ARN startsWith arn:aws:s3:::<bucket>/ } covering reads and writes.",
   frameworks: {
-    hipaa: [HIPAA.auditControls, HIPAA.activityReview],
+    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.authorizationSupervision],
     gdpr: [GDPR.accountability, GDPR.records],
     soc2: [SOC2.monitoring],
     "fedramp-moderate": ["AU-2", "AU-12", "AC-2"],

@@ -33,7 +33,7 @@ export const ec2LaunchTemplateImdsv2: Control = {
   severity: "high",
   remediation: "Set metadataOptions: { httpEndpoint: \"enabled\", httpTokens: \"required\", httpPutResponseHopLimit: 1 } on the node launch template (node-hardening.ts does this); pods get AWS credentials from EKS Pod Identity instead.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization],
+    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.workforceSecurity, HIPAA.accessEstablishment],
     gdpr: [GDPR.integrityConfidentiality],
     soc2: [SOC2.logicalAccess, SOC2.leastPrivilege],
     "fedramp-moderate": ["AC-3", "AC-6", "CM-7", "SC-3"],

@@ -41,7 +41,7 @@ export const ec2SgNoWorldIngress: Control = {
   severity: "critical",
   remediation: "Replace 0.0.0.0/0 and ::/0 sources with the VPC CIDR or source security groups.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.transmissionSecurity],
+    hipaa: [HIPAA.accessControl, HIPAA.transmissionSecurity, HIPAA.workforceSecurity, HIPAA.informationAccess],
     gdpr: [GDPR.integrityConfidentiality, GDPR.byDefault],
     soc2: [SOC2.boundary],
     "fedramp-moderate": ["SC-7", "SC-7(5)", "AC-4", "CM-7"],

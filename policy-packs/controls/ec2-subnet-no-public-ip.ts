@@ -22,7 +22,7 @@ export const ec2SubnetNoPublicIp: Control = {
   severity: "high",
   remediation: "Set mapPublicIpOnLaunch: false on the aws.ec2.Subnet; reach AWS services through VPC endpoints.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.transmissionSecurity],
+    hipaa: [HIPAA.accessControl, HIPAA.transmissionSecurity, HIPAA.workforceSecurity, HIPAA.accessEstablishment],
     gdpr: [GDPR.integrityConfidentiality],
     soc2: [SOC2.boundary],
     "fedramp-moderate": ["SC-7", "SC-7(3)", "AC-4"],

@@ -39,10 +39,10 @@ export const ec2VpcFlowLogs: Control = {
   severity: "high",
   remediation: "Declare aws.ec2.FlowLog with vpcId = the VPC, trafficType: \"ALL\", delivering to an encrypted CloudWatch log group (IsolatedVpc does this).",
   frameworks: {
-    hipaa: [HIPAA.auditControls, HIPAA.activityReview],
+    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.authorizationSupervision, HIPAA.incidentResponse],
     gdpr: [GDPR.confidentialityResilience],
     soc2: [SOC2.monitoring],
-    "fedramp-moderate": ["AU-2", "AU-12", "SI-4"],
+    "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "CA-7", "AU-3"],
   },
   references: ["AWS Config: vpc-flow-logs-enabled (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-VPCFlowLogsEnabled", "cdk-nag: NIST.800.53.R5-VPCFlowLogsEnabled"],
   resourceTypes: [VPC, FLOW_LOG],

@@ -1,7 +1,7 @@
 import type { Control } from "./types";
 import { propsOf, str } from "./lib/resources";
 import { isUnknown, Undecided } from "./lib/unknown";
-import { HIPAA, SOC2 } from "./lib/refs";
+import { HIPAA, SOC2, GDPR } from "./lib/refs";
 
 const ADDON = "aws:eks/addon:Addon";
 
@@ -27,6 +27,7 @@ export const eksAddonPinnedVersion: Control = {
     hipaa: [HIPAA.riskManagement],
     soc2: [SOC2.change, SOC2.configMonitoring],
     "fedramp-moderate": ["CM-2", "CM-3", "CM-8"],
+    gdpr: [GDPR.confidentialityResilience],
   },
   references: ["Beyond the public lists: AWS Config and cdk-nag do not inspect EKS add-on versions"],
   resourceTypes: [ADDON],

@@ -33,7 +33,7 @@ export const eksClusterAccessApi: Control = {
   severity: "high",
   remediation: "Set accessConfig: { authenticationMode: \"API\", bootstrapClusterCreatorAdminPermissions: false } and declare eks.AccessEntry + AccessPolicyAssociation for the admin and read-only roles (cluster.adminRoleArns / readOnlyRoleArns).",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.accessEstablishment],
+    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.accessEstablishment, HIPAA.informationAccess, HIPAA.authorizationSupervision],
     gdpr: [GDPR.integrityConfidentiality],
     soc2: [SOC2.logicalAccess, SOC2.accessProvisioning, SOC2.leastPrivilege],
     "fedramp-moderate": ["AC-2", "AC-3", "AC-6", "IA-2"],

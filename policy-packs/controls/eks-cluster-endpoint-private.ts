@@ -43,7 +43,7 @@ export const eksClusterEndpointPrivate: Control = {
   severity: "critical",
   remediation: "Set vpcConfig.endpointPrivateAccess: true and endpointPublicAccess: false (prod); where a public endpoint is really needed, list narrow publicAccessCidrs (cluster.publicAccessCidrs in the stack file), never 0.0.0.0/0.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.transmissionSecurity],
+    hipaa: [HIPAA.accessControl, HIPAA.transmissionSecurity, HIPAA.workforceSecurity, HIPAA.accessEstablishment],
     gdpr: [GDPR.integrityConfidentiality, GDPR.byDefault],
     soc2: [SOC2.boundary, SOC2.logicalAccess],
     "fedramp-moderate": ["SC-7", "SC-7(3)", "AC-17", "AC-3"],

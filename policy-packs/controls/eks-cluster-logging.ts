@@ -29,10 +29,10 @@ export const eksClusterLogging: Control = {
   severity: "high",
   remediation: `Set enabledClusterLogTypes: [${EKS_LOG_TYPES.map((t) => `"${t}"`).join(", ")}] and create the /aws/eks/<cluster>/cluster log group beforehand with the logs key and audit retention (SecureCluster does this).`,
   frameworks: {
-    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.loginMonitoring],
+    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.loginMonitoring, HIPAA.authorizationSupervision, HIPAA.incidentResponse],
     gdpr: [GDPR.accountability, GDPR.confidentialityResilience],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-2", "AU-3", "AU-12", "AC-2(4)"],
+    "fedramp-moderate": ["AU-2", "AU-3", "AU-12", "AC-2(4)", "CA-7"],
   },
   references: ["AWS Config: eks-cluster-logging-enabled", "AWS Config: eks-cluster-log-enabled"],
   resourceTypes: [CLUSTER],

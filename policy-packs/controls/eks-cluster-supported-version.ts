@@ -1,7 +1,7 @@
 import type { Control } from "./types";
 import { configOf, propsOf, str } from "./lib/resources";
 import { isUnknown, Undecided } from "./lib/unknown";
-import { HIPAA, SOC2 } from "./lib/refs";
+import { HIPAA, SOC2, GDPR } from "./lib/refs";
 
 const CLUSTER = "aws:eks/cluster:Cluster";
 const DEFAULTS = { supportedVersions: ["1.34", "1.35"] };
@@ -30,6 +30,7 @@ export const eksClusterSupportedVersion: Control = {
     hipaa: [HIPAA.riskManagement, HIPAA.malware],
     soc2: [SOC2.configMonitoring, SOC2.change],
     "fedramp-moderate": ["SI-2", "CM-2", "SA-22"],
+    gdpr: [GDPR.confidentialityResilience],
   },
   references: ["AWS Config: eks-cluster-supported-version", "AWS Config: eks-cluster-oldest-supported-version"],
   resourceTypes: [CLUSTER],

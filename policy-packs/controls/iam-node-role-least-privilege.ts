@@ -87,7 +87,7 @@ export const iamNodeRoleLeastPrivilege: Control = {
   severity: "high",
   remediation: "Attach only AmazonEKSWorkerNodePolicy, AmazonEC2ContainerRegistryPullOnly and AmazonSSMManagedInstanceCore to the node role; move any other permission to a Pod Identity association for the workload's service account.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization],
+    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.informationAccess],
     gdpr: [GDPR.integrityConfidentiality, GDPR.byDefault],
     soc2: [SOC2.leastPrivilege, SOC2.logicalAccess],
     "fedramp-moderate": ["AC-6", "AC-6(1)", "AC-3", "AC-2"],

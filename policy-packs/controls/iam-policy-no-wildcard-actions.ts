@@ -1,25 +1,19 @@
 import type { Control } from "./types";
-import { asArray, asRecord, propsOf } from "./lib/resources";
+import { propsOf } from "./lib/resources";
 import { isUnknown, Undecided } from "./lib/unknown";
 import { parsePolicy, serviceWildcards } from "./lib/policy-doc";
 import { GDPR, HIPAA, SOC2 } from "./lib/refs";
-
-const ROLE = "aws:iam/role:Role";
-const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
-const POLICY = "aws:iam/policy:Policy";
+import { identityDocuments, IDENTITY_POLICY_TYPES, ROLE } from "./lib/identity-policies";
 
 export const iamPolicyNoWildcardActions: Control = {
   policy: {
     name: "sovereign-llm-iam-policy-no-wildcard-actions",
     description:
-      "IAM permission policies the program declares (inline role policies and managed policies) never allow \"*\" actions, NotAction, or a whole service (\"svc:*\") on all resources (\"*\"): permissions are listed.",
+      "IAM permission policies the program declares (inline role, user and group policies, managed policies, a role's inlinePolicies) never allow \"*\" actions, NotAction, or every action of a service (\"svc:*\", on any resource: full access to one bucket is still full access): permissions are listed.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-      const p = propsOf(args);
-      const documents: { where: string; value: unknown }[] = [];
-      if (args.type === ROLE_POLICY || args.type === POLICY) documents.push({ where: "policy", value: p.policy });
-      else if (args.type === ROLE) asArray(p.inlinePolicies).forEach((ip, i) => documents.push({ where: `inlinePolicies[${i}]`, value: asRecord(ip).policy }));
-      else return;
+      const documents = identityDocuments(args.type, propsOf(args));
+      if (documents.length === 0) return;
       const undecided = new Undecided();
       for (const { where, value } of documents) {
         const doc = parsePolicy(value);
@@ -38,7 +32,8 @@ export const iamPolicyNoWildcardActions: Control = {
           if (s.actions.includes("*") || s.actions.includes("*:*")) report(`${where} statement ${id} allows every action ("*")`);
           else {
             const services = serviceWildcards(s.actions);
-            if (services.length > 0 && s.resources.includes("*")) report(`${where} statement ${id} allows ${services.join(", ")} on every resource ("*")`);
+            const on = s.resources.includes("*") ? 'every resource ("*")' : s.resources.join(", ");
+            if (services.length > 0) report(`${where} statement ${id} allows ${services.join(", ")} (every action of the service) on ${on}`);
           }
         });
       }
@@ -46,9 +41,9 @@ export const iamPolicyNoWildcardActions: Control = {
     },
   },
   severity: "high",
-  remediation: "List the actions the role needs and scope Resource to the ARNs it acts on.",
+  remediation: "List the actions the role needs (s3:GetObject, not s3:*) and scope Resource to the ARNs it acts on.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization],
+    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.informationAccess, HIPAA.authorizationSupervision],
     gdpr: [GDPR.integrityConfidentiality, GDPR.byDefault],
     soc2: [SOC2.leastPrivilege, SOC2.logicalAccess],
     "fedramp-moderate": ["AC-6", "AC-3", "AC-2"],
@@ -62,5 +57,5 @@ export const iamPolicyNoWildcardActions: Control = {
     "cdk-nag: NIST.800.53.R5-IAMPolicyNoStatementsWithAdminAccess",
     "cdk-nag: NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess",
   ],
-  resourceTypes: [ROLE, ROLE_POLICY, POLICY],
+  resourceTypes: [ROLE, ...IDENTITY_POLICY_TYPES],
 };

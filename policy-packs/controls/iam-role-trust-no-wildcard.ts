@@ -32,7 +32,7 @@ export const iamRoleTrustNoWildcard: Control = {
   severity: "critical",
   remediation: "Name the service principal or role ARNs that may assume the role, and pin service principals with aws:SourceAccount / aws:SourceArn conditions.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.workforceSecurity],
+    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.workforceSecurity, HIPAA.informationAccess, HIPAA.accessEstablishment],
     gdpr: [GDPR.integrityConfidentiality],
     soc2: [SOC2.logicalAccess, SOC2.accessProvisioning],
     "fedramp-moderate": ["AC-2", "AC-3", "AC-6"],

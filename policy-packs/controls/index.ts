@@ -10,6 +10,7 @@ import { s3BucketVersioning } from "./s3-bucket-versioning";
 import { s3BucketObjectLock } from "./s3-bucket-object-lock";
 import { s3BucketTlsOnly } from "./s3-bucket-tls-only";
 import { s3ReplicationResidency } from "./s3-replication-residency";
+import { s3BucketNoncurrentExpiration } from "./s3-bucket-noncurrent-expiration";
 import { kmsKeyRotation } from "./kms-key-rotation";
 import { kmsKeyDeletionWindow } from "./kms-key-deletion-window";
 import { kmsKeyPolicyNoPublic } from "./kms-key-policy-no-public";
@@ -67,6 +68,13 @@ import { awsResourceNameLimits } from "./aws-resource-name-limits";
 import { monitoringDetectionServices } from "./monitoring-detection-services";
 import { monitoringRequiredAlarms } from "./monitoring-required-alarms";
 import { ecrImagesDeclaredRepositories } from "./ecr-images-declared-repositories";
+import { iamPolicyNoBlockedKmsActions } from "./iam-policy-no-blocked-kms-actions";
+import { iamNoAdminManagedPolicy } from "./iam-no-admin-managed-policy";
+import { cloudtrailManagementEvents } from "./cloudtrail-management-events";
+import { ec2FlowLogDestinationOwned } from "./ec2-flow-log-destination-owned";
+import { ec2RouteIgwPublicTier } from "./ec2-route-igw-public-tier";
+import { ec2VpcEndpointsRequired } from "./ec2-vpc-endpoints-required";
+import { k8sRbacLeastPrivilege } from "./k8s-rbac-least-privilege";
 
 export const controls: Control[] = [
   s3BucketSseKms,
@@ -76,6 +84,7 @@ export const controls: Control[] = [
   s3BucketObjectLock,
   s3BucketTlsOnly,
   s3ReplicationResidency,
+  s3BucketNoncurrentExpiration,
   kmsKeyRotation,
   kmsKeyDeletionWindow,
   kmsKeyPolicyNoPublic,
@@ -95,6 +104,12 @@ export const controls: Control[] = [
   cloudtrailS3DataEvents,
   iamRoleTrustNoWildcard,
   iamPolicyNoWildcardActions,
+  iamPolicyNoBlockedKmsActions,
+  iamNoAdminManagedPolicy,
+  cloudtrailManagementEvents,
+  ec2FlowLogDestinationOwned,
+  ec2RouteIgwPublicTier,
+  ec2VpcEndpointsRequired,
   regionAllowList,
   tagsRequired,
   // cluster, nodes and egress firewall
@@ -131,6 +146,7 @@ export const controls: Control[] = [
   k8sVllmMtls,
   k8sServiceNotExposed,
   k8sNetworkpolicyNoWorldEgress,
+  k8sRbacLeastPrivilege,
   // deployability: names AWS would refuse
   awsResourceNameLimits,
   // after deploy: detection, alarms, image provenance

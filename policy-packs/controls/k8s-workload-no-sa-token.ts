@@ -36,7 +36,7 @@ export const k8sWorkloadNoSaToken: Control = {
   severity: "medium",
   remediation: "Set automountServiceAccountToken: false on the pod spec (and on the ServiceAccount); workloads that really call the API should get a projected token with a short expiry and a narrow Role.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization],
+    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.informationAccess],
     gdpr: [GDPR.integrityConfidentiality],
     soc2: [SOC2.leastPrivilege, SOC2.logicalAccess],
     "fedramp-moderate": ["AC-6", "IA-5", "AC-3"],

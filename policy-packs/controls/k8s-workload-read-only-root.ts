@@ -2,7 +2,7 @@ import type { Control } from "./types";
 import { bool } from "./lib/resources";
 import { isUnknown } from "./lib/unknown";
 import { own, validateWorkload, WORKLOAD_TYPES } from "./lib/k8s";
-import { HIPAA, SOC2 } from "./lib/refs";
+import { HIPAA, SOC2, GDPR } from "./lib/refs";
 
 export const k8sWorkloadReadOnlyRoot: Control = {
   policy: {
@@ -25,6 +25,7 @@ export const k8sWorkloadReadOnlyRoot: Control = {
     hipaa: [HIPAA.integrity, HIPAA.malware],
     soc2: [SOC2.malicious],
     "fedramp-moderate": ["CM-7", "SI-7", "SC-39"],
+    gdpr: [GDPR.confidentialityResilience, GDPR.byDesign],
   },
   references: ["AWS Config: ecs-containers-readonly-access (HIPAA Security) — the same requirement for ECS tasks"],
   resourceTypes: WORKLOAD_TYPES,

@@ -2,7 +2,7 @@ import type { Control } from "./types";
 import { asRecord, str } from "./lib/resources";
 import { isUnknown } from "./lib/unknown";
 import { effective, validateWorkload, WORKLOAD_TYPES } from "./lib/k8s";
-import { HIPAA, SOC2 } from "./lib/refs";
+import { HIPAA, SOC2, GDPR } from "./lib/refs";
 
 const ALLOWED = ["RuntimeDefault", "Localhost"];
 
@@ -27,6 +27,7 @@ export const k8sWorkloadSeccomp: Control = {
     hipaa: [HIPAA.accessControl, HIPAA.malware],
     soc2: [SOC2.malicious, SOC2.leastPrivilege],
     "fedramp-moderate": ["CM-7", "SC-39", "SI-3"],
+    gdpr: [GDPR.confidentialityResilience, GDPR.byDesign],
   },
   references: ["PSS restricted: Seccomp"],
   resourceTypes: WORKLOAD_TYPES,

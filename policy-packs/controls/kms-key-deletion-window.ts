@@ -27,10 +27,10 @@ export const kmsKeyDeletionWindow: Control = {
   severity: "medium",
   remediation: "Set deletionWindowInDays to 30 on the aws.kms.Key (or at least the configured minimum).",
   frameworks: {
-    hipaa: [HIPAA.backup, HIPAA.encryptionAtRest],
+    hipaa: [HIPAA.backup, HIPAA.encryptionAtRest, HIPAA.contingencyPlan, HIPAA.disasterRecovery],
     gdpr: [GDPR.restore],
     soc2: [SOC2.recovery],
-    "fedramp-moderate": ["SC-12", "CP-9"],
+    "fedramp-moderate": ["SC-12", "CP-9", "CP-10"],
   },
   references: ["AWS Config: kms-cmk-not-scheduled-for-deletion (HIPAA Security, FedRAMP Moderate)"],
   resourceTypes: [KEY],

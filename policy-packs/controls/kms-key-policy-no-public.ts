@@ -43,7 +43,7 @@ export const kmsKeyPolicyNoPublic: Control = {
   remediation:
     "In the key policy, replace Principal \"*\" with named principals or add conditions such as aws:PrincipalAccount / kms:CallerAccount / aws:SourceArn; grant kms:* only to arn:aws:iam::<account>:root and list explicit actions for administrators and services.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.encryptionAtRest, HIPAA.accessAuthorization],
+    hipaa: [HIPAA.accessControl, HIPAA.encryptionAtRest, HIPAA.accessAuthorization, HIPAA.informationAccess],
     gdpr: [GDPR.integrityConfidentiality, GDPR.encryption],
     soc2: [SOC2.logicalAccess, SOC2.leastPrivilege],
     "fedramp-moderate": ["AC-3", "AC-6", "SC-12"],

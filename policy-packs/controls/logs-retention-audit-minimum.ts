@@ -37,7 +37,7 @@ export const logsRetentionAuditMinimum: Control = {
     hipaa: [HIPAA.auditControls, HIPAA.documentationRetention, HIPAA.activityReview],
     gdpr: [GDPR.accountability, GDPR.records],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-11", "AU-4", "SI-12"],
+    "fedramp-moderate": ["AU-11", "AU-4", "SI-12", "CA-7"],
   },
   references: ["AWS Config: cw-loggroup-retention-period-check (FedRAMP Moderate)", "cdk-nag: HIPAA.Security-CloudWatchLogGroupRetentionPeriod", "cdk-nag: NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod"],
   resourceTypes: [LOG_GROUP],

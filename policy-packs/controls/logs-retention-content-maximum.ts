@@ -36,6 +36,7 @@ export const logsRetentionContentMaximum: Control = {
   frameworks: {
     gdpr: [GDPR.storageLimitation, GDPR.minimisation, GDPR.byDefault],
     soc2: [SOC2.disposal],
+    "fedramp-moderate": ["SI-12"],
   },
   references: [],
   resourceTypes: [LOG_GROUP],

@@ -51,10 +51,10 @@ export const networkfirewallLogging: Control = {
   severity: "high",
   remediation: "Declare aws.networkfirewall.LoggingConfiguration for the firewall with ALERT and FLOW destinations of type CloudWatchLogs, each to a KMS-encrypted log group with audit retention (EgressFirewall does this).",
   frameworks: {
-    hipaa: [HIPAA.auditControls, HIPAA.activityReview],
+    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.incidentResponse],
     gdpr: [GDPR.accountability, GDPR.transfers],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "SC-7"],
+    "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "SC-7", "CA-7"],
   },
   references: ["AWS Config: netfw-logging-enabled"],
   resourceTypes: [FIREWALL, LOGGING],

@@ -48,7 +48,7 @@ export const networkfirewallProtection: Control = {
   severity: "medium",
   remediation: "Set deleteProtection, subnetChangeProtection and firewallPolicyChangeProtection to true on the aws.networkfirewall.Firewall in prod and in any stack processing phi or pii (EgressFirewall does this when the stack protects its data).",
   frameworks: {
-    hipaa: [HIPAA.integrity, HIPAA.transmissionSecurity],
+    hipaa: [HIPAA.integrity, HIPAA.transmissionSecurity, HIPAA.emergencyMode, HIPAA.contingencyPlan],
     gdpr: [GDPR.confidentialityResilience],
     soc2: [SOC2.change, SOC2.boundary],
     "fedramp-moderate": ["CM-3", "CM-5", "SC-7"],

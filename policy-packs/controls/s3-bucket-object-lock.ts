@@ -56,10 +56,10 @@ export const s3BucketObjectLock: Control = {
   remediation:
     "Create the bucket with objectLockEnabled: true and declare aws.s3.BucketObjectLockConfiguration with rule.defaultRetention { mode: \"COMPLIANCE\", days: <retention> } (storage.modelLockDays / auditLockDays).",
   frameworks: {
-    hipaa: [HIPAA.integrity, HIPAA.documentationRetention],
+    hipaa: [HIPAA.integrity, HIPAA.documentationRetention, HIPAA.backup],
     gdpr: [GDPR.integrityConfidentiality],
     soc2: [SOC2.change, SOC2.recovery],
-    "fedramp-moderate": ["AU-9", "AU-11", "SI-7"],
+    "fedramp-moderate": ["AU-9", "AU-11", "SI-7", "CP-9"],
   },
   references: ["AWS Config: s3-bucket-default-lock-enabled (HIPAA Security, FedRAMP Moderate)"],
   resourceTypes: [BUCKET, ...LOCK],

@@ -30,7 +30,7 @@ export const s3BucketPublicAccessBlock: Control = {
   severity: "critical",
   remediation: "Declare aws.s3.BucketPublicAccessBlock for the bucket with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.accessEstablishment],
+    hipaa: [HIPAA.accessControl, HIPAA.accessEstablishment, HIPAA.workforceSecurity, HIPAA.transmissionSecurity],
     gdpr: [GDPR.integrityConfidentiality, GDPR.byDefault],
     soc2: [SOC2.logicalAccess, SOC2.boundary],
     "fedramp-moderate": ["AC-3", "AC-4", "SC-7"],

@@ -50,7 +50,7 @@ export const s3BucketSseKms: Control = {
     hipaa: [HIPAA.encryptionAtRest, HIPAA.transmissionEncryption],
     gdpr: [GDPR.encryption, GDPR.integrityConfidentiality],
     soc2: [SOC2.logicalAccess, SOC2.confidentialInfo],
-    "fedramp-moderate": ["SC-28", "SC-28(1)", "SC-12", "SC-13"],
+    "fedramp-moderate": ["SC-28", "SC-28(1)", "SC-12", "SC-13", "CP-9(8)"],
   },
   references: [
     "AWS Config: s3-bucket-server-side-encryption-enabled (HIPAA Security, FedRAMP Moderate)",

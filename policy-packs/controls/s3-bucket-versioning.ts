@@ -27,10 +27,10 @@ export const s3BucketVersioning: Control = {
   severity: "high",
   remediation: "Declare aws.s3.BucketVersioning for the bucket with versioningConfiguration.status = \"Enabled\".",
   frameworks: {
-    hipaa: [HIPAA.integrity, HIPAA.backup],
+    hipaa: [HIPAA.integrity, HIPAA.backup, HIPAA.contingencyPlan, HIPAA.disasterRecovery, HIPAA.integrityMechanism],
     gdpr: [GDPR.restore, GDPR.integrityConfidentiality],
     soc2: [SOC2.recovery, SOC2.change],
-    "fedramp-moderate": ["CP-9", "SI-7", "AU-9"],
+    "fedramp-moderate": ["CP-9", "SI-7", "AU-9", "CP-10"],
   },
   references: [
     "AWS Config: s3-bucket-versioning-enabled (HIPAA Security, FedRAMP Moderate)",

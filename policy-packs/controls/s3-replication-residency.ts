@@ -54,9 +54,9 @@ export const s3ReplicationResidency: Control = {
   remediation: "Replicate only to a bucket declared in this stack in one of the residency regions (set its region input or provider accordingly), or remove the replication configuration.",
   frameworks: {
     gdpr: [GDPR.transfers],
-    hipaa: [HIPAA.backup],
+    hipaa: [HIPAA.backup, HIPAA.contingencyPlan, HIPAA.disasterRecovery],
     soc2: [SOC2.confidentialInfo, SOC2.recovery],
-    "fedramp-moderate": ["CP-9", "SA-9(5)"],
+    "fedramp-moderate": ["CP-9", "SA-9(5)", "CP-6", "CP-6(1)", "CP-10"],
   },
   references: ["AWS Config: s3-bucket-replication-enabled (HIPAA Security, FedRAMP Moderate) — replication is allowed, but only inside the residency regions", "cdk-nag: HIPAA.Security-S3BucketReplicationEnabled"],
   resourceTypes: [...REPLICATION, ...BUCKET_TYPES],

@@ -189,7 +189,7 @@ var BUCKET_TYPES = [BUCKET, "aws:s3/bucketV2:BucketV2"];
 function bucketValues(bucket) {
   return [bucket.props.id, bucket.props.bucket, bucket.props.arn, bucket.name];
 }
-function checkBuckets(args, report, sideTypes, judge, missing, exempt) {
+function checkBuckets(args, report, sideTypes, judge, missing2, exempt) {
   const all = nodesOf(args);
   const undecided = new Undecided();
   const sides = ofType(all, ...sideTypes);
@@ -207,7 +207,7 @@ function checkBuckets(args, report, sideTypes, judge, missing, exempt) {
       if (link === "yes") linked.push(side);
       else if (link === "unknown") unsure++;
     }
-    const verdict = linked.length > 0 ? judge(bucket, linked, all) : unsure > 0 ? { unknown: "its side resources' bucket is unknown" } : { ok: false, reason: missing };
+    const verdict = linked.length > 0 ? judge(bucket, linked, all) : unsure > 0 ? { unknown: "its side resources' bucket is unknown" } : { ok: false, reason: missing2 };
     if ("unknown" in verdict) {
       undecided.note(`${label(bucket)}: ${verdict.unknown}`);
     } else if (!verdict.ok) {
@@ -231,11 +231,18 @@ var HIPAA = {
   activityReview: "164.308(a)(1)(ii)(D)",
   riskManagement: "164.308(a)(1)(ii)(B)",
   workforceSecurity: "164.308(a)(3)(i)",
+  authorizationSupervision: "164.308(a)(3)(ii)(A)",
+  workforceClearance: "164.308(a)(3)(ii)(B)",
+  informationAccess: "164.308(a)(4)(i)",
   accessAuthorization: "164.308(a)(4)(ii)(B)",
   accessEstablishment: "164.308(a)(4)(ii)(C)",
   loginMonitoring: "164.308(a)(5)(ii)(C)",
   malware: "164.308(a)(5)(ii)(B)",
+  incidentResponse: "164.308(a)(6)(ii)",
+  contingencyPlan: "164.308(a)(7)(i)",
   backup: "164.308(a)(7)(ii)(A)",
+  disasterRecovery: "164.308(a)(7)(ii)(B)",
+  emergencyMode: "164.308(a)(7)(ii)(C)",
   documentationRetention: "164.316(b)(2)(i)"
 };
 var GDPR = {
@@ -311,7 +318,7 @@ var s3BucketSseKms = {
     hipaa: [HIPAA.encryptionAtRest, HIPAA.transmissionEncryption],
     gdpr: [GDPR.encryption, GDPR.integrityConfidentiality],
     soc2: [SOC2.logicalAccess, SOC2.confidentialInfo],
-    "fedramp-moderate": ["SC-28", "SC-28(1)", "SC-12", "SC-13"]
+    "fedramp-moderate": ["SC-28", "SC-28(1)", "SC-12", "SC-13", "CP-9(8)"]
   },
   references: [
     "AWS Config: s3-bucket-server-side-encryption-enabled (HIPAA Security, FedRAMP Moderate)",
@@ -349,7 +356,7 @@ var s3BucketPublicAccessBlock = {
   severity: "critical",
   remediation: "Declare aws.s3.BucketPublicAccessBlock for the bucket with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.accessEstablishment],
+    hipaa: [HIPAA.accessControl, HIPAA.accessEstablishment, HIPAA.workforceSecurity, HIPAA.transmissionSecurity],
     gdpr: [GDPR.integrityConfidentiality, GDPR.byDefault],
     soc2: [SOC2.logicalAccess, SOC2.boundary],
     "fedramp-moderate": ["AC-3", "AC-4", "SC-7"]
@@ -417,10 +424,10 @@ var s3BucketVersioning = {
   severity: "high",
   remediation: 'Declare aws.s3.BucketVersioning for the bucket with versioningConfiguration.status = "Enabled".',
   frameworks: {
-    hipaa: [HIPAA.integrity, HIPAA.backup],
+    hipaa: [HIPAA.integrity, HIPAA.backup, HIPAA.contingencyPlan, HIPAA.disasterRecovery, HIPAA.integrityMechanism],
     gdpr: [GDPR.restore, GDPR.integrityConfidentiality],
     soc2: [SOC2.recovery, SOC2.change],
-    "fedramp-moderate": ["CP-9", "SI-7", "AU-9"]
+    "fedramp-moderate": ["CP-9", "SI-7", "AU-9", "CP-10"]
   },
   references: [
     "AWS Config: s3-bucket-versioning-enabled (HIPAA Security, FedRAMP Moderate)",
@@ -480,10 +487,10 @@ var s3BucketObjectLock = {
   severity: "high",
   remediation: 'Create the bucket with objectLockEnabled: true and declare aws.s3.BucketObjectLockConfiguration with rule.defaultRetention { mode: "COMPLIANCE", days: <retention> } (storage.modelLockDays / auditLockDays).',
   frameworks: {
-    hipaa: [HIPAA.integrity, HIPAA.documentationRetention],
+    hipaa: [HIPAA.integrity, HIPAA.documentationRetention, HIPAA.backup],
     gdpr: [GDPR.integrityConfidentiality],
     soc2: [SOC2.change, SOC2.recovery],
-    "fedramp-moderate": ["AU-9", "AU-11", "SI-7"]
+    "fedramp-moderate": ["AU-9", "AU-11", "SI-7", "CP-9"]
   },
   references: ["AWS Config: s3-bucket-default-lock-enabled (HIPAA Security, FedRAMP Moderate)"],
   resourceTypes: [BUCKET, ...LOCK]
@@ -710,12 +717,64 @@ var s3ReplicationResidency = {
   remediation: "Replicate only to a bucket declared in this stack in one of the residency regions (set its region input or provider accordingly), or remove the replication configuration.",
   frameworks: {
     gdpr: [GDPR.transfers],
-    hipaa: [HIPAA.backup],
+    hipaa: [HIPAA.backup, HIPAA.contingencyPlan, HIPAA.disasterRecovery],
     soc2: [SOC2.confidentialInfo, SOC2.recovery],
-    "fedramp-moderate": ["CP-9", "SA-9(5)"]
+    "fedramp-moderate": ["CP-9", "SA-9(5)", "CP-6", "CP-6(1)", "CP-10"]
   },
   references: ["AWS Config: s3-bucket-replication-enabled (HIPAA Security, FedRAMP Moderate) — replication is allowed, but only inside the residency regions", "cdk-nag: HIPAA.Security-S3BucketReplicationEnabled"],
   resourceTypes: [...REPLICATION, ...BUCKET_TYPES]
+};
+
+// policy-packs/controls/s3-bucket-noncurrent-expiration.ts
+var LIFECYCLE = ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"];
+function wholeBucket(rule) {
+  const filter = rule.filter;
+  if (filter === void 0 || filter === null) return rule.prefix === void 0 || rule.prefix === "";
+  const f = asRecord(filter);
+  const keys = Object.keys(f).filter((k) => f[k] !== void 0 && f[k] !== null);
+  return keys.length === 0 || keys.length === 1 && keys[0] === "prefix" && f.prefix === "";
+}
+var s3BucketNoncurrentExpiration = {
+  policy: {
+    name: "sovereign-llm-s3-bucket-noncurrent-expiration",
+    description: "Every S3 bucket (all are versioned) has an enabled lifecycle rule over the whole bucket that expires noncurrent versions after a set number of days: replaced model weights and deleted objects do not stay forever. Object Lock still keeps each version for its retention period; expiry only removes what is no longer locked.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => checkBuckets(
+      args,
+      report,
+      LIFECYCLE,
+      (_b, sides) => {
+        let unknown = false;
+        for (const side of sides) {
+          const rules = side.props.rules;
+          if (isUnknown(rules) || containsUnknown(rules)) {
+            unknown = true;
+            continue;
+          }
+          for (const rule of asArray(rules).map(asRecord)) {
+            if (rule.status !== "Enabled" || !wholeBucket(rule)) continue;
+            const days = asRecord(rule.noncurrentVersionExpiration).noncurrentDays;
+            if (typeof days === "number" && days > 0) return { ok: true };
+          }
+        }
+        return unknown ? { unknown: "lifecycle rules unknown" } : { ok: false, reason: "no enabled lifecycle rule over the whole bucket expires noncurrent versions (noncurrentVersionExpiration.noncurrentDays)" };
+      },
+      "has no lifecycle configuration, so noncurrent versions are kept forever"
+    )
+  },
+  severity: "medium",
+  remediation: "Add a lifecycle rule { status: Enabled, filter: {}, noncurrentVersionExpiration: { noncurrentDays: <the Object Lock retention> } } (SecureBucket does, from its lock period).",
+  frameworks: {
+    hipaa: [HIPAA.documentationRetention],
+    gdpr: [GDPR.storageLimitation, GDPR.minimisation],
+    soc2: [SOC2.disposal, SOC2.confidentialInfo],
+    "fedramp-moderate": ["SI-12", "CM-8"]
+  },
+  references: [
+    "AWS Config: s3-version-lifecycle-policy-check (HIPAA Security, NIST 800-53 rev 5)",
+    "AWS Config: s3-lifecycle-policy-check (Self-Hosted AI/ML Security Governance)"
+  ],
+  resourceTypes: [BUCKET, ...LIFECYCLE]
 };
 
 // policy-packs/controls/kms-key-rotation.ts
@@ -771,10 +830,10 @@ var kmsKeyDeletionWindow = {
   severity: "medium",
   remediation: "Set deletionWindowInDays to 30 on the aws.kms.Key (or at least the configured minimum).",
   frameworks: {
-    hipaa: [HIPAA.backup, HIPAA.encryptionAtRest],
+    hipaa: [HIPAA.backup, HIPAA.encryptionAtRest, HIPAA.contingencyPlan, HIPAA.disasterRecovery],
     gdpr: [GDPR.restore],
     soc2: [SOC2.recovery],
-    "fedramp-moderate": ["SC-12", "CP-9"]
+    "fedramp-moderate": ["SC-12", "CP-9", "CP-10"]
   },
   references: ["AWS Config: kms-cmk-not-scheduled-for-deletion (HIPAA Security, FedRAMP Moderate)"],
   resourceTypes: [KEY2]
@@ -817,7 +876,7 @@ var kmsKeyPolicyNoPublic = {
   severity: "critical",
   remediation: 'In the key policy, replace Principal "*" with named principals or add conditions such as aws:PrincipalAccount / kms:CallerAccount / aws:SourceArn; grant kms:* only to arn:aws:iam::<account>:root and list explicit actions for administrators and services.',
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.encryptionAtRest, HIPAA.accessAuthorization],
+    hipaa: [HIPAA.accessControl, HIPAA.encryptionAtRest, HIPAA.accessAuthorization, HIPAA.informationAccess],
     gdpr: [GDPR.integrityConfidentiality, GDPR.encryption],
     soc2: [SOC2.logicalAccess, SOC2.leastPrivilege],
     "fedramp-moderate": ["AC-3", "AC-6", "SC-12"]
@@ -895,7 +954,7 @@ var logsRetentionAuditMinimum = {
     hipaa: [HIPAA.auditControls, HIPAA.documentationRetention, HIPAA.activityReview],
     gdpr: [GDPR.accountability, GDPR.records],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-11", "AU-4", "SI-12"]
+    "fedramp-moderate": ["AU-11", "AU-4", "SI-12", "CA-7"]
   },
   references: ["AWS Config: cw-loggroup-retention-period-check (FedRAMP Moderate)", "cdk-nag: HIPAA.Security-CloudWatchLogGroupRetentionPeriod", "cdk-nag: NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod"],
   resourceTypes: [LOG_GROUP2]
@@ -931,7 +990,8 @@ var logsRetentionContentMaximum = {
   remediation: "Set retentionInDays on the content log group to at most the maximum (logging.contentRetentionDays), or turn content logging off.",
   frameworks: {
     gdpr: [GDPR.storageLimitation, GDPR.minimisation, GDPR.byDefault],
-    soc2: [SOC2.disposal]
+    soc2: [SOC2.disposal],
+    "fedramp-moderate": ["SI-12"]
   },
   references: [],
   resourceTypes: [LOG_GROUP3]
@@ -973,10 +1033,10 @@ var ec2VpcFlowLogs = {
   severity: "high",
   remediation: 'Declare aws.ec2.FlowLog with vpcId = the VPC, trafficType: "ALL", delivering to an encrypted CloudWatch log group (IsolatedVpc does this).',
   frameworks: {
-    hipaa: [HIPAA.auditControls, HIPAA.activityReview],
+    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.authorizationSupervision, HIPAA.incidentResponse],
     gdpr: [GDPR.confidentialityResilience],
     soc2: [SOC2.monitoring],
-    "fedramp-moderate": ["AU-2", "AU-12", "SI-4"]
+    "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "CA-7", "AU-3"]
   },
   references: ["AWS Config: vpc-flow-logs-enabled (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-VPCFlowLogsEnabled", "cdk-nag: NIST.800.53.R5-VPCFlowLogsEnabled"],
   resourceTypes: [VPC, FLOW_LOG]
@@ -1001,7 +1061,7 @@ var ec2SubnetNoPublicIp = {
   severity: "high",
   remediation: "Set mapPublicIpOnLaunch: false on the aws.ec2.Subnet; reach AWS services through VPC endpoints.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.transmissionSecurity],
+    hipaa: [HIPAA.accessControl, HIPAA.transmissionSecurity, HIPAA.workforceSecurity, HIPAA.accessEstablishment],
     gdpr: [GDPR.integrityConfidentiality],
     soc2: [SOC2.boundary],
     "fedramp-moderate": ["SC-7", "SC-7(3)", "AC-4"]
@@ -1091,7 +1151,7 @@ var ec2SgNoWorldIngress = {
   severity: "critical",
   remediation: "Replace 0.0.0.0/0 and ::/0 sources with the VPC CIDR or source security groups.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.transmissionSecurity],
+    hipaa: [HIPAA.accessControl, HIPAA.transmissionSecurity, HIPAA.workforceSecurity, HIPAA.informationAccess],
     gdpr: [GDPR.integrityConfidentiality, GDPR.byDefault],
     soc2: [SOC2.boundary],
     "fedramp-moderate": ["SC-7", "SC-7(5)", "AC-4", "CM-7"]
@@ -1318,10 +1378,10 @@ var cloudtrailCloudwatchLogs = {
   severity: "medium",
   remediation: 'Set cloudWatchLogsGroupArn ("<log group arn>:*") and cloudWatchLogsRoleArn on the aws.cloudtrail.Trail (AuditTrail does this).',
   frameworks: {
-    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.loginMonitoring],
+    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.loginMonitoring, HIPAA.authorizationSupervision, HIPAA.incidentResponse],
     gdpr: [GDPR.confidentialityResilience],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-6", "AU-6(1)", "SI-4"]
+    "fedramp-moderate": ["AU-6", "AU-6(1)", "SI-4", "CA-7", "AU-12"]
   },
   references: ["AWS Config: cloud-trail-cloud-watch-logs-enabled (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-CloudTrailCloudWatchLogsEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailCloudWatchLogsEnabled"],
   resourceTypes: [TRAIL]
@@ -1410,7 +1470,7 @@ var cloudtrailS3DataEvents = {
   severity: "high",
   remediation: "Add to the trail an advanced event selector { eventCategory: Data, resources.type: AWS::S3::Object, resources.ARN startsWith arn:aws:s3:::<bucket>/ } covering reads and writes.",
   frameworks: {
-    hipaa: [HIPAA.auditControls, HIPAA.activityReview],
+    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.authorizationSupervision],
     gdpr: [GDPR.accountability, GDPR.records],
     soc2: [SOC2.monitoring],
     "fedramp-moderate": ["AU-2", "AU-12", "AC-2"]
@@ -1446,7 +1506,7 @@ var iamRoleTrustNoWildcard = {
   severity: "critical",
   remediation: "Name the service principal or role ARNs that may assume the role, and pin service principals with aws:SourceAccount / aws:SourceArn conditions.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.workforceSecurity],
+    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.workforceSecurity, HIPAA.informationAccess, HIPAA.accessEstablishment],
     gdpr: [GDPR.integrityConfidentiality],
     soc2: [SOC2.logicalAccess, SOC2.accessProvisioning],
     "fedramp-moderate": ["AC-2", "AC-3", "AC-6"]
@@ -1455,21 +1515,24 @@ var iamRoleTrustNoWildcard = {
   resourceTypes: [ROLE2]
 };
 
-// policy-packs/controls/iam-policy-no-wildcard-actions.ts
+// policy-packs/controls/lib/identity-policies.ts
 var ROLE3 = "aws:iam/role:Role";
-var ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
-var POLICY = "aws:iam/policy:Policy";
+var IDENTITY_POLICY_TYPES = ["aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy", "aws:iam/policy:Policy"];
+function identityDocuments(type, props) {
+  if (IDENTITY_POLICY_TYPES.includes(type)) return [{ where: "policy", value: props.policy }];
+  if (type === ROLE3) return asArray(props.inlinePolicies).map((ip, i) => ({ where: `inlinePolicies[${i}]`, value: asRecord(ip).policy }));
+  return [];
+}
+
+// policy-packs/controls/iam-policy-no-wildcard-actions.ts
 var iamPolicyNoWildcardActions = {
   policy: {
     name: "sovereign-llm-iam-policy-no-wildcard-actions",
-    description: 'IAM permission policies the program declares (inline role policies and managed policies) never allow "*" actions, NotAction, or a whole service ("svc:*") on all resources ("*"): permissions are listed.',
+    description: `IAM permission policies the program declares (inline role, user and group policies, managed policies, a role's inlinePolicies) never allow "*" actions, NotAction, or every action of a service ("svc:*", on any resource: full access to one bucket is still full access): permissions are listed.`,
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-      const p = propsOf(args);
-      const documents = [];
-      if (args.type === ROLE_POLICY || args.type === POLICY) documents.push({ where: "policy", value: p.policy });
-      else if (args.type === ROLE3) asArray(p.inlinePolicies).forEach((ip, i) => documents.push({ where: `inlinePolicies[${i}]`, value: asRecord(ip).policy }));
-      else return;
+      const documents = identityDocuments(args.type, propsOf(args));
+      if (documents.length === 0) return;
       const undecided = new Undecided();
       for (const { where, value } of documents) {
         const doc = parsePolicy(value);
@@ -1488,7 +1551,8 @@ var iamPolicyNoWildcardActions = {
           if (s.actions.includes("*") || s.actions.includes("*:*")) report(`${where} statement ${id} allows every action ("*")`);
           else {
             const services = serviceWildcards(s.actions);
-            if (services.length > 0 && s.resources.includes("*")) report(`${where} statement ${id} allows ${services.join(", ")} on every resource ("*")`);
+            const on = s.resources.includes("*") ? 'every resource ("*")' : s.resources.join(", ");
+            if (services.length > 0) report(`${where} statement ${id} allows ${services.join(", ")} (every action of the service) on ${on}`);
           }
         });
       }
@@ -1496,9 +1560,9 @@ var iamPolicyNoWildcardActions = {
     }
   },
   severity: "high",
-  remediation: "List the actions the role needs and scope Resource to the ARNs it acts on.",
+  remediation: "List the actions the role needs (s3:GetObject, not s3:*) and scope Resource to the ARNs it acts on.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization],
+    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.informationAccess, HIPAA.authorizationSupervision],
     gdpr: [GDPR.integrityConfidentiality, GDPR.byDefault],
     soc2: [SOC2.leastPrivilege, SOC2.logicalAccess],
     "fedramp-moderate": ["AC-6", "AC-3", "AC-2"]
@@ -1512,7 +1576,7 @@ var iamPolicyNoWildcardActions = {
     "cdk-nag: NIST.800.53.R5-IAMPolicyNoStatementsWithAdminAccess",
     "cdk-nag: NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess"
   ],
-  resourceTypes: [ROLE3, ROLE_POLICY, POLICY]
+  resourceTypes: [ROLE3, ...IDENTITY_POLICY_TYPES]
 };
 
 // policy-packs/controls/region-allow-list.ts
@@ -1596,7 +1660,7 @@ var tagsRequired = {
       const undecided = new Undecided();
       if (isUnknown(tags)) undecided.note("tags unknown");
       else {
-        const missing = requiredTags.filter((k) => {
+        const missing2 = requiredTags.filter((k) => {
           const v = tags?.[k];
           if (isUnknown(v)) {
             undecided.note(`tag ${k} unknown`);
@@ -1604,7 +1668,7 @@ var tagsRequired = {
           }
           return typeof v !== "string" || v.trim() === "";
         });
-        if (missing.length > 0) report(`missing required tag(s): ${missing.join(", ")}`);
+        if (missing2.length > 0) report(`missing required tag(s): ${missing2.join(", ")}`);
       }
       undecided.finish();
     }
@@ -1659,7 +1723,7 @@ var eksClusterEndpointPrivate = {
   severity: "critical",
   remediation: "Set vpcConfig.endpointPrivateAccess: true and endpointPublicAccess: false (prod); where a public endpoint is really needed, list narrow publicAccessCidrs (cluster.publicAccessCidrs in the stack file), never 0.0.0.0/0.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.transmissionSecurity],
+    hipaa: [HIPAA.accessControl, HIPAA.transmissionSecurity, HIPAA.workforceSecurity, HIPAA.accessEstablishment],
     gdpr: [GDPR.integrityConfidentiality, GDPR.byDefault],
     soc2: [SOC2.boundary, SOC2.logicalAccess],
     "fedramp-moderate": ["SC-7", "SC-7(3)", "AC-17", "AC-3"]
@@ -1725,9 +1789,9 @@ var eksClusterLogging = {
       if (isUnknown(types)) undecided.note("enabledClusterLogTypes unknown");
       else {
         const list2 = asArray(types);
-        const missing = EKS_LOG_TYPES.filter((t) => !list2.includes(t));
-        if (missing.length > 0 && list2.some(isUnknown)) undecided.note("an enabledClusterLogTypes entry is unknown");
-        else if (missing.length > 0) report(`control-plane log types not enabled: ${missing.join(", ")}; set enabledClusterLogTypes to all of ${EKS_LOG_TYPES.join(", ")}`);
+        const missing2 = EKS_LOG_TYPES.filter((t) => !list2.includes(t));
+        if (missing2.length > 0 && list2.some(isUnknown)) undecided.note("an enabledClusterLogTypes entry is unknown");
+        else if (missing2.length > 0) report(`control-plane log types not enabled: ${missing2.join(", ")}; set enabledClusterLogTypes to all of ${EKS_LOG_TYPES.join(", ")}`);
       }
       undecided.finish();
     }
@@ -1735,10 +1799,10 @@ var eksClusterLogging = {
   severity: "high",
   remediation: `Set enabledClusterLogTypes: [${EKS_LOG_TYPES.map((t) => `"${t}"`).join(", ")}] and create the /aws/eks/<cluster>/cluster log group beforehand with the logs key and audit retention (SecureCluster does this).`,
   frameworks: {
-    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.loginMonitoring],
+    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.loginMonitoring, HIPAA.authorizationSupervision, HIPAA.incidentResponse],
     gdpr: [GDPR.accountability, GDPR.confidentialityResilience],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-2", "AU-3", "AU-12", "AC-2(4)"]
+    "fedramp-moderate": ["AU-2", "AU-3", "AU-12", "AC-2(4)", "CA-7"]
   },
   references: ["AWS Config: eks-cluster-logging-enabled", "AWS Config: eks-cluster-log-enabled"],
   resourceTypes: [CLUSTER3]
@@ -1771,7 +1835,7 @@ var eksClusterAccessApi = {
   severity: "high",
   remediation: 'Set accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false } and declare eks.AccessEntry + AccessPolicyAssociation for the admin and read-only roles (cluster.adminRoleArns / readOnlyRoleArns).',
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.accessEstablishment],
+    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.accessEstablishment, HIPAA.informationAccess, HIPAA.authorizationSupervision],
     gdpr: [GDPR.integrityConfidentiality],
     soc2: [SOC2.logicalAccess, SOC2.accessProvisioning, SOC2.leastPrivilege],
     "fedramp-moderate": ["AC-2", "AC-3", "AC-6", "IA-2"]
@@ -1805,7 +1869,8 @@ var eksClusterSupportedVersion = {
   frameworks: {
     hipaa: [HIPAA.riskManagement, HIPAA.malware],
     soc2: [SOC2.configMonitoring, SOC2.change],
-    "fedramp-moderate": ["SI-2", "CM-2", "SA-22"]
+    "fedramp-moderate": ["SI-2", "CM-2", "SA-22"],
+    gdpr: [GDPR.confidentialityResilience]
   },
   references: ["AWS Config: eks-cluster-supported-version", "AWS Config: eks-cluster-oldest-supported-version"],
   resourceTypes: [CLUSTER5]
@@ -1894,7 +1959,8 @@ var eksAddonPinnedVersion = {
   frameworks: {
     hipaa: [HIPAA.riskManagement],
     soc2: [SOC2.change, SOC2.configMonitoring],
-    "fedramp-moderate": ["CM-2", "CM-3", "CM-8"]
+    "fedramp-moderate": ["CM-2", "CM-3", "CM-8"],
+    gdpr: [GDPR.confidentialityResilience]
   },
   references: ["Beyond the public lists: AWS Config and cdk-nag do not inspect EKS add-on versions"],
   resourceTypes: [ADDON2]
@@ -2017,7 +2083,7 @@ var ec2LaunchTemplateImdsv2 = {
   severity: "high",
   remediation: 'Set metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 } on the node launch template (node-hardening.ts does this); pods get AWS credentials from EKS Pod Identity instead.',
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization],
+    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.workforceSecurity, HIPAA.accessEstablishment],
     gdpr: [GDPR.integrityConfidentiality],
     soc2: [SOC2.logicalAccess, SOC2.leastPrivilege],
     "fedramp-moderate": ["AC-3", "AC-6", "CM-7", "SC-3"]
@@ -2205,7 +2271,7 @@ var iamNodeRoleLeastPrivilege = {
   severity: "high",
   remediation: "Attach only AmazonEKSWorkerNodePolicy, AmazonEC2ContainerRegistryPullOnly and AmazonSSMManagedInstanceCore to the node role; move any other permission to a Pod Identity association for the workload's service account.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization],
+    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.informationAccess],
     gdpr: [GDPR.integrityConfidentiality, GDPR.byDefault],
     soc2: [SOC2.leastPrivilege, SOC2.logicalAccess],
     "fedramp-moderate": ["AC-6", "AC-6(1)", "AC-3", "AC-2"]
@@ -2332,11 +2398,11 @@ var networkfirewallLogging = {
             else if (type && kind === "CloudWatchLogs") have.add(type);
           }
         }
-        const missing = REQUIRED.filter((t) => !have.has(t));
-        if (missing.length === 0) continue;
+        const missing2 = REQUIRED.filter((t) => !have.has(t));
+        if (missing2.length === 0) continue;
         if (unsure) undecided.note(`${label(fw)}: logging configuration link or destinations unknown`);
         else if (!linked) report(`firewall "${fw.name}" has no logging configuration: its drops and flows are not recorded`, fw.urn);
-        else report(`firewall "${fw.name}" does not send ${missing.join(" and ")} logs to CloudWatch Logs`, fw.urn);
+        else report(`firewall "${fw.name}" does not send ${missing2.join(" and ")} logs to CloudWatch Logs`, fw.urn);
       }
       undecided.finish();
     }
@@ -2344,10 +2410,10 @@ var networkfirewallLogging = {
   severity: "high",
   remediation: "Declare aws.networkfirewall.LoggingConfiguration for the firewall with ALERT and FLOW destinations of type CloudWatchLogs, each to a KMS-encrypted log group with audit retention (EgressFirewall does this).",
   frameworks: {
-    hipaa: [HIPAA.auditControls, HIPAA.activityReview],
+    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.incidentResponse],
     gdpr: [GDPR.accountability, GDPR.transfers],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "SC-7"]
+    "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "SC-7", "CA-7"]
   },
   references: ["AWS Config: netfw-logging-enabled"],
   resourceTypes: [FIREWALL, LOGGING]
@@ -2397,7 +2463,7 @@ var networkfirewallProtection = {
   severity: "medium",
   remediation: "Set deleteProtection, subnetChangeProtection and firewallPolicyChangeProtection to true on the aws.networkfirewall.Firewall in prod and in any stack processing phi or pii (EgressFirewall does this when the stack protects its data).",
   frameworks: {
-    hipaa: [HIPAA.integrity, HIPAA.transmissionSecurity],
+    hipaa: [HIPAA.integrity, HIPAA.transmissionSecurity, HIPAA.emergencyMode, HIPAA.contingencyPlan],
     gdpr: [GDPR.confidentialityResilience],
     soc2: [SOC2.change, SOC2.boundary],
     "fedramp-moderate": ["CM-3", "CM-5", "SC-7"]
@@ -2804,10 +2870,10 @@ var k8sNamespaceDefaultDeny = {
       }
       for (const [ns, workload] of namespaces) {
         const have = denies.get(ns) ?? /* @__PURE__ */ new Set();
-        const missing = ["Ingress", "Egress"].filter((d) => !have.has(d));
-        if (missing.length === 0) continue;
+        const missing2 = ["Ingress", "Egress"].filter((d) => !have.has(d));
+        if (missing2.length === 0) continue;
         if (unsure) undecided.note(`namespace ${ns}: a NetworkPolicy is unknown`);
-        else report(`namespace ${ns} (workload "${workload}") has no default-deny ${missing.join(" or ")} NetworkPolicy: add podSelector {} with policyTypes [${missing.map((m) => `"${m}"`).join(", ")}] and no rules`);
+        else report(`namespace ${ns} (workload "${workload}") has no default-deny ${missing2.join(" or ")} NetworkPolicy: add podSelector {} with policyTypes [${missing2.map((m) => `"${m}"`).join(", ")}] and no rules`);
       }
       undecided.finish();
     }
@@ -2913,7 +2979,8 @@ var k8sWorkloadSeccomp = {
   frameworks: {
     hipaa: [HIPAA.accessControl, HIPAA.malware],
     soc2: [SOC2.malicious, SOC2.leastPrivilege],
-    "fedramp-moderate": ["CM-7", "SC-39", "SI-3"]
+    "fedramp-moderate": ["CM-7", "SC-39", "SI-3"],
+    gdpr: [GDPR.confidentialityResilience, GDPR.byDesign]
   },
   references: ["PSS restricted: Seccomp"],
   resourceTypes: WORKLOAD_TYPES
@@ -2938,7 +3005,8 @@ var k8sWorkloadReadOnlyRoot = {
   frameworks: {
     hipaa: [HIPAA.integrity, HIPAA.malware],
     soc2: [SOC2.malicious],
-    "fedramp-moderate": ["CM-7", "SI-7", "SC-39"]
+    "fedramp-moderate": ["CM-7", "SI-7", "SC-39"],
+    gdpr: [GDPR.confidentialityResilience, GDPR.byDesign]
   },
   references: ["AWS Config: ecs-containers-readonly-access (HIPAA Security) — the same requirement for ECS tasks"],
   resourceTypes: WORKLOAD_TYPES
@@ -3045,7 +3113,7 @@ var k8sWorkloadNoSaToken = {
   severity: "medium",
   remediation: "Set automountServiceAccountToken: false on the pod spec (and on the ServiceAccount); workloads that really call the API should get a projected token with a short expiry and a narrow Role.",
   frameworks: {
-    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization],
+    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.informationAccess],
     gdpr: [GDPR.integrityConfidentiality],
     soc2: [SOC2.leastPrivilege, SOC2.logicalAccess],
     "fedramp-moderate": ["AC-6", "IA-5", "AC-3"]
@@ -3424,9 +3492,9 @@ function guardDutyProblems(all, undecided) {
       }
       if (status !== "ENABLED") continue;
       const additional = asArray(f.props.additionalConfigurations).map(asRecord);
-      const missing = extra.filter((a) => !additional.some((x) => x.name === a && x.status === "ENABLED"));
-      if (missing.length === 0) found = true;
-      else problems.push(`GuardDuty feature ${name} lacks ${missing.join(", ")}`);
+      const missing2 = extra.filter((a) => !additional.some((x) => x.name === a && x.status === "ENABLED"));
+      if (missing2.length === 0) found = true;
+      else problems.push(`GuardDuty feature ${name} lacks ${missing2.join(", ")}`);
     }
     if (!found && !problems.some((p) => p.includes(name))) problems.push(`GuardDuty feature ${name} is not enabled on the detector`);
   }
@@ -3472,8 +3540,8 @@ function configProblems(all, undecided) {
       continue;
     }
     const have = new Set(asArray(g.resourceTypes).map(String));
-    const missing = needed.filter((t) => !have.has(t));
-    if (missing.length > 0) problems.push(`the Config recorder does not record ${missing.join(", ")}, which the stack declares`);
+    const missing2 = needed.filter((t) => !have.has(t));
+    if (missing2.length > 0) problems.push(`the Config recorder does not record ${missing2.join(", ")}, which the stack declares`);
   }
   return problems;
 }
@@ -3689,6 +3757,441 @@ var ecrImagesDeclaredRepositories = {
   resourceTypes: [...WORKLOAD_TYPES, REPOSITORY, CACHE_RULE]
 };
 
+// policy-packs/controls/iam-policy-no-blocked-kms-actions.ts
+var DEFAULTS16 = { blockedActions: ["kms:Decrypt", "kms:ReEncryptFrom"] };
+function coversAllKeys(resource) {
+  if (resource === "*") return true;
+  const m = /^arn:[^:]*:kms:([^:]*):([^:]*):(.*)$/.exec(resource);
+  if (!m) return false;
+  const [, region, account, rest] = m;
+  return rest === "*" || rest === "key/*" || region === "*" || account === "*" || region === "" || account === "";
+}
+var iamPolicyNoBlockedKmsActions = {
+  policy: {
+    name: "sovereign-llm-iam-policy-no-blocked-kms-actions",
+    description: `No IAM permission policy the program declares (inline role, user and group policies, managed policies, a role's inlinePolicies) allows kms:Decrypt or kms:ReEncryptFrom (tunable) on every key ("*", or a key ARN with a wildcard key id, region or account): decrypting is granted per key, so a role reads only the data classes it is meant to. Action wildcards that include a blocked action ("kms:*", "kms:De*", "*") count.`,
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { blockedActions: { type: "array", items: { type: "string" }, default: DEFAULTS16.blockedActions } } },
+    validateResource: (args, report) => {
+      const documents = identityDocuments(args.type, propsOf(args));
+      if (documents.length === 0) return;
+      const { blockedActions } = configOf(args, DEFAULTS16);
+      const undecided = new Undecided();
+      for (const { where, value } of documents) {
+        const doc = parsePolicy(value);
+        if (isUnknown(doc)) {
+          undecided.note(`${where} unknown`);
+          continue;
+        }
+        if (!doc.ok) continue;
+        doc.statements.forEach((s, i) => {
+          if (s.effect !== "Allow") return;
+          const id = s.sid ? `"${s.sid}"` : `${i + 1}`;
+          const granted = blockedActions.filter((a) => actionMatches(s.actions, a));
+          const allKeys = s.resources.filter(coversAllKeys);
+          if (granted.length > 0 && allKeys.length > 0) report(`${where} statement ${id} allows ${granted.join(", ")} on every KMS key (${allKeys.join(", ")}); name the keys this identity may decrypt with`);
+        });
+      }
+      undecided.finish();
+    }
+  },
+  severity: "high",
+  remediation: "Scope kms:Decrypt (and kms:ReEncryptFrom) to the ARNs of the keys the identity needs, e.g. the model-artifacts key for a model reader, and add a kms:ViaService condition where only one service should use it.",
+  frameworks: {
+    hipaa: [HIPAA.accessControl, HIPAA.encryptionAtRest, HIPAA.accessAuthorization, HIPAA.informationAccess],
+    gdpr: [GDPR.integrityConfidentiality, GDPR.byDefault],
+    soc2: [SOC2.leastPrivilege, SOC2.logicalAccess],
+    "fedramp-moderate": ["AC-6", "AC-3", "SC-12"]
+  },
+  references: [
+    "AWS Config: iam-inline-policy-blocked-kms-actions (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: iam-customer-policy-blocked-kms-actions (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)"
+  ],
+  resourceTypes: [ROLE3, ...IDENTITY_POLICY_TYPES]
+};
+
+// policy-packs/controls/iam-no-admin-managed-policy.ts
+var ROLE5 = "aws:iam/role:Role";
+var USER = "aws:iam/user:User";
+var GROUP = "aws:iam/group:Group";
+var ATTACHMENTS = [
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  "aws:iam/policyAttachment:PolicyAttachment",
+  "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+  "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"
+];
+var EXCLUSIVE = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive";
+var DEFAULTS17 = { blockedPolicies: ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"] };
+function awsManagedName(arn) {
+  const m = /^arn:[^:]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn);
+  return m ? m[1] : void 0;
+}
+var iamNoAdminManagedPolicy = {
+  policy: {
+    name: "sovereign-llm-iam-no-admin-managed-policy",
+    description: "No role, user or group the program declares has an AWS-managed policy that grants administration (AdministratorAccess, PowerUserAccess, IAMFullAccess; tunable): not by managedPolicyArns, an attachment resource, or an exclusive attachment list. Platform roles get listed permissions; administrators are the organisation's own roles, outside this stack.",
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { blockedPolicies: { type: "array", items: { type: "string" }, default: DEFAULTS17.blockedPolicies } } },
+    validateResource: (args, report) => {
+      const p = propsOf(args);
+      let arns;
+      if (args.type === ROLE5 || args.type === USER || args.type === GROUP) arns = p.managedPolicyArns;
+      else if (ATTACHMENTS.includes(args.type)) arns = p.policyArn;
+      else if (args.type === EXCLUSIVE) arns = p.policyArns;
+      else return;
+      const { blockedPolicies } = configOf(args, DEFAULTS17);
+      const undecided = new Undecided();
+      if (isUnknown(arns)) undecided.note("policy ARNs unknown");
+      else
+        for (const arn of asArray(arns)) {
+          if (isUnknown(arn)) undecided.note("a policy ARN is unknown");
+          else if (typeof arn === "string") {
+            const name = awsManagedName(arn);
+            if (name !== void 0 && blockedPolicies.includes(name)) report(`attaches ${arn}, which grants administration; give the identity a policy listing what it needs`);
+          }
+        }
+      undecided.finish();
+    }
+  },
+  severity: "critical",
+  remediation: "Remove the administrative managed policy; attach the service's scoped managed policy (e.g. AmazonEKSClusterPolicy for the cluster role) or an inline policy that lists actions and resources.",
+  frameworks: {
+    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.workforceSecurity, HIPAA.workforceClearance, HIPAA.informationAccess],
+    gdpr: [GDPR.integrityConfidentiality, GDPR.byDefault],
+    soc2: [SOC2.leastPrivilege, SOC2.logicalAccess, SOC2.accessProvisioning],
+    "fedramp-moderate": ["AC-6", "AC-6(10)", "AC-2", "AC-3"]
+  },
+  references: [
+    "AWS Config: iam-policy-blacklisted-check (default blocked policy AdministratorAccess)",
+    "Related: AWS Config: iam-policy-no-statements-with-admin-access (customer policies only; AWS-managed AdministratorAccess is caught here instead)"
+  ],
+  resourceTypes: [ROLE5, USER, GROUP, ...ATTACHMENTS, EXCLUSIVE]
+};
+
+// policy-packs/controls/cloudtrail-management-events.ts
+var KEEP_SOURCES = ["kms.amazonaws.com"];
+function missing(p) {
+  const advanced = asArray(p.advancedEventSelectors).map(asRecord);
+  if (advanced.length > 0) {
+    const management = advanced.filter((s) => asArray(s.fieldSelectors).map(asRecord).some((f) => f.field === "eventCategory" && asArray(f.equals).includes("Management")));
+    if (management.length === 0) return "its advanced event selectors record no management events (only data events)";
+    const reads = /* @__PURE__ */ new Set();
+    for (const s of management) {
+      const fields = asArray(s.fieldSelectors).map(asRecord);
+      const readOnly = fields.find((f) => f.field === "readOnly");
+      const values = readOnly ? asArray(readOnly.equals).map(String) : [];
+      if (values.length === 0) ["true", "false"].forEach((v) => reads.add(v));
+      else values.forEach((v) => reads.add(v));
+      const source = fields.find((f) => f.field === "eventSource");
+      const excluded = source ? asArray(source.notEquals).map(String).filter((v) => KEEP_SOURCES.includes(v)) : [];
+      if (excluded.length > 0) return `its management selector "${String(s.name ?? "")}" leaves out ${excluded.join(", ")} events`;
+    }
+    if (!reads.has("false")) return "its management selectors record reads only (readOnly: true): changes go unrecorded";
+    if (!reads.has("true")) return "its management selectors record writes only (readOnly: false): reads of keys and secrets go unrecorded";
+    return void 0;
+  }
+  const basic = asArray(p.eventSelectors).map(asRecord);
+  if (basic.length === 0) return void 0;
+  const kinds = /* @__PURE__ */ new Set();
+  for (const s of basic) {
+    if (s.includeManagementEvents === false) continue;
+    const rw = typeof s.readWriteType === "string" ? s.readWriteType : "All";
+    if (rw === "All") ["ReadOnly", "WriteOnly"].forEach((k) => kinds.add(k));
+    else kinds.add(rw);
+    const excluded = asArray(s.excludeManagementEventSources).map(String).filter((v) => KEEP_SOURCES.includes(v));
+    if (excluded.length > 0) return `an event selector excludes ${excluded.join(", ")} management events`;
+  }
+  if (kinds.size === 0) return "every event selector sets includeManagementEvents: false";
+  if (!kinds.has("WriteOnly")) return "its event selectors record management reads only (readWriteType ReadOnly)";
+  if (!kinds.has("ReadOnly")) return "its event selectors record management writes only (readWriteType WriteOnly)";
+  return void 0;
+}
+var cloudtrailManagementEvents = {
+  policy: {
+    name: "sovereign-llm-cloudtrail-management-events",
+    description: "The trail records management events, reads and writes, with no KMS exclusion: a trail that records only data events (or only writes) misses who changed a key policy, a role or a firewall, and who decrypted what.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => checkTrail(args, report, (p, u) => {
+      if (isUnknown(p.advancedEventSelectors) || isUnknown(p.eventSelectors)) return void u.note("event selectors unknown");
+      const problem = missing(p);
+      return problem ? `trail ${problem}` : void 0;
+    })
+  },
+  severity: "high",
+  remediation: "Add an advanced event selector { eventCategory: Management } without a readOnly or eventSource filter (AuditTrail declares one), or leave eventSelectors at includeManagementEvents: true, readWriteType: All.",
+  frameworks: {
+    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.loginMonitoring, HIPAA.authorizationSupervision],
+    gdpr: [GDPR.accountability, GDPR.records],
+    soc2: [SOC2.monitoring, SOC2.configMonitoring],
+    "fedramp-moderate": ["AU-2", "AU-3", "AU-12", "CA-7"]
+  },
+  references: [
+    "AWS Config: cloudtrail-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5; a trail that records management events)",
+    "AWS Config: multi-region-cloudtrail-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5; readWriteType ALL for management events)"
+  ],
+  resourceTypes: [TRAIL]
+};
+
+// policy-packs/controls/ec2-flow-log-destination-owned.ts
+var FLOW_LOG2 = "aws:ec2/flowLog:FlowLog";
+var LOG_GROUP5 = "aws:cloudwatch/logGroup:LogGroup";
+function bucketOf(arn) {
+  return /^arn:[^:]+:s3:::([^/]+)/.exec(arn)?.[1];
+}
+function logGroupOf(arn) {
+  return /^arn:[^:]+:logs:[^:]*:[^:]*:log-group:([^:]+)/.exec(arn)?.[1];
+}
+function delivers(log, prop, targets, nameOf2, parse) {
+  const value = log.props[prop];
+  if (typeof value === "string") {
+    const name = parse(value) ?? value;
+    return targets.some((t) => nameOf2(t) === name) ? "yes" : "no";
+  }
+  const deps = log.propertyDependencies[prop] ?? [];
+  if (isUnknown(value)) return targets.some((t) => deps.includes(t.urn)) ? "yes" : "unknown";
+  return "no";
+}
+var ec2FlowLogDestinationOwned = {
+  policy: {
+    name: "sovereign-llm-ec2-flow-log-destination-owned",
+    description: "Every VPC flow log delivers to a CloudWatch log group or S3 bucket this stack declares (and so encrypts, retains and protects with the platform's controls), never to a destination elsewhere, in another account or a Kinesis Data Firehose stream the packs cannot see: flow logs carry every peer address of the workloads.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+      const all = nodesOf(args);
+      const groups = ofType(all, LOG_GROUP5);
+      const buckets = ofType(all, ...BUCKET_TYPES);
+      const undecided = new Undecided();
+      for (const log of ofType(all, FLOW_LOG2)) {
+        const type = str(log.props.logDestinationType);
+        if (isUnknown(type)) {
+          undecided.note(`${label(log)}: logDestinationType unknown`);
+          continue;
+        }
+        const kind = type ?? "cloud-watch-logs";
+        let verdict;
+        if (kind === "cloud-watch-logs") {
+          const prop = log.props.logDestination !== void 0 ? "logDestination" : "logGroupName";
+          verdict = delivers(log, prop, groups, (g) => g.props.name, logGroupOf);
+        } else if (kind === "s3") verdict = delivers(log, "logDestination", buckets, (b) => b.props.bucket, bucketOf);
+        else verdict = "no";
+        if (verdict === "unknown") undecided.note(`${label(log)}: destination unknown`);
+        else if (verdict === "no") report(`flow log "${log.name}" delivers (${kind}) to a destination this stack does not declare; deliver to the platform's encrypted, retained flow-log group`, log.urn);
+      }
+      undecided.finish();
+    }
+  },
+  severity: "high",
+  remediation: "Point the flow log at a CloudWatch log group (or S3 bucket) declared in the same program, encrypted with the platform's logs key and retained as audit class; IsolatedVpc does this.",
+  frameworks: {
+    hipaa: [HIPAA.auditControls, HIPAA.integrity],
+    gdpr: [GDPR.integrityConfidentiality, GDPR.transfers],
+    soc2: [SOC2.monitoring, SOC2.transmission],
+    "fedramp-moderate": ["AU-9", "AU-4", "SC-7"]
+  },
+  references: [
+    "Related: AWS Config: vpc-flow-logs-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5; that a flow log exists, checked by sovereign-llm-ec2-vpc-flow-logs; not where it delivers)"
+  ],
+  resourceTypes: [FLOW_LOG2, LOG_GROUP5, ...BUCKET_TYPES]
+};
+
+// policy-packs/controls/ec2-route-igw-public-tier.ts
+var ROUTE_TABLE2 = "aws:ec2/routeTable:RouteTable";
+var ROUTE2 = "aws:ec2/route:Route";
+var IGW = "aws:ec2/internetGateway:InternetGateway";
+var EIGW = "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway";
+var DEFAULTS18 = { publicTiers: ["public"] };
+function toInternet(props, deps, gateways) {
+  if ((deps.gatewayId ?? []).some((u) => gateways.has(u)) || (deps.egressOnlyGatewayId ?? []).some((u) => gateways.has(u))) return true;
+  const gw = props.gatewayId;
+  const eigw = props.egressOnlyGatewayId;
+  if (typeof gw === "string" && gw.startsWith("igw-")) return true;
+  if (typeof eigw === "string" && eigw.length > 0) return true;
+  if (isUnknown(gw) && (deps.gatewayId ?? []).length === 0 || isUnknown(eigw) && (deps.egressOnlyGatewayId ?? []).length === 0) return "unknown";
+  return false;
+}
+function tierOf(table) {
+  const tags = tagsOf(table.props);
+  if (isUnknown(tags)) return tags;
+  const tier = tags?.tier;
+  return typeof tier === "string" ? tier : void 0;
+}
+var ec2RouteIgwPublicTier = {
+  policy: {
+    name: "sovereign-llm-ec2-route-igw-public-tier",
+    description: "Routes to an internet gateway (or egress-only internet gateway) sit only in route tables of the public tier (tag tier: public, where the NAT gateways live behind the firewall): never in the endpoint, firewall or workload tiers, nor in an untagged table. A firewall or endpoint subnet with an internet route sends traffic around the egress firewall or exposes the interface endpoints.",
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { publicTiers: { type: "array", items: { type: "string" }, default: DEFAULTS18.publicTiers } } },
+    validateStack: (args, report) => {
+      const { publicTiers } = configOf(args, DEFAULTS18);
+      const all = nodesOf(args);
+      const gateways = new Set(ofType(all, IGW, EIGW).map((n) => n.urn));
+      const routes = ofType(all, ROUTE2);
+      const undecided = new Undecided();
+      for (const table of ofType(all, ROUTE_TABLE2)) {
+        const internet = [];
+        for (const r of routes) {
+          const link = refersTo(r, "routeTableId", table, [table.props.id]);
+          if (link === "unknown") {
+            undecided.note(`${label(r)}: route table unknown`);
+            continue;
+          }
+          if (link !== "yes") continue;
+          const to = toInternet(r.props, r.propertyDependencies, gateways);
+          if (to === "unknown") undecided.note(`${label(r)}: target unknown`);
+          else if (to) internet.push(`route "${r.name}"`);
+        }
+        const inline = table.props.routes;
+        if (isUnknown(inline)) undecided.note(`${label(table)}: inline routes unknown`);
+        else
+          for (const e of asArray(inline).map(asRecord)) {
+            const to = toInternet(e, {}, gateways);
+            if (to === true) internet.push(`an inline route of "${table.name}"`);
+            else if (to === "unknown") undecided.note(`${label(table)}: an inline route target unknown`);
+          }
+        if (internet.length === 0) continue;
+        const tier = tierOf(table);
+        if (isUnknown(tier)) undecided.note(`${label(table)}: tier tag unknown`);
+        else if (typeof tier !== "string" || !publicTiers.includes(tier))
+          report(`route table "${table.name}" (tier ${tier ?? "untagged"}) has ${internet.join(", ")} to an internet gateway; only ${publicTiers.join(", ")} route tables may`, table.urn);
+      }
+      undecided.finish();
+    }
+  },
+  severity: "critical",
+  remediation: "Remove the internet-gateway route: only the public tier (the NAT gateways' subnets) routes to the internet gateway; workload subnets route to the firewall, firewall subnets to the NAT gateway, endpoint subnets nowhere outside the VPC.",
+  frameworks: {
+    hipaa: [HIPAA.transmissionSecurity, HIPAA.accessControl],
+    gdpr: [GDPR.transfers, GDPR.integrityConfidentiality, GDPR.byDefault],
+    soc2: [SOC2.boundary],
+    "fedramp-moderate": ["SC-7", "SC-7(5)", "AC-4", "CM-7"]
+  },
+  references: ["AWS Config: no-unrestricted-route-to-igw (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5; here allowed in the public tier only)", "cdk-nag: HIPAA.Security-VPCNoUnrestrictedRouteToIGW", "cdk-nag: NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW"],
+  resourceTypes: [ROUTE_TABLE2, ROUTE2, IGW, EIGW]
+};
+
+// policy-packs/controls/ec2-vpc-endpoints-required.ts
+var VPC3 = "aws:ec2/vpc:Vpc";
+var ENDPOINT3 = "aws:ec2/vpcEndpoint:VpcEndpoint";
+var DEFAULTS19 = { requiredServices: ["s3", "ecr.api", "ecr.dkr", "sts", "logs", "kms", "ec2"] };
+function serviceOf(serviceName) {
+  const m = /^(?:com\.amazonaws|aws\.api)\.[a-z0-9-]+\.(.+)$/.exec(serviceName);
+  return m ? m[1] : serviceName;
+}
+var ec2VpcEndpointsRequired = {
+  policy: {
+    name: "sovereign-llm-ec2-vpc-endpoints-required",
+    description: "Every VPC has VPC endpoints for the AWS services the platform calls (s3, ecr.api, ecr.dkr, sts, logs, kms, ec2; tunable), so those calls stay on the AWS network and under endpoint policies instead of failing or taking an internet path.",
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { requiredServices: { type: "array", items: { type: "string" }, default: DEFAULTS19.requiredServices } } },
+    validateStack: (args, report) => {
+      const { requiredServices } = configOf(args, DEFAULTS19);
+      const all = nodesOf(args);
+      const endpoints = ofType(all, ENDPOINT3);
+      const undecided = new Undecided();
+      for (const vpc of ofType(all, VPC3)) {
+        const present = /* @__PURE__ */ new Set();
+        let unsure = false;
+        for (const e of endpoints) {
+          const link = refersTo(e, "vpcId", vpc, [vpc.props.id]);
+          if (link === "unknown") unsure = true;
+          if (link !== "yes") continue;
+          const name = str(e.props.serviceName);
+          if (isUnknown(name)) unsure = true;
+          else if (name) present.add(serviceOf(name));
+        }
+        const absent = requiredServices.filter((s) => !present.has(s));
+        if (absent.length === 0) continue;
+        if (unsure) undecided.note(`${label(vpc)}: an endpoint's VPC or service name is unknown`);
+        else report(`VPC "${vpc.name}" has no VPC endpoint for ${absent.join(", ")}`, vpc.urn);
+      }
+      undecided.finish();
+    }
+  },
+  severity: "high",
+  remediation: "Declare the interface (and the S3 gateway) endpoints in the VPC, each with a policy limited to the account's resources; IsolatedVpc declares them all.",
+  frameworks: {
+    hipaa: [HIPAA.transmissionSecurity, HIPAA.accessControl],
+    gdpr: [GDPR.transfers, GDPR.integrityConfidentiality],
+    soc2: [SOC2.boundary, SOC2.transmission],
+    "fedramp-moderate": ["SC-7", "SC-7(4)", "AC-4"]
+  },
+  references: ["AWS Config: service-vpc-endpoint-enabled (one rule per service name; the platform requires a list)"],
+  resourceTypes: [VPC3, ENDPOINT3]
+};
+
+// policy-packs/controls/k8s-rbac-least-privilege.ts
+var ROLE6 = "kubernetes:rbac.authorization.k8s.io/v1:Role";
+var CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
+var BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
+var CLUSTER_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding";
+var ADMIN_ROLES = ["cluster-admin", "admin", "edit"];
+var ESCALATING_VERBS = ["escalate", "bind", "impersonate"];
+var ADMIN_GROUPS = ["system:masters"];
+var METRICS_GROUPS = ["metrics.k8s.io", "custom.metrics.k8s.io", "external.metrics.k8s.io"];
+var DEFAULTS20 = { exemptRoles: [] };
+function checkRole(p, report, undecided) {
+  if (isUnknown(p.rules) || containsUnknown(p.rules)) return void undecided.note("rules unknown");
+  if (p.aggregationRule !== void 0 && p.aggregationRule !== null) report("the role aggregates other roles (aggregationRule): its permissions are whatever matching roles add later; list its rules instead");
+  asArray(p.rules).forEach((raw, i) => {
+    const r = asRecord(raw);
+    const where = `rule ${i + 1}`;
+    const groups = asArray(r.apiGroups).map(String);
+    const metricsOnly = groups.length > 0 && groups.every((g) => METRICS_GROUPS.includes(g));
+    for (const key of ["apiGroups", "resources", "verbs", "nonResourceURLs"]) {
+      if (key === "resources" && metricsOnly) continue;
+      const wild = asArray(r[key]).map(String).filter((v) => v === "*" || v.endsWith("/*") || v.startsWith("*/"));
+      if (wild.length > 0) report(`${where} has ${wild.map((w) => JSON.stringify(w)).join(", ")} in ${key}: name the ${key === "verbs" ? "verbs" : key} the workload needs`);
+    }
+    const escalating = asArray(r.verbs).map(String).filter((v) => ESCALATING_VERBS.includes(v));
+    if (escalating.length > 0) report(`${where} grants ${escalating.join(", ")}, which let a subject raise its own rights`);
+    const secrets = asArray(r.resources).map(String).includes("secrets") && asArray(r.resourceNames).length === 0 && asArray(r.verbs).map(String).some((v) => ["get", "list", "watch"].includes(v));
+    if (secrets) report(`${where} reads every Secret in its scope; name the secrets (resourceNames)`);
+  });
+}
+function checkBinding(p, report, undecided) {
+  const ref = p.roleRef;
+  if (isUnknown(ref) || containsUnknown(ref)) return void undecided.note("roleRef unknown");
+  const r = asRecord(ref);
+  if (r.kind === "ClusterRole" && typeof r.name === "string" && ADMIN_ROLES.includes(r.name)) report(`binds the built-in ClusterRole "${r.name}"; bind a role that lists what the subject needs`);
+  const subjects = p.subjects;
+  if (isUnknown(subjects) || containsUnknown(subjects)) return void undecided.note("subjects unknown");
+  for (const s of asArray(subjects).map(asRecord)) {
+    if (s.kind === "Group" && typeof s.name === "string" && ADMIN_GROUPS.includes(s.name)) report(`binds group ${s.name}`);
+    if (s.kind === "Group" && (s.name === "system:authenticated" || s.name === "system:unauthenticated" || s.name === "system:serviceaccounts")) report(`binds every ${s.name === "system:serviceaccounts" ? "service account" : "caller"} (group ${s.name}); bind the one service account that needs the role`);
+  }
+}
+var k8sRbacLeastPrivilege = {
+  policy: {
+    name: "sovereign-llm-k8s-rbac-least-privilege",
+    description: `Kubernetes RBAC the program declares is least privilege: no "*" in a role's apiGroups, resources (outside the aggregated metrics APIs, whose resources are metric names), verbs or nonResourceURLs; no escalate, bind or impersonate; no unrestricted reads of Secrets; no aggregated roles; no bindings of cluster-admin, admin or edit, of system:masters, or to every authenticated caller or service account. Administrators reach the cluster through EKS access entries, not RBAC objects in the program. exemptRoles (default none) names third-party roles (and bindings) kept as their upstream ships them, each to be justified in the pack config's review.`,
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { exemptRoles: { type: "array", items: { type: "string" }, default: DEFAULTS20.exemptRoles } } },
+    validateResource: (args, report) => {
+      const undecided = new Undecided();
+      const p = propsOf(args);
+      const { exemptRoles } = configOf(args, DEFAULTS20);
+      const name = asRecord(p.metadata).name;
+      if (typeof name === "string" && exemptRoles.includes(name)) return;
+      if (args.type === ROLE6 || args.type === CLUSTER_ROLE) checkRole(p, (m) => report(m), undecided);
+      else if (args.type === BINDING || args.type === CLUSTER_BINDING) checkBinding(p, (m) => report(m), undecided);
+      else return;
+      undecided.finish();
+    }
+  },
+  severity: "high",
+  remediation: "List apiGroups, resources and verbs explicitly (resourceNames for Secrets), and bind a role written for the workload's service account; cluster administrators get AmazonEKSClusterAdminPolicy through an access entry.",
+  frameworks: {
+    hipaa: [HIPAA.accessControl, HIPAA.accessAuthorization, HIPAA.informationAccess, HIPAA.workforceClearance],
+    gdpr: [GDPR.integrityConfidentiality, GDPR.byDefault],
+    soc2: [SOC2.leastPrivilege, SOC2.logicalAccess],
+    "fedramp-moderate": ["AC-6", "AC-6(10)", "AC-3", "AC-2"]
+  },
+  references: [
+    "Beyond the public lists: AWS Config, cdk-nag and PSS do not read RBAC objects; this follows the CIS Kubernetes Benchmark 5.1.1 (cluster-admin only where required), 5.1.2 (minimise access to secrets), 5.1.3 (minimise wildcards) and 5.1.8 (bind, impersonate, escalate)"
+  ],
+  resourceTypes: [ROLE6, CLUSTER_ROLE, BINDING, CLUSTER_BINDING]
+};
+
 // policy-packs/controls/index.ts
 var controls = [
   s3BucketSseKms,
@@ -3698,6 +4201,7 @@ var controls = [
   s3BucketObjectLock,
   s3BucketTlsOnly,
   s3ReplicationResidency,
+  s3BucketNoncurrentExpiration,
   kmsKeyRotation,
   kmsKeyDeletionWindow,
   kmsKeyPolicyNoPublic,
@@ -3717,6 +4221,12 @@ var controls = [
   cloudtrailS3DataEvents,
   iamRoleTrustNoWildcard,
   iamPolicyNoWildcardActions,
+  iamPolicyNoBlockedKmsActions,
+  iamNoAdminManagedPolicy,
+  cloudtrailManagementEvents,
+  ec2FlowLogDestinationOwned,
+  ec2RouteIgwPublicTier,
+  ec2VpcEndpointsRequired,
   regionAllowList,
   tagsRequired,
   // cluster, nodes and egress firewall
@@ -3753,6 +4263,7 @@ var controls = [
   k8sVllmMtls,
   k8sServiceNotExposed,
   k8sNetworkpolicyNoWorldEgress,
+  k8sRbacLeastPrivilege,
   // deployability: names AWS would refuse
   awsResourceNameLimits,
   // after deploy: detection, alarms, image provenance

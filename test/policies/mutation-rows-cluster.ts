@@ -13,8 +13,8 @@ export interface ClusterMutationRow {
   value: unknown;
   packs: string[];
   note: string;
-  /** "delete" removes the property instead of setting it (then `value` is ignored). */
-  op?: "set" | "delete";
+  /** "delete" removes the property instead of setting it; "remove" drops every resource of `type` (then `path` and `value` are ignored). */
+  op?: "set" | "delete" | "remove";
   /** Only resources whose name matches (all resources of `type` when absent). */
   name?: RegExp;
 }

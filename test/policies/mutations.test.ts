@@ -12,7 +12,8 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { editJson } from "../../tools/check/mutate";
 import type { Framework } from "../../policy-packs/controls/types";
-import { CLUSTER_MUTATION_ROWS } from "./mutation-rows-cluster";
+import { CLUSTER_MUTATION_ROWS, type ClusterMutationRow } from "./mutation-rows-cluster";
+import { ACCESS_AUDIT_MUTATION_ROWS } from "./mutation-rows-access-audit";
 import { MONITORING_ROWS } from "./mutation-rows-monitoring";
 import { MutationBench, mutate, type TargetedMutation } from "./mutation-bench";
 
@@ -66,15 +67,18 @@ export const ROWS: Row[] = [
   { op: "set", resourceType: TRAIL, path: "isMultiRegionTrail", value: false, packs: ALL, why: "trail in one region only" },
 ];
 
-/** The cluster, node, firewall and Kubernetes rows (mutation-rows-cluster.ts), in this table's shape. */
-export const CLUSTER_ROWS: Row[] = CLUSTER_MUTATION_ROWS.map((r) => ({
-  ...(r.op === "delete" ? { op: "delete" as const, resourceType: r.type, path: r.path } : { op: "set" as const, resourceType: r.type, path: r.path, value: r.value }),
-  packs: r.packs as Framework[],
-  why: r.note,
-  ...(r.name ? { name: r.name } : {}),
-}));
+/** Rows in the shape of mutation-rows-cluster.ts, in this table's shape. */
+function toRow(r: ClusterMutationRow): Row {
+  const mutation = r.op === "remove" ? { op: "remove" as const, resourceType: r.type } : r.op === "delete" ? { op: "delete" as const, resourceType: r.type, path: r.path } : { op: "set" as const, resourceType: r.type, path: r.path, value: r.value };
+  return { ...mutation, packs: r.packs as Framework[], why: r.note, ...(r.name ? { name: r.name } : {}) };
+}
 
-export const ALL_ROWS: Row[] = [...ROWS, ...CLUSTER_ROWS, ...MONITORING_ROWS];
+/** The cluster, node, firewall and Kubernetes rows (mutation-rows-cluster.ts). */
+export const CLUSTER_ROWS: Row[] = CLUSTER_MUTATION_ROWS.map(toRow);
+/** Identity, audit-trail, network-boundary and RBAC rows (mutation-rows-access-audit.ts). */
+export const ACCESS_AUDIT_ROWS: Row[] = ACCESS_AUDIT_MUTATION_ROWS.map(toRow);
+
+export const ALL_ROWS: Row[] = [...ROWS, ...CLUSTER_ROWS, ...ACCESS_AUDIT_ROWS, ...MONITORING_ROWS];
 
 const STACK_FOR: Record<Framework, string> = { hipaa: "prod", soc2: "prod", "fedramp-moderate": "prod", gdpr: "prod-eu" };
 const bench = new MutationBench(ALL, (pack) => STACK_FOR[pack as Framework]);
@@ -88,7 +92,7 @@ test("baseline: the unmutated stacks pass every pack (so each firing below is th
 });
 
 test("every cluster row names only known packs and a mutation path", () => {
-  for (const r of CLUSTER_MUTATION_ROWS) {
+  for (const r of [...CLUSTER_MUTATION_ROWS, ...ACCESS_AUDIT_MUTATION_ROWS]) {
     assert.ok(r.packs.length > 0 && r.packs.every((p) => (ALL as string[]).includes(p)), `${r.note}: packs ${r.packs.join(", ")}`);
   }
 });

@@ -16,11 +16,18 @@ export const HIPAA = {
   activityReview: "164.308(a)(1)(ii)(D)",
   riskManagement: "164.308(a)(1)(ii)(B)",
   workforceSecurity: "164.308(a)(3)(i)",
+  authorizationSupervision: "164.308(a)(3)(ii)(A)",
+  workforceClearance: "164.308(a)(3)(ii)(B)",
+  informationAccess: "164.308(a)(4)(i)",
   accessAuthorization: "164.308(a)(4)(ii)(B)",
   accessEstablishment: "164.308(a)(4)(ii)(C)",
   loginMonitoring: "164.308(a)(5)(ii)(C)",
   malware: "164.308(a)(5)(ii)(B)",
+  incidentResponse: "164.308(a)(6)(ii)",
+  contingencyPlan: "164.308(a)(7)(i)",
   backup: "164.308(a)(7)(ii)(A)",
+  disasterRecovery: "164.308(a)(7)(ii)(B)",
+  emergencyMode: "164.308(a)(7)(ii)(C)",
   documentationRetention: "164.316(b)(2)(i)",
 } as const;
 

@@ -94,13 +94,14 @@ test("IAM trust: service principal passes; *, AWS *, account wildcard and NotPri
 const perms = (Action: unknown, Resource: unknown = "*", key = "Action") => JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "S", Effect: "Allow", [key]: Action, Resource }] });
 const rolePolicy = (policy: unknown): Fixture => ({ type: T.rolePolicy, name: "p", props: { role: "r", policy } });
 
-test("IAM permissions: listed actions pass; *, svc:* on *, NotAction fire; svc:* on a named resource passes; inline policies on a role are checked", async () => {
+test("IAM permissions: listed actions pass; *, svc:* (on * or on one resource), NotAction fire; inline policies on a role are checked", async () => {
   assert.deepEqual(messages(await runControl(iamPolicyNoWildcardActions, [rolePolicy(perms(["logs:PutLogEvents"]))])), []);
   assert.deepEqual(messages(await runControl(iamPolicyNoWildcardActions, [rolePolicy(perms("*"))])), ['policy statement "S" allows every action ("*")']);
-  assert.deepEqual(messages(await runControl(iamPolicyNoWildcardActions, [rolePolicy(perms(["s3:*"]))])), ['policy statement "S" allows s3:* on every resource ("*")']);
-  assert.deepEqual(messages(await runControl(iamPolicyNoWildcardActions, [rolePolicy(perms(["s3:*"], "arn:aws:s3:::b/*"))])), []);
+  assert.deepEqual(messages(await runControl(iamPolicyNoWildcardActions, [rolePolicy(perms(["s3:*"]))])), ['policy statement "S" allows s3:* (every action of the service) on every resource ("*")']);
+  assert.deepEqual(messages(await runControl(iamPolicyNoWildcardActions, [rolePolicy(perms(["s3:*"], "arn:aws:s3:::b/*"))])), ['policy statement "S" allows s3:* (every action of the service) on arn:aws:s3:::b/*']);
+  assert.deepEqual(messages(await runControl(iamPolicyNoWildcardActions, [rolePolicy(perms(["s3:GetObject", "s3:ListBucket"], "arn:aws:s3:::b/*"))])), []);
   assert.match(messages(await runControl(iamPolicyNoWildcardActions, [rolePolicy(perms("iam:*", "*", "NotAction"))]))[0]!, /allows NotAction/);
-  assert.deepEqual(messages(await runControl(iamPolicyNoWildcardActions, [role(trust({ Service: "ec2.amazonaws.com" }), { inlinePolicies: [{ name: "x", policy: perms("kms:*") }] })])), ['inlinePolicies[0] statement "S" allows kms:* on every resource ("*")']);
+  assert.deepEqual(messages(await runControl(iamPolicyNoWildcardActions, [role(trust({ Service: "ec2.amazonaws.com" }), { inlinePolicies: [{ name: "x", policy: perms("kms:*") }] })])), ['inlinePolicies[0] statement "S" allows kms:* (every action of the service) on every resource ("*")']);
   const u = await runControl(iamPolicyNoWildcardActions, [rolePolicy(UNKNOWN)]);
   assert.deepEqual(u.violations, []);
   assert.equal(u.advisories.length, 1);

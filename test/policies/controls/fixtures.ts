@@ -24,6 +24,8 @@ export const T = {
   trail: "aws:cloudtrail/trail:Trail",
   role: "aws:iam/role:Role",
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  routeTable: "aws:ec2/routeTable:RouteTable",
+  route: "aws:ec2/route:Route",
 } as const;
 
 export function tlsPolicy(bucketName: string): string {

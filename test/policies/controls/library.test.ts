@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { controls, controlsFor } from "../../../policy-packs/controls";
 import { FRAMEWORKS } from "../../../policy-packs/controls/types";
+import { LEFT_OUT } from "../../../policy-packs/controls/pack-scope";
 
 test("names are unique, follow sovereign-llm-<service>-<what>, and every control serves a framework", () => {
   const names = controls.map((c) => c.policy.name);
@@ -29,4 +30,18 @@ test("controlsFor selects exactly the controls with refs for that framework", ()
   }
   assert.ok(!controlsFor("hipaa").some((c) => c.policy.name === "sovereign-llm-logs-retention-content-maximum"));
   assert.ok(controlsFor("gdpr").some((c) => c.policy.name === "sovereign-llm-region-allow-list"));
+});
+
+test("a pack leaves a control out only by a recorded decision, and every recorded decision is still true", () => {
+  const names = new Set(controls.map((c) => c.policy.name));
+  for (const f of FRAMEWORKS) {
+    const selected = new Set(controlsFor(f).map((c) => c.policy.name));
+    const unexplained = controls.filter((c) => !selected.has(c.policy.name) && LEFT_OUT[f][c.policy.name] === undefined).map((c) => c.policy.name);
+    assert.deepEqual(unexplained, [], `${f}: controls without a requirement of the framework and without a reason in pack-scope.ts`);
+    for (const [name, reason] of Object.entries(LEFT_OUT[f])) {
+      assert.ok(names.has(name), `${f}: pack-scope.ts names ${name}, which is not a control`);
+      assert.ok(!selected.has(name), `${f}: pack-scope.ts leaves out ${name}, but the control maps to the framework`);
+      assert.ok(reason.length > 40, `${f}: ${name} needs a reason an auditor can read`);
+    }
+  }
 });

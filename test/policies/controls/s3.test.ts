@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runControl, messages, UNKNOWN, withProps, type Fixture } from "../harness";
+import { runControl, messages, UNKNOWN, urnOf, withProps, type Fixture } from "../harness";
 import { secureBucket, edit, T } from "./fixtures";
 import { s3BucketSseKms } from "../../../policy-packs/controls/s3-bucket-sse-kms";
 import { s3BucketPublicAccessBlock } from "../../../policy-packs/controls/s3-bucket-public-access-block";
@@ -8,6 +8,7 @@ import { s3BucketOwnershipEnforced } from "../../../policy-packs/controls/s3-buc
 import { s3BucketVersioning } from "../../../policy-packs/controls/s3-bucket-versioning";
 import { s3BucketObjectLock } from "../../../policy-packs/controls/s3-bucket-object-lock";
 import { s3BucketTlsOnly } from "../../../policy-packs/controls/s3-bucket-tls-only";
+import { s3BucketNoncurrentExpiration } from "../../../policy-packs/controls/s3-bucket-noncurrent-expiration";
 import type { Control } from "../../../policy-packs/controls/types";
 
 const all = [s3BucketSseKms, s3BucketPublicAccessBlock, s3BucketOwnershipEnforced, s3BucketVersioning, s3BucketObjectLock, s3BucketTlsOnly];
@@ -104,4 +105,28 @@ test("unknowns never produce a violation: they become an advisory note", async (
   // A known failure is still reported next to unknowns elsewhere.
   const mixed = edit(pab, T.versioning, (f) => withProps(f, { versioningConfiguration: { status: "Suspended" } }));
   assert.deepEqual(messages(await runControl(s3BucketVersioning, mixed)), ['S3 bucket "models": versioning is Suspended, not Enabled']);
+});
+
+const lifecycle = (rules: unknown): Fixture => ({
+  type: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  name: "models",
+  props: { bucket: "models-id", rules },
+  parent: urnOf(T.bucket, "models"),
+  propertyDependencies: { bucket: [urnOf(T.bucket, "models")] },
+});
+const abort = { id: "abort", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } };
+const expire = (extra: object = {}) => ({ id: "expire", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 90 }, ...extra });
+
+test("noncurrent versions: an enabled whole-bucket expiry passes; none, disabled, prefix-only or no lifecycle at all fire", async () => {
+  const bucket = secureBucket("models");
+  assert.deepEqual(messages(await runControl(s3BucketNoncurrentExpiration, [...bucket, lifecycle([abort, expire()])])), []);
+  assert.match(messages(await runControl(s3BucketNoncurrentExpiration, bucket))[0]!, /has no lifecycle configuration/);
+  for (const rules of [[abort], [abort, expire({ status: "Disabled" })], [expire({ filter: { prefix: "models/a/" } })], [expire({ noncurrentVersionExpiration: {} })]]) {
+    const m = messages(await runControl(s3BucketNoncurrentExpiration, [...bucket, lifecycle(rules)]));
+    assert.equal(m.length, 1, JSON.stringify(rules));
+    assert.match(m[0]!, /no enabled lifecycle rule over the whole bucket expires noncurrent versions/);
+  }
+  const u = await runControl(s3BucketNoncurrentExpiration, [...bucket, lifecycle(UNKNOWN)]);
+  assert.deepEqual(u.violations, []);
+  assert.equal(u.advisories.length, 1);
 });
