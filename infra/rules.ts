@@ -222,6 +222,18 @@ export const CROSS_FIELD_RULES: Rule[] = [
         add(["gpuNodeGroups", i, "maxSize"], `is ${g.maxSize} nodes of ${perNode} GPU(s) (${capacity} GPUs); the models on "${g.name}" need ${steady} GPUs plus ${surge} for one surge replica each, so a rolling update never drops below their replica counts; raise maxSize to at least ${Math.ceil((steady + surge) / perNode)}`);
       }
     }),
+  // Model servers never share a node with another replica of the same model (pod anti-affinity),
+  // and a rolling update surges one more: each model needs that many nodes of its group.
+  (cfg, _env, add) =>
+    each(cfg.models, (m, i) => {
+      const gi = cfg.gpuNodeGroups.findIndex((g) => g.name === m.nodeGroup);
+      if (gi < 0) return;
+      const group = cfg.gpuNodeGroups[gi]!;
+      const replicas = m.autoscaling.enabled ? m.autoscaling.maxReplicas : m.replicas;
+      if (replicas + 1 > group.maxSize) {
+        add(["gpuNodeGroups", gi, "maxSize"], `is ${group.maxSize}, but model "${m.name}" runs ${replicas} replica(s) on "${group.name}", each on its own node, plus one surge replica during a rolling update; raise maxSize to at least ${replicas + 1}`);
+      }
+    }),
   (cfg, _env, add) => {
     if (cfg.environment !== "prod") return;
     each(cfg.gpuNodeGroups, (g, i) => {

@@ -340,6 +340,15 @@ export function renderPodSpec(input: VllmManifestInput): PodSpec {
     containers: [server],
     nodeSelector: { [NODE_GROUP_LABEL]: model.nodeGroup },
     tolerations: [{ key: GPU_TAINT.key, operator: "Equal", value: GPU_TAINT.value, effect: "NoSchedule" }],
+    // Never two replicas of one model on a node: draining a node (an EKS AMI update, a repair)
+    // then evicts at most one replica of each model, which the PodDisruptionBudget admits at once,
+    // and losing a node never takes a model's whole capacity. The surge replica of a rolling update
+    // goes to another node too (configuration requires room for it at maxSize).
+    affinity: {
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selectorLabels(model.name) } }],
+      },
+    },
     topologySpreadConstraints: [
       {
         // ScheduleAnyway: GPU groups are small and capacity blocks sit in one zone; a hard

@@ -266,6 +266,13 @@ const CASES: BrokenCase[] = [
     fix: "plus 1 for one surge replica each",
   },
   {
+    name: "node group with GPUs for every replica but too few nodes to keep them apart",
+    from: "prod-eu",
+    change: (c) => (c[`${NS}gpuNodeGroups`][0].maxSize = 2),
+    key: "sovereign-llm:gpuNodeGroups[0].maxSize",
+    fix: "each on its own node, plus one surge replica during a rolling update; raise maxSize to at least 3",
+  },
+  {
     name: "no client network for the gateway",
     from: "dev",
     change: (c) => (c[`${NS}gateway`].clientCidrs = []),

@@ -217,6 +217,8 @@ describe("scheduling and resources", () => {
       const spread = pod.topologySpreadConstraints[0];
       assert.equal(spread.topologyKey, "topology.kubernetes.io/zone");
       assert.deepEqual(spread.labelSelector.matchLabels, selectorLabels(c.model.name));
+      // One replica of a model per node, so a node drain evicts at most one (the PDB admits it).
+      assert.deepEqual(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution, [{ topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selectorLabels(c.model.name) } }]);
     }
   });
 
