@@ -33,6 +33,6 @@ export const cloudtrailCloudwatchLogs: Control = {
     soc2: [SOC2.monitoring, SOC2.incidents],
     "fedramp-moderate": ["AU-6", "AU-6(1)", "SI-4", "CA-7", "AU-12"],
   },
-  references: ["AWS Config: cloud-trail-cloud-watch-logs-enabled (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-CloudTrailCloudWatchLogsEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailCloudWatchLogsEnabled"],
+  references: ["AWS Config: cloud-trail-cloud-watch-logs-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-CloudTrailCloudWatchLogsEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailCloudWatchLogsEnabled"],
   resourceTypes: [TRAIL],
 };

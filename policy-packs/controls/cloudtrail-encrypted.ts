@@ -31,6 +31,6 @@ export const cloudtrailEncrypted: Control = {
     soc2: [SOC2.logicalAccess, SOC2.confidentialInfo],
     "fedramp-moderate": ["AU-9", "SC-28", "SC-28(1)"],
   },
-  references: ["AWS Config: cloud-trail-encryption-enabled (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-CloudTrailEncryptionEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailEncryptionEnabled"],
+  references: ["AWS Config: cloud-trail-encryption-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-CloudTrailEncryptionEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailEncryptionEnabled"],
   resourceTypes: [TRAIL],
 };

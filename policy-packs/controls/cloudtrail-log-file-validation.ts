@@ -24,6 +24,6 @@ export const cloudtrailLogFileValidation: Control = {
     soc2: [SOC2.monitoring],
     "fedramp-moderate": ["AU-9", "SI-7", "SI-7(1)"],
   },
-  references: ["AWS Config: cloud-trail-log-file-validation-enabled (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-CloudTrailLogFileValidationEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailLogFileValidationEnabled"],
+  references: ["AWS Config: cloud-trail-log-file-validation-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-CloudTrailLogFileValidationEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailLogFileValidationEnabled"],
   resourceTypes: [TRAIL],
 };

@@ -29,6 +29,6 @@ export const cloudtrailMultiRegion: Control = {
     soc2: [SOC2.monitoring],
     "fedramp-moderate": ["AU-2", "AU-12", "AU-3"],
   },
-  references: ["AWS Config: multi-region-cloudtrail-enabled (HIPAA Security, FedRAMP Moderate)", "AWS Config: cloudtrail-enabled (HIPAA Security, FedRAMP Moderate)"],
+  references: ["AWS Config: multi-region-cloudtrail-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "AWS Config: cloudtrail-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)"],
   resourceTypes: [TRAIL],
 };

@@ -105,6 +105,6 @@ export const cloudtrailS3DataEvents: Control = {
     soc2: [SOC2.monitoring],
     "fedramp-moderate": ["AU-2", "AU-12", "AC-2"],
   },
-  references: ["AWS Config: cloudtrail-s3-dataevents-enabled (HIPAA Security, FedRAMP Moderate)", "Related: AWS Config: s3-bucket-logging-enabled (S3 server access logs, which cannot be delivered to an SSE-KMS bucket; object-level audit comes from the data events this control checks instead)"],
+  references: ["AWS Config: cloudtrail-s3-dataevents-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "Related: AWS Config: s3-bucket-logging-enabled (S3 server access logs, which cannot be delivered to an SSE-KMS bucket; object-level audit comes from the data events this control checks instead)"],
   resourceTypes: [TRAIL, ...BUCKET_TYPES],
 };

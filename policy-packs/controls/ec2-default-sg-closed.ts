@@ -44,6 +44,6 @@ export const ec2DefaultSgClosed: Control = {
     soc2: [SOC2.boundary, SOC2.logicalAccess],
     "fedramp-moderate": ["SC-7", "SC-7(5)", "AC-4", "CM-7"],
   },
-  references: ["AWS Config: vpc-default-security-group-closed (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-VPCDefaultSecurityGroupClosed", "cdk-nag: NIST.800.53.R5-VPCDefaultSecurityGroupClosed"],
+  references: ["AWS Config: vpc-default-security-group-closed (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-VPCDefaultSecurityGroupClosed", "cdk-nag: NIST.800.53.R5-VPCDefaultSecurityGroupClosed"],
   resourceTypes: [VPC, DEFAULT_SG],
 };

@@ -44,6 +44,6 @@ export const ec2EndpointSgHttpsOnly: Control = {
     soc2: [SOC2.boundary, SOC2.transmission],
     "fedramp-moderate": ["SC-7", "CM-7", "SC-8"],
   },
-  references: ["AWS Config: vpc-sg-open-only-to-authorized-ports (FedRAMP Moderate, authorizedTcpPorts 443)"],
+  references: ["AWS Config: vpc-sg-open-only-to-authorized-ports (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5, authorizedTcpPorts 443)"],
   resourceTypes: [SG, ENDPOINT],
 };

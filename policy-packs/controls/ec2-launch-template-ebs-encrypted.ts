@@ -60,6 +60,6 @@ export const ec2LaunchTemplateEbsEncrypted: Control = {
     soc2: [SOC2.logicalAccess, SOC2.confidentialInfo],
     "fedramp-moderate": ["SC-28", "SC-28(1)", "SC-12", "SC-13"],
   },
-  references: ["Related: AWS Config: ec2-ebs-encryption-by-default (an account-wide setting; this control checks the node launch templates' volumes)", "AWS Config: encrypted-volumes"],
+  references: ["Related: AWS Config: ec2-ebs-encryption-by-default (an account-wide setting; this control checks the node launch templates' volumes)", "AWS Config: encrypted-volumes (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)"],
   resourceTypes: [LAUNCH_TEMPLATE],
 };

@@ -40,7 +40,7 @@ export const ec2LaunchTemplateImdsv2: Control = {
   },
   references: [
     "AWS Config: ec2-launch-template-imdsv2-check",
-    "AWS Config: ec2-imdsv2-check (HIPAA Security)",
+    "AWS Config: ec2-imdsv2-check (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "AWS Config: ec2-token-hop-limit-check",
     "cdk-nag: HIPAA.Security-EC2IMDSv2Enabled",
     "cdk-nag: NIST.800.53.R5-EC2IMDSv2Enabled",

@@ -39,7 +39,7 @@ export const ec2LaunchTemplateNoRemoteAccess: Control = {
   references: [
     "AWS Config: ec2-no-amazon-key-pair",
     "AWS Config: ec2-launch-template-public-ip-disabled",
-    "AWS Config: ec2-instance-no-public-ip (HIPAA Security)",
+    "AWS Config: ec2-instance-no-public-ip (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "cdk-nag: HIPAA.Security-EC2InstanceNoPublicIp",
     "cdk-nag: NIST.800.53.R5-EC2InstanceNoPublicIp",
   ],

@@ -47,9 +47,9 @@ export const ec2SgNoWorldIngress: Control = {
     "fedramp-moderate": ["SC-7", "SC-7(5)", "AC-4", "CM-7"],
   },
   references: [
-    "AWS Config: restricted-ssh (HIPAA Security, FedRAMP Moderate)",
-    "AWS Config: restricted-common-ports (HIPAA Security, FedRAMP Moderate)",
-    "AWS Config: vpc-sg-open-only-to-authorized-ports (HIPAA Security, FedRAMP Moderate)",
+    "AWS Config: restricted-ssh (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: restricted-common-ports (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: vpc-sg-open-only-to-authorized-ports (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "cdk-nag: HIPAA.Security-EC2RestrictedSSH",
     "cdk-nag: HIPAA.Security-EC2RestrictedCommonPorts",
     "cdk-nag: NIST.800.53.R5-EC2RestrictedSSH",

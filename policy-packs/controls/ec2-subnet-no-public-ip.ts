@@ -27,6 +27,6 @@ export const ec2SubnetNoPublicIp: Control = {
     soc2: [SOC2.boundary],
     "fedramp-moderate": ["SC-7", "SC-7(3)", "AC-4"],
   },
-  references: ["AWS Config: subnet-auto-assign-public-ip-disabled (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-VPCSubnetAutoAssignPublicIpDisabled", "cdk-nag: NIST.800.53.R5-VPCSubnetAutoAssignPublicIpDisabled"],
+  references: ["AWS Config: subnet-auto-assign-public-ip-disabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-VPCSubnetAutoAssignPublicIpDisabled", "cdk-nag: NIST.800.53.R5-VPCSubnetAutoAssignPublicIpDisabled"],
   resourceTypes: [SUBNET],
 };

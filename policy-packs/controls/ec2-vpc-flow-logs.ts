@@ -44,6 +44,6 @@ export const ec2VpcFlowLogs: Control = {
     soc2: [SOC2.monitoring],
     "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "CA-7", "AU-3"],
   },
-  references: ["AWS Config: vpc-flow-logs-enabled (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-VPCFlowLogsEnabled", "cdk-nag: NIST.800.53.R5-VPCFlowLogsEnabled"],
+  references: ["AWS Config: vpc-flow-logs-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-VPCFlowLogsEnabled", "cdk-nag: NIST.800.53.R5-VPCFlowLogsEnabled"],
   resourceTypes: [VPC, FLOW_LOG],
 };

@@ -120,7 +120,7 @@ export const ec2WorkloadRouteViaFirewall: Control = {
     soc2: [SOC2.boundary, SOC2.monitoring],
     "fedramp-moderate": ["SC-7", "SC-7(4)", "SC-7(5)", "AC-4"],
   },
-  references: ["AWS Config: no-unrestricted-route-to-igw", "cdk-nag: HIPAA.Security-VPCNoUnrestrictedRouteToIGW", "cdk-nag: NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW"],
+  references: ["AWS Config: no-unrestricted-route-to-igw (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-VPCNoUnrestrictedRouteToIGW", "cdk-nag: NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW"],
   resourceTypes: [SUBNET, ASSOCIATION, ROUTE_TABLE, ROUTE],
 };
 

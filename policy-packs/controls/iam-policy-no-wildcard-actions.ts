@@ -49,8 +49,8 @@ export const iamPolicyNoWildcardActions: Control = {
     "fedramp-moderate": ["AC-6", "AC-3", "AC-2"],
   },
   references: [
-    "AWS Config: iam-policy-no-statements-with-admin-access (HIPAA Security, FedRAMP Moderate)",
-    "AWS Config: iam-policy-no-statements-with-full-access (HIPAA Security, FedRAMP Moderate)",
+    "AWS Config: iam-policy-no-statements-with-admin-access (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: iam-policy-no-statements-with-full-access (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "Related: AWS Config: iam-inline-policy-blocked-kms-actions (forbids named KMS actions on all keys; this control forbids wildcards, not specific KMS actions)",
     "cdk-nag: HIPAA.Security-IAMPolicyNoStatementsWithAdminAccess",
     "cdk-nag: HIPAA.Security-IAMPolicyNoStatementsWithFullAccess",

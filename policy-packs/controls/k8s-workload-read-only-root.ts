@@ -27,6 +27,6 @@ export const k8sWorkloadReadOnlyRoot: Control = {
     "fedramp-moderate": ["CM-7", "SI-7", "SC-39"],
     gdpr: [GDPR.confidentialityResilience, GDPR.byDesign],
   },
-  references: ["AWS Config: ecs-containers-readonly-access (HIPAA Security) — the same requirement for ECS tasks"],
+  references: ["AWS Config: ecs-containers-readonly-access (HIPAA Security, NIST 800-53 rev 5) — the same requirement for ECS tasks"],
   resourceTypes: WORKLOAD_TYPES,
 };

@@ -32,6 +32,6 @@ export const kmsKeyDeletionWindow: Control = {
     soc2: [SOC2.recovery],
     "fedramp-moderate": ["SC-12", "CP-9", "CP-10"],
   },
-  references: ["AWS Config: kms-cmk-not-scheduled-for-deletion (HIPAA Security, FedRAMP Moderate)"],
+  references: ["AWS Config: kms-cmk-not-scheduled-for-deletion (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)"],
   resourceTypes: [KEY],
 };

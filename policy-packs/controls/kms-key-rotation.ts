@@ -30,6 +30,6 @@ export const kmsKeyRotation: Control = {
     soc2: [SOC2.logicalAccess],
     "fedramp-moderate": ["SC-12", "SC-13"],
   },
-  references: ["AWS Config: cmk-backing-key-rotation-enabled (FedRAMP Moderate)", "cdk-nag: NIST.800.53.R5-KMSBackingKeyRotationEnabled"],
+  references: ["AWS Config: cmk-backing-key-rotation-enabled (FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: NIST.800.53.R5-KMSBackingKeyRotationEnabled"],
   resourceTypes: [KEY],
 };

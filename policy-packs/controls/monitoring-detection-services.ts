@@ -135,8 +135,8 @@ export const monitoringDetectionServices: Control = {
     "fedramp-moderate": ["CA-7", "SI-4", "RA-5", "CM-6"],
   },
   references: [
-    "AWS Config: guardduty-enabled-centralized",
-    "AWS Config: securityhub-enabled",
+    "AWS Config: guardduty-enabled-centralized (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: securityhub-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "Beyond the public lists: AWS Config's own rules run only once Config records; this checks before deploy that the stack records what it declares",
   ],
   resourceTypes: [CLUSTER, DETECTOR, FEATURE, HUB, STANDARD, RECORDER, CHANNEL, STATUS],

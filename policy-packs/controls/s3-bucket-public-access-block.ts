@@ -36,9 +36,9 @@ export const s3BucketPublicAccessBlock: Control = {
     "fedramp-moderate": ["AC-3", "AC-4", "SC-7"],
   },
   references: [
-    "AWS Config: s3-bucket-level-public-access-prohibited (HIPAA Security, FedRAMP Moderate)",
-    "AWS Config: s3-bucket-public-read-prohibited (HIPAA Security, FedRAMP Moderate)",
-    "AWS Config: s3-bucket-public-write-prohibited (HIPAA Security, FedRAMP Moderate)",
+    "AWS Config: s3-bucket-level-public-access-prohibited (FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: s3-bucket-public-read-prohibited (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: s3-bucket-public-write-prohibited (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "cdk-nag: HIPAA.Security-S3BucketLevelPublicAccessProhibited",
     "cdk-nag: NIST.800.53.R5-S3BucketLevelPublicAccessProhibited",
   ],

@@ -53,12 +53,10 @@ export const s3BucketSseKms: Control = {
     "fedramp-moderate": ["SC-28", "SC-28(1)", "SC-12", "SC-13", "CP-9(8)"],
   },
   references: [
-    "AWS Config: s3-bucket-server-side-encryption-enabled (HIPAA Security, FedRAMP Moderate)",
-    "AWS Config: s3-default-encryption-kms (HIPAA Security, FedRAMP Moderate)",
+    "AWS Config: s3-bucket-server-side-encryption-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: s3-default-encryption-kms (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "cdk-nag: HIPAA.Security-S3DefaultEncryptionKMS",
-    "cdk-nag: HIPAA.Security-S3BucketServerSideEncryptionEnabled",
-    "cdk-nag: NIST.800.53.R5-S3DefaultEncryptionKMS",
-    "cdk-nag: NIST.800.53.R5-S3BucketServerSideEncryptionEnabled",
-  ],
+        "cdk-nag: NIST.800.53.R5-S3DefaultEncryptionKMS",
+      ],
   resourceTypes: [BUCKET, ...SSE_TYPES],
 };

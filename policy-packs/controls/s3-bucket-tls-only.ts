@@ -56,7 +56,7 @@ export const s3BucketTlsOnly: Control = {
     "fedramp-moderate": ["SC-8", "SC-8(1)", "SC-13"],
   },
   references: [
-    "AWS Config: s3-bucket-ssl-requests-only (HIPAA Security, FedRAMP Moderate)",
+    "AWS Config: s3-bucket-ssl-requests-only (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "cdk-nag: HIPAA.Security-S3BucketSSLRequestsOnly",
   ],
   resourceTypes: [BUCKET, BUCKET_POLICY],

@@ -33,7 +33,7 @@ export const s3BucketVersioning: Control = {
     "fedramp-moderate": ["CP-9", "SI-7", "AU-9", "CP-10"],
   },
   references: [
-    "AWS Config: s3-bucket-versioning-enabled (HIPAA Security, FedRAMP Moderate)",
+    "AWS Config: s3-bucket-versioning-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "cdk-nag: HIPAA.Security-S3BucketVersioningEnabled",
     "cdk-nag: NIST.800.53.R5-S3BucketVersioningEnabled",
   ],

@@ -58,6 +58,6 @@ export const s3ReplicationResidency: Control = {
     soc2: [SOC2.confidentialInfo, SOC2.recovery],
     "fedramp-moderate": ["CP-9", "SA-9(5)", "CP-6", "CP-6(1)", "CP-10"],
   },
-  references: ["AWS Config: s3-bucket-replication-enabled (HIPAA Security, FedRAMP Moderate) — replication is allowed, but only inside the residency regions", "cdk-nag: HIPAA.Security-S3BucketReplicationEnabled"],
+  references: ["AWS Config: s3-bucket-replication-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5) — replication is allowed, but only inside the residency regions", "cdk-nag: HIPAA.Security-S3BucketReplicationEnabled"],
   resourceTypes: [...REPLICATION, ...BUCKET_TYPES],
 };

@@ -29,7 +29,7 @@ export interface Control {
   remediation: string;
   frameworks: FrameworkRefs;
   /**
-   * Public rules this control corresponds to, e.g. "AWS Config: s3-bucket-ssl-requests-only",
+   * Public rules this control corresponds to, e.g. "AWS Config: s3-bucket-ssl-requests-only (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
    * "cdk-nag HIPAA.Security: HIPAA.Security-S3BucketSSLRequestsOnly", "PSS restricted: runAsNonRoot".
    * A public rule is cited only when the control checks what that rule checks; a rule about a
    * neighbouring concern is prefixed "Related: " with what it covers. Empty when the control goes

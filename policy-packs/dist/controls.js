@@ -321,12 +321,10 @@ var s3BucketSseKms = {
     "fedramp-moderate": ["SC-28", "SC-28(1)", "SC-12", "SC-13", "CP-9(8)"]
   },
   references: [
-    "AWS Config: s3-bucket-server-side-encryption-enabled (HIPAA Security, FedRAMP Moderate)",
-    "AWS Config: s3-default-encryption-kms (HIPAA Security, FedRAMP Moderate)",
+    "AWS Config: s3-bucket-server-side-encryption-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: s3-default-encryption-kms (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "cdk-nag: HIPAA.Security-S3DefaultEncryptionKMS",
-    "cdk-nag: HIPAA.Security-S3BucketServerSideEncryptionEnabled",
-    "cdk-nag: NIST.800.53.R5-S3DefaultEncryptionKMS",
-    "cdk-nag: NIST.800.53.R5-S3BucketServerSideEncryptionEnabled"
+    "cdk-nag: NIST.800.53.R5-S3DefaultEncryptionKMS"
   ],
   resourceTypes: [BUCKET, ...SSE_TYPES]
 };
@@ -362,9 +360,9 @@ var s3BucketPublicAccessBlock = {
     "fedramp-moderate": ["AC-3", "AC-4", "SC-7"]
   },
   references: [
-    "AWS Config: s3-bucket-level-public-access-prohibited (HIPAA Security, FedRAMP Moderate)",
-    "AWS Config: s3-bucket-public-read-prohibited (HIPAA Security, FedRAMP Moderate)",
-    "AWS Config: s3-bucket-public-write-prohibited (HIPAA Security, FedRAMP Moderate)",
+    "AWS Config: s3-bucket-level-public-access-prohibited (FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: s3-bucket-public-read-prohibited (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: s3-bucket-public-write-prohibited (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "cdk-nag: HIPAA.Security-S3BucketLevelPublicAccessProhibited",
     "cdk-nag: NIST.800.53.R5-S3BucketLevelPublicAccessProhibited"
   ],
@@ -430,7 +428,7 @@ var s3BucketVersioning = {
     "fedramp-moderate": ["CP-9", "SI-7", "AU-9", "CP-10"]
   },
   references: [
-    "AWS Config: s3-bucket-versioning-enabled (HIPAA Security, FedRAMP Moderate)",
+    "AWS Config: s3-bucket-versioning-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "cdk-nag: HIPAA.Security-S3BucketVersioningEnabled",
     "cdk-nag: NIST.800.53.R5-S3BucketVersioningEnabled"
   ],
@@ -622,7 +620,7 @@ var s3BucketTlsOnly = {
     "fedramp-moderate": ["SC-8", "SC-8(1)", "SC-13"]
   },
   references: [
-    "AWS Config: s3-bucket-ssl-requests-only (HIPAA Security, FedRAMP Moderate)",
+    "AWS Config: s3-bucket-ssl-requests-only (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "cdk-nag: HIPAA.Security-S3BucketSSLRequestsOnly"
   ],
   resourceTypes: [BUCKET, BUCKET_POLICY]
@@ -721,7 +719,7 @@ var s3ReplicationResidency = {
     soc2: [SOC2.confidentialInfo, SOC2.recovery],
     "fedramp-moderate": ["CP-9", "SA-9(5)", "CP-6", "CP-6(1)", "CP-10"]
   },
-  references: ["AWS Config: s3-bucket-replication-enabled (HIPAA Security, FedRAMP Moderate) — replication is allowed, but only inside the residency regions", "cdk-nag: HIPAA.Security-S3BucketReplicationEnabled"],
+  references: ["AWS Config: s3-bucket-replication-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5) — replication is allowed, but only inside the residency regions", "cdk-nag: HIPAA.Security-S3BucketReplicationEnabled"],
   resourceTypes: [...REPLICATION, ...BUCKET_TYPES]
 };
 
@@ -804,7 +802,7 @@ var kmsKeyRotation = {
     soc2: [SOC2.logicalAccess],
     "fedramp-moderate": ["SC-12", "SC-13"]
   },
-  references: ["AWS Config: cmk-backing-key-rotation-enabled (FedRAMP Moderate)", "cdk-nag: NIST.800.53.R5-KMSBackingKeyRotationEnabled"],
+  references: ["AWS Config: cmk-backing-key-rotation-enabled (FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: NIST.800.53.R5-KMSBackingKeyRotationEnabled"],
   resourceTypes: [KEY]
 };
 
@@ -835,7 +833,7 @@ var kmsKeyDeletionWindow = {
     soc2: [SOC2.recovery],
     "fedramp-moderate": ["SC-12", "CP-9", "CP-10"]
   },
-  references: ["AWS Config: kms-cmk-not-scheduled-for-deletion (HIPAA Security, FedRAMP Moderate)"],
+  references: ["AWS Config: kms-cmk-not-scheduled-for-deletion (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)"],
   resourceTypes: [KEY2]
 };
 
@@ -1038,7 +1036,7 @@ var ec2VpcFlowLogs = {
     soc2: [SOC2.monitoring],
     "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "CA-7", "AU-3"]
   },
-  references: ["AWS Config: vpc-flow-logs-enabled (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-VPCFlowLogsEnabled", "cdk-nag: NIST.800.53.R5-VPCFlowLogsEnabled"],
+  references: ["AWS Config: vpc-flow-logs-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-VPCFlowLogsEnabled", "cdk-nag: NIST.800.53.R5-VPCFlowLogsEnabled"],
   resourceTypes: [VPC, FLOW_LOG]
 };
 
@@ -1066,7 +1064,7 @@ var ec2SubnetNoPublicIp = {
     soc2: [SOC2.boundary],
     "fedramp-moderate": ["SC-7", "SC-7(3)", "AC-4"]
   },
-  references: ["AWS Config: subnet-auto-assign-public-ip-disabled (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-VPCSubnetAutoAssignPublicIpDisabled", "cdk-nag: NIST.800.53.R5-VPCSubnetAutoAssignPublicIpDisabled"],
+  references: ["AWS Config: subnet-auto-assign-public-ip-disabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-VPCSubnetAutoAssignPublicIpDisabled", "cdk-nag: NIST.800.53.R5-VPCSubnetAutoAssignPublicIpDisabled"],
   resourceTypes: [SUBNET]
 };
 
@@ -1110,7 +1108,7 @@ var ec2DefaultSgClosed = {
     soc2: [SOC2.boundary, SOC2.logicalAccess],
     "fedramp-moderate": ["SC-7", "SC-7(5)", "AC-4", "CM-7"]
   },
-  references: ["AWS Config: vpc-default-security-group-closed (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-VPCDefaultSecurityGroupClosed", "cdk-nag: NIST.800.53.R5-VPCDefaultSecurityGroupClosed"],
+  references: ["AWS Config: vpc-default-security-group-closed (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-VPCDefaultSecurityGroupClosed", "cdk-nag: NIST.800.53.R5-VPCDefaultSecurityGroupClosed"],
   resourceTypes: [VPC2, DEFAULT_SG]
 };
 
@@ -1157,9 +1155,9 @@ var ec2SgNoWorldIngress = {
     "fedramp-moderate": ["SC-7", "SC-7(5)", "AC-4", "CM-7"]
   },
   references: [
-    "AWS Config: restricted-ssh (HIPAA Security, FedRAMP Moderate)",
-    "AWS Config: restricted-common-ports (HIPAA Security, FedRAMP Moderate)",
-    "AWS Config: vpc-sg-open-only-to-authorized-ports (HIPAA Security, FedRAMP Moderate)",
+    "AWS Config: restricted-ssh (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: restricted-common-ports (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: vpc-sg-open-only-to-authorized-ports (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "cdk-nag: HIPAA.Security-EC2RestrictedSSH",
     "cdk-nag: HIPAA.Security-EC2RestrictedCommonPorts",
     "cdk-nag: NIST.800.53.R5-EC2RestrictedSSH",
@@ -1209,7 +1207,7 @@ var ec2EndpointSgHttpsOnly = {
     soc2: [SOC2.boundary, SOC2.transmission],
     "fedramp-moderate": ["SC-7", "CM-7", "SC-8"]
   },
-  references: ["AWS Config: vpc-sg-open-only-to-authorized-ports (FedRAMP Moderate, authorizedTcpPorts 443)"],
+  references: ["AWS Config: vpc-sg-open-only-to-authorized-ports (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5, authorizedTcpPorts 443)"],
   resourceTypes: [SG2, ENDPOINT]
 };
 
@@ -1299,7 +1297,7 @@ var cloudtrailMultiRegion = {
     soc2: [SOC2.monitoring],
     "fedramp-moderate": ["AU-2", "AU-12", "AU-3"]
   },
-  references: ["AWS Config: multi-region-cloudtrail-enabled (HIPAA Security, FedRAMP Moderate)", "AWS Config: cloudtrail-enabled (HIPAA Security, FedRAMP Moderate)"],
+  references: ["AWS Config: multi-region-cloudtrail-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "AWS Config: cloudtrail-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)"],
   resourceTypes: [TRAIL]
 };
 
@@ -1323,7 +1321,7 @@ var cloudtrailLogFileValidation = {
     soc2: [SOC2.monitoring],
     "fedramp-moderate": ["AU-9", "SI-7", "SI-7(1)"]
   },
-  references: ["AWS Config: cloud-trail-log-file-validation-enabled (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-CloudTrailLogFileValidationEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailLogFileValidationEnabled"],
+  references: ["AWS Config: cloud-trail-log-file-validation-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-CloudTrailLogFileValidationEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailLogFileValidationEnabled"],
   resourceTypes: [TRAIL]
 };
 
@@ -1352,7 +1350,7 @@ var cloudtrailEncrypted = {
     soc2: [SOC2.logicalAccess, SOC2.confidentialInfo],
     "fedramp-moderate": ["AU-9", "SC-28", "SC-28(1)"]
   },
-  references: ["AWS Config: cloud-trail-encryption-enabled (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-CloudTrailEncryptionEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailEncryptionEnabled"],
+  references: ["AWS Config: cloud-trail-encryption-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-CloudTrailEncryptionEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailEncryptionEnabled"],
   resourceTypes: [TRAIL]
 };
 
@@ -1383,7 +1381,7 @@ var cloudtrailCloudwatchLogs = {
     soc2: [SOC2.monitoring, SOC2.incidents],
     "fedramp-moderate": ["AU-6", "AU-6(1)", "SI-4", "CA-7", "AU-12"]
   },
-  references: ["AWS Config: cloud-trail-cloud-watch-logs-enabled (HIPAA Security, FedRAMP Moderate)", "cdk-nag: HIPAA.Security-CloudTrailCloudWatchLogsEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailCloudWatchLogsEnabled"],
+  references: ["AWS Config: cloud-trail-cloud-watch-logs-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-CloudTrailCloudWatchLogsEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailCloudWatchLogsEnabled"],
   resourceTypes: [TRAIL]
 };
 
@@ -1475,7 +1473,7 @@ var cloudtrailS3DataEvents = {
     soc2: [SOC2.monitoring],
     "fedramp-moderate": ["AU-2", "AU-12", "AC-2"]
   },
-  references: ["AWS Config: cloudtrail-s3-dataevents-enabled (HIPAA Security, FedRAMP Moderate)", "Related: AWS Config: s3-bucket-logging-enabled (S3 server access logs, which cannot be delivered to an SSE-KMS bucket; object-level audit comes from the data events this control checks instead)"],
+  references: ["AWS Config: cloudtrail-s3-dataevents-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "Related: AWS Config: s3-bucket-logging-enabled (S3 server access logs, which cannot be delivered to an SSE-KMS bucket; object-level audit comes from the data events this control checks instead)"],
   resourceTypes: [TRAIL, ...BUCKET_TYPES]
 };
 
@@ -1568,8 +1566,8 @@ var iamPolicyNoWildcardActions = {
     "fedramp-moderate": ["AC-6", "AC-3", "AC-2"]
   },
   references: [
-    "AWS Config: iam-policy-no-statements-with-admin-access (HIPAA Security, FedRAMP Moderate)",
-    "AWS Config: iam-policy-no-statements-with-full-access (HIPAA Security, FedRAMP Moderate)",
+    "AWS Config: iam-policy-no-statements-with-admin-access (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: iam-policy-no-statements-with-full-access (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "Related: AWS Config: iam-inline-policy-blocked-kms-actions (forbids named KMS actions on all keys; this control forbids wildcards, not specific KMS actions)",
     "cdk-nag: HIPAA.Security-IAMPolicyNoStatementsWithAdminAccess",
     "cdk-nag: HIPAA.Security-IAMPolicyNoStatementsWithFullAccess",
@@ -2090,7 +2088,7 @@ var ec2LaunchTemplateImdsv2 = {
   },
   references: [
     "AWS Config: ec2-launch-template-imdsv2-check",
-    "AWS Config: ec2-imdsv2-check (HIPAA Security)",
+    "AWS Config: ec2-imdsv2-check (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "AWS Config: ec2-token-hop-limit-check",
     "cdk-nag: HIPAA.Security-EC2IMDSv2Enabled",
     "cdk-nag: NIST.800.53.R5-EC2IMDSv2Enabled"
@@ -2151,7 +2149,7 @@ var ec2LaunchTemplateEbsEncrypted = {
     soc2: [SOC2.logicalAccess, SOC2.confidentialInfo],
     "fedramp-moderate": ["SC-28", "SC-28(1)", "SC-12", "SC-13"]
   },
-  references: ["Related: AWS Config: ec2-ebs-encryption-by-default (an account-wide setting; this control checks the node launch templates' volumes)", "AWS Config: encrypted-volumes"],
+  references: ["Related: AWS Config: ec2-ebs-encryption-by-default (an account-wide setting; this control checks the node launch templates' volumes)", "AWS Config: encrypted-volumes (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)"],
   resourceTypes: [LAUNCH_TEMPLATE3]
 };
 
@@ -2190,7 +2188,7 @@ var ec2LaunchTemplateNoRemoteAccess = {
   references: [
     "AWS Config: ec2-no-amazon-key-pair",
     "AWS Config: ec2-launch-template-public-ip-disabled",
-    "AWS Config: ec2-instance-no-public-ip (HIPAA Security)",
+    "AWS Config: ec2-instance-no-public-ip (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "cdk-nag: HIPAA.Security-EC2InstanceNoPublicIp",
     "cdk-nag: NIST.800.53.R5-EC2InstanceNoPublicIp"
   ],
@@ -2684,7 +2682,7 @@ var ec2WorkloadRouteViaFirewall = {
     soc2: [SOC2.boundary, SOC2.monitoring],
     "fedramp-moderate": ["SC-7", "SC-7(4)", "SC-7(5)", "AC-4"]
   },
-  references: ["AWS Config: no-unrestricted-route-to-igw", "cdk-nag: HIPAA.Security-VPCNoUnrestrictedRouteToIGW", "cdk-nag: NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW"],
+  references: ["AWS Config: no-unrestricted-route-to-igw (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-VPCNoUnrestrictedRouteToIGW", "cdk-nag: NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW"],
   resourceTypes: [SUBNET2, ASSOCIATION, ROUTE_TABLE, ROUTE]
 };
 
@@ -3008,7 +3006,7 @@ var k8sWorkloadReadOnlyRoot = {
     "fedramp-moderate": ["CM-7", "SI-7", "SC-39"],
     gdpr: [GDPR.confidentialityResilience, GDPR.byDesign]
   },
-  references: ["AWS Config: ecs-containers-readonly-access (HIPAA Security) — the same requirement for ECS tasks"],
+  references: ["AWS Config: ecs-containers-readonly-access (HIPAA Security, NIST 800-53 rev 5) — the same requirement for ECS tasks"],
   resourceTypes: WORKLOAD_TYPES
 };
 
@@ -3580,8 +3578,8 @@ var monitoringDetectionServices = {
     "fedramp-moderate": ["CA-7", "SI-4", "RA-5", "CM-6"]
   },
   references: [
-    "AWS Config: guardduty-enabled-centralized",
-    "AWS Config: securityhub-enabled",
+    "AWS Config: guardduty-enabled-centralized (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: securityhub-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "Beyond the public lists: AWS Config's own rules run only once Config records; this checks before deploy that the stack records what it declares"
   ],
   resourceTypes: [CLUSTER7, DETECTOR, FEATURE, HUB, STANDARD, RECORDER, CHANNEL, STATUS]

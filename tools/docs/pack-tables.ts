@@ -1,6 +1,7 @@
 /**
  * The generated tables of the READMEs: the control library in policy-packs/README.md (one row per
- * control, from the controls' own metadata) and the packs in README.md (policies and requirements
+ * control, from the controls' own metadata), the public rule sets rule by rule (from
+ * policy-packs/coverage/) and the packs in README.md (policies and requirements
  * counted from the library), so neither can drift from what the packs run. `npm run docs:packs`
  * rewrites the marked sections; `test/tools/docs/pack-tables.test.ts` fails when a committed README
  * differs from what this renders.
@@ -9,6 +10,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { controls, controlsFor } from "../../policy-packs/controls";
 import { FRAMEWORKS, type Control, type Framework } from "../../policy-packs/controls/types";
+import { renderTables } from "../../policy-packs/coverage/render";
 
 export const README = join(__dirname, "..", "..", "policy-packs", "README.md");
 export const ROOT_README = join(__dirname, "..", "..", "README.md");
@@ -64,7 +66,7 @@ export function controlsTable(): string {
 
 /** The sections each README owns, by marker name. */
 export function sections(file: string): Record<string, string> {
-  return file === ROOT_README ? { "packs-table": packsTable() } : { "controls-table": controlsTable() };
+  return file === ROOT_README ? { "packs-table": packsTable() } : { "controls-table": controlsTable(), "rule-sets": renderTables() };
 }
 
 /** `text` (the contents of `file`) with each marked section replaced by its rendering; throws when a marker is missing. */
