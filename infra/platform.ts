@@ -26,9 +26,13 @@ import type { Tags } from "../components/tags";
 import * as random from "@pulumi/random";
 import { InternalCa } from "../components/serving/internal-ca";
 import { VllmService } from "../components/serving/vllm-service";
-import { verifierBundle } from "../tools/model-signing/bundle";
 import { GuardrailGateway } from "../components/serving/guardrail-gateway";
 import { NAMESPACE } from "./config";
+import { buildScaling } from "./scaling";
+import { planNodeStorage, type NodeStoragePlan } from "../components/cluster/node-storage";
+import { fetchConcurrency, loadPathFor } from "../components/serving/cold-start";
+import { nodeStorageInput } from "./rules";
+import { fetcherBundle } from "../tools/model-signing/bundle";
 // --- end serving ---
 
 export function baseTags(s: PlatformSettings): Tags {
@@ -165,6 +169,9 @@ export function buildPlatform(s: PlatformSettings) {
     { transformations: [nodeGroupsWaitFor(network.endpointsReady)] },
   );
 
+  // Where each GPU group keeps images and models (instance store or provisioned gp3), validated by
+  // the config rules already; the launch templates and the model servers' budgets follow it.
+  const storagePlans: Record<string, NodeStoragePlan> = Object.fromEntries(s.gpuNodeGroups.map((g) => [g.name, planNodeStorage(nodeStorageInput(s, g))]));
   const gpuNodeGroups = Object.fromEntries(
     s.gpuNodeGroups.map((g) => [
       g.name,
@@ -183,6 +190,7 @@ export function buildPlatform(s: PlatformSettings) {
           maxSize: g.maxSize,
           desiredSize: g.desiredSize,
           dataVolumeGiB: g.dataVolumeGiB,
+          storage: storagePlans[g.name],
           volumeKeyArn: keys.arns.nodeVolumes,
           nodePrerequisites: eks.nodePrerequisites,
           tags,
@@ -212,6 +220,19 @@ export function buildPlatform(s: PlatformSettings) {
   );
 
   const inference = kubernetes ? new InferenceNamespace(`${prefix}-inference`, { namespace: "inference", kubernetesVersion: s.cluster.version }, { provider: eks.provider }) : undefined;
+  // The vLLM image pre-pulled on the model node groups; KEDA when a model autoscales.
+  const scaling = inference
+    ? buildScaling({
+        settings: s,
+        prefix,
+        provider: eks.provider,
+        namespace: inference.name,
+        namespaceName: "inference",
+        apiCidrs: [`${eks.apiServiceAddress}/32`],
+        controlPlaneCidrs: Object.values(network.zones).map((z) => z.plan.workload).sort(),
+        dependsOn: [inference],
+      })
+    : {};
 
   // --- serving: one internal CA per stack, one VllmService and API key per model ---
   const ca = new InternalCa(`${prefix}-ca`, { commonName: `${prefix} internal CA` });
@@ -221,7 +242,14 @@ export function buildPlatform(s: PlatformSettings) {
   const metricsClient = ca.issue(`${prefix}-metrics-client`, { commonName: "metrics-scraper", usage: "client" });
   // One vLLM API key per model server: a key read from one model's Secret opens that model only.
   const vllmApiKeys = Object.fromEntries(s.models.map((m) => [m.name, new random.RandomPassword(`${prefix}-vllm-api-key-${m.name}`, { length: 48, special: false }).result]));
-  const verifierScript = s.models.length > 0 ? verifierBundle() : "";
+  const fetcherScript = s.models.length > 0 ? fetcherBundle() : "";
+  /** The group's load path (budgets) and fetch concurrency, over its slowest instance type. */
+  const loadOf = (group: string) => {
+    const g = s.gpuNodeGroups.find((x) => x.name === group)!;
+    const plan = storagePlans[group]!;
+    const storage = plan.mode === "instance-store" ? ({ mode: "instance-store" } as const) : ({ mode: "ebs", throughputMiBps: plan.dataVolume.throughputMiBps } as const);
+    return { loadPath: loadPathFor(g.instanceTypes, storage), fetchConcurrency: Math.min(...g.instanceTypes.map(fetchConcurrency)) };
+  };
   const vllm = Object.fromEntries(
     (inference ? s.models : []).map((m) => [
       m.name,
@@ -239,14 +267,16 @@ export function buildPlatform(s: PlatformSettings) {
           bucketArn: models.arn,
           modelsKeyArn: keys.arns.models,
           signingKeyArn: keys.arns.signing,
-          images: { vllm: s.serving.vllmImage, modelSync: s.serving.modelSyncImage, verifier: s.serving.verifierImage },
+          images: { vllm: s.serving.vllmImage, verifier: s.serving.verifierImage },
           ca,
           apiKey: vllmApiKeys[m.name]!,
-          verifierScript,
+          fetcherScript,
+          ...loadOf(m.nodeGroup),
           endpointCidrs,
           tags,
         },
-        { provider: eks.provider, dependsOn: [inference, gpuNodeGroups[m.nodeGroup]].filter((r): r is NonNullable<typeof r> => r !== undefined) },
+        // A model's ScaledObject needs KEDA's CRDs and operator first.
+        { provider: eks.provider, dependsOn: [inference, gpuNodeGroups[m.nodeGroup], scaling.keda].filter((r): r is NonNullable<typeof r> => r !== undefined) },
       ),
     ]),
   );
@@ -346,7 +376,7 @@ export function buildPlatform(s: PlatformSettings) {
   });
 
   // The registry the stack's images come from, scanned continuously by Inspector.
-  const images = [s.serving.vllmImage, s.serving.modelSyncImage, s.serving.verifierImage, s.serving.logShipperImage, s.gateway.image, s.cluster.autoscalerImage];
+  const images = [s.serving.vllmImage, s.serving.verifierImage, s.serving.logShipperImage, s.gateway.image, s.cluster.autoscalerImage];
   const supplyChain = new ImageSupplyChain(`${prefix}-images`, {
     accountId,
     repositories: images.map((i) => ownRepository(i, s.region)).filter((r): r is string => r !== undefined),

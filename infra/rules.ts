@@ -9,6 +9,7 @@
 import { regionsFor, azBelongsTo, azIndex, KNOWN_REGIONS } from "./regions";
 import { planProblem, cidrsOverlap } from "../components/network/cidr-plan";
 import { GPU_INSTANCES } from "../components/cluster/gpu-instances";
+import { nodeStorageProblems, planNodeStorage } from "../components/cluster/node-storage";
 import { MODEL_NODE_OVERHEAD_GIB, type StackConfig, type GpuNodeGroupConfig } from "./schema";
 import { pullProblem } from "./images";
 import { MissingKey, each } from "./partial";
@@ -51,12 +52,13 @@ export const CROSS_FIELD_RULES: Rule[] = [
       add(["logging", "alarmEmails"], "a prod stack must have at least one alarm subscriber: list the security team's address, e.g. alarmEmails: [security-alerts@example.org]");
     }
   },
-  // A model's local copy lives in an emptyDir on the node's data volume, next to the images
-  // (the vLLM image is about 20 GiB unpacked) and vLLM's caches (20 GiB emptyDir).
+  // A model's local copy lives in an emptyDir next to the images (the vLLM image is about 20 GiB
+  // unpacked) and vLLM's caches (20 GiB emptyDir): on the data volume unless the group keeps them
+  // on the instance store (checked with the group's storage below).
   (cfg, _env, add) =>
     each(cfg.models, (m, i) => {
       const group = cfg.gpuNodeGroups.find((g) => g.name === m.nodeGroup);
-      if (group && m.storageGiB + MODEL_NODE_OVERHEAD_GIB > group.dataVolumeGiB) {
+      if (group && nodeStorageMode(cfg, group) === "ebs" && m.storageGiB + MODEL_NODE_OVERHEAD_GIB > group.dataVolumeGiB) {
         add(["models", i, "storageGiB"], `is ${m.storageGiB} GiB, but node group "${group.name}" has a ${group.dataVolumeGiB} GiB data volume and needs ${MODEL_NODE_OVERHEAD_GIB} GiB for images and caches; raise its dataVolumeGiB to at least ${m.storageGiB + MODEL_NODE_OVERHEAD_GIB}`);
       }
     }),
@@ -269,6 +271,23 @@ export const CROSS_FIELD_RULES: Rule[] = [
         add(["models", i, "autoscaling"], `needs minReplicas <= maxReplicas (got ${m.autoscaling.minReplicas} and ${m.autoscaling.maxReplicas}); lower minReplicas or raise maxReplicas`);
       }
     }),
+  // Scaling on queue depth needs KEDA, which is installed from the account's mirror.
+  (cfg, _env, add) => {
+    const scaled = cfg.models.filter((m) => m.autoscaling.enabled).map((m) => m.name);
+    if (scaled.length > 0 && cfg.cluster.keda === undefined) {
+      add(["cluster", "keda"], `is required because ${scaled.join(", ")} enable autoscaling: mirror ghcr.io/kedacore/keda and ghcr.io/kedacore/keda-metrics-apiserver at the committed release into ECR and give both digests (operatorImage, metricsServerImage)`);
+    }
+  },
+  // Where each GPU group keeps images and models must be able to hold them.
+  (cfg, _env, add) =>
+    each(cfg.gpuNodeGroups, (g, i) => {
+      for (const problem of nodeStorageProblems(nodeStorageInput(cfg, g))) {
+        const key = problem.startsWith("dataVolumeGiB") ? "dataVolumeGiB" : problem.startsWith("instanceTypes") ? "instanceTypes" : "storage";
+        // The per-model rule above already names a model that outgrows an ebs data volume.
+        if (key === "dataVolumeGiB") continue;
+        add(["gpuNodeGroups", i, key], problem.replace(/^(storage|instanceTypes): /, ""));
+      }
+    }),
   (cfg, _env, add) => {
     if (cfg.logging.content === "enabled" && cfg.logging.contentRetentionDays > 30) {
       add(["logging", "contentRetentionDays"], `keeps prompts and completions for ${cfg.logging.contentRetentionDays} days; content logs are kept 30 days at most (GDPR Art. 5(1)(e) storage limitation)`);
@@ -358,4 +377,28 @@ export function capacityBlockProblems(
   if (g.minSize !== 0) out.push(["minSize", `is ${g.minSize}; a capacity-block group must be able to scale to 0 outside the block's window; set minSize to 0`]);
   if (g.desiredSize !== undefined && g.desiredSize !== 0) out.push(["desiredSize", `is ${g.desiredSize}; a capacity block is usable only inside its window, and EKS updates such groups at desired size 0; set it to 0 or remove it`]);
   return out;
+}
+
+type GroupConfig = StackConfig["gpuNodeGroups"][number];
+
+/** The node storage planner's view of a GPU group: its models' sizes and its storage choice. */
+export function nodeStorageInput(cfg: StackConfig, g: GroupConfig) {
+  const sizes = cfg.models.filter((m) => m.nodeGroup === g.name).map((m) => m.storageGiB);
+  return {
+    groupName: g.name,
+    instanceTypes: g.instanceTypes,
+    mode: g.storage,
+    dataVolumeGiB: g.dataVolumeGiB,
+    largestModelGiB: sizes.length > 0 ? Math.max(...sizes) : 0,
+    totalModelGiB: sizes.reduce((a, b) => a + b, 0),
+  };
+}
+
+/** "instance-store" or "ebs" as the group's nodes will have it (ebs when the input cannot be planned: its own rule reports why). */
+function nodeStorageMode(cfg: StackConfig, g: GroupConfig): "instance-store" | "ebs" {
+  try {
+    return planNodeStorage(nodeStorageInput(cfg, g)).mode;
+  } catch {
+    return "ebs";
+  }
 }

@@ -10,6 +10,7 @@ import { JURISDICTIONS } from "./regions";
 import { vpcCidrProblem } from "../components/network/cidr-plan";
 import { normaliseDomain } from "../components/network/egress-rules";
 import { GPU_INSTANCES, GPU_FAMILIES, instanceFamily } from "../components/cluster/gpu-instances";
+import { NODE_STORAGE_MODES } from "../components/cluster/node-storage";
 import { imageRefProblem, nodeLtsImageProblem } from "./images";
 import { mixedScriptProblem, publicSuffixWildcardProblem } from "./domains";
 import { show } from "./messages";
@@ -151,6 +152,13 @@ const cluster = z.strictObject({
       metricsServer: addonVersion.optional(),
     })
     .default({}),
+  /**
+   * KEDA (the autoscaler of model servers on queue depth), from the account's mirror, pinned by
+   * digest: ghcr.io/kedacore/keda and ghcr.io/kedacore/keda-metrics-apiserver at the release
+   * whose CRDs this project commits (components/autoscaling/keda). Required when a model enables
+   * autoscaling; KEDA is installed only then.
+   */
+  keda: z.strictObject({ operatorImage: image, metricsServerImage: image }).optional(),
 });
 
 const gpuNodeGroup = z.strictObject({
@@ -184,18 +192,29 @@ const gpuNodeGroup = z.strictObject({
   desiredSize: z.number().int().min(0).optional(),
   /** Data volume (container images, model cache) in GiB. Default 200: the vLLM image is about 10 GiB compressed and a 70B model about 140 GiB. */
   dataVolumeGiB: z.number().int().min(100).max(16384).default(200),
+  /**
+   * Where the nodes keep container images and the models: "instance-store" (the instance's NVMe
+   * disks, bound by Bottlerocket at boot; encrypted by the Nitro hardware, not with a KMS key),
+   * "ebs" (the gp3 data volume, encrypted with the node-volumes key, throughput and IOPS
+   * provisioned from the largest model), or "auto" (instance store when every instance type of the
+   * group has room for its models, otherwise ebs). Default auto.
+   */
+  storage: z.enum(NODE_STORAGE_MODES).default("auto"),
 });
 
 const autoscaling = z
   .strictObject({
-    /** Render a KEDA ScaledObject on vllm:num_requests_waiting. Default off. */
+    /** Scale the model's replicas with KEDA on its queue depth (read by the gateway from every replica). Default off. */
     enabled: z.boolean().default(false),
-    minReplicas: z.number().int().min(1).default(1),
+    /** 0 lets the model scale to zero when idle (the first request then waits for a cold start). Default 1. */
+    minReplicas: z.number().int().min(0).default(1),
     maxReplicas: z.number().int().min(1).default(4),
     /** Waiting requests per replica that trigger a scale-out. Default 5. */
     queueThreshold: z.number().int().min(1).default(5),
+    /** With minReplicas 0: minutes without any request before the last replica is removed. Default 15. */
+    idleMinutes: z.number().int().min(1).max(1440).default(15),
   })
-  .default({ enabled: false, minReplicas: 1, maxReplicas: 4, queueThreshold: 5 });
+  .default({ enabled: false, minReplicas: 1, maxReplicas: 4, queueThreshold: 5, idleMinutes: 15 });
 
 const model = z.strictObject({
   /** Name of the model: the S3 prefix `models/<name>/` and the served model name. */
@@ -308,8 +327,6 @@ const access = z.strictObject({
 const serving = z.strictObject({
   /** vLLM OpenAI server image, pinned by digest (mirror it into the account's ECR). */
   vllmImage: image,
-  /** Image that copies the model from S3 (AWS CLI v2), pinned by digest. */
-  modelSyncImage: image,
   /**
    * Distroless Node.js LTS image that runs the model verifier (gcr.io/distroless/nodejs22-debian12
    * or nodejs24-debian12, or a mirror that keeps that repository name), pinned by digest. The

@@ -213,13 +213,22 @@ export interface MetricsSource {
 
 /**
  * The namespace's traffic: everything denied, then only what the install needs. The operator
- * reaches the Kubernetes API and the metrics sources; the metrics API server reaches the API and
- * the operator's gRPC port; the API server (control plane, inside `apiCidrs`) reaches the metrics
- * API server.
+ * reaches the Kubernetes API (`apiCidrs`: the `kubernetes` service address, matched before the
+ * VPC CNI's DNAT) and the metrics sources; the metrics API server reaches the API and the
+ * operator's gRPC port; the API server (its ENIs in the cluster's subnets, `controlPlaneCidrs`)
+ * reaches the metrics API server.
  */
-export function renderKedaNetworkPolicies(input: { apiCidrs: readonly string[]; sources: readonly MetricsSource[]; dnsRule: k8s.types.input.networking.v1.NetworkPolicyEgressRule }): Obj[] {
+export function renderKedaNetworkPolicies(input: {
+  apiCidrs: readonly string[];
+  controlPlaneCidrs: readonly string[];
+  sources: readonly MetricsSource[];
+  dnsRule: k8s.types.input.networking.v1.NetworkPolicyEgressRule;
+}): Obj[] {
   const cidrs = [...new Set(input.apiCidrs)].sort();
+  const planes = [...new Set(input.controlPlaneCidrs)].sort();
   if (cidrs.length === 0) throw new Error("renderKedaNetworkPolicies: apiCidrs must name where the Kubernetes API answers");
+  if (planes.length === 0) throw new Error("renderKedaNetworkPolicies: controlPlaneCidrs must name where the API server calls from");
+  for (const c of [...cidrs, ...planes]) if (c.endsWith("/0")) throw new Error(`renderKedaNetworkPolicies: ${c} would admit everything`);
   const api = { to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }] };
   const pods = (name: string) => ({ podSelector: { matchLabels: { app: name } } });
   const policy = (name: string, spec: Record<string, unknown>): Obj => ({
@@ -246,7 +255,7 @@ export function renderKedaNetworkPolicies(input: { apiCidrs: readonly string[]; 
     policy(`${KEDA_METRICS_SERVER}`, {
       ...pods(KEDA_METRICS_SERVER),
       policyTypes: ["Ingress", "Egress"],
-      ingress: [{ from: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: KEDA_METRICS_PORT }] }],
+      ingress: [{ from: planes.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: KEDA_METRICS_PORT }] }],
       egress: [input.dnsRule, api, { to: [pods(KEDA_OPERATOR)], ports: [{ protocol: "TCP", port: KEDA_GRPC_PORT }] }],
     }),
   ];

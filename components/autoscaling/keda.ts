@@ -13,8 +13,10 @@ export interface KedaArgs {
   metricsServerImage: string;
   /** Where KEDA runs (the system node group's label). Required. */
   nodeSelector: Record<string, string>;
-  /** CIDRs where the Kubernetes API answers (and calls the metrics API server from). Required. */
+  /** Where the Kubernetes API answers for pods: the `kubernetes` service address as a /32. Required. */
   apiCidrs: string[];
+  /** Subnets the control plane's ENIs live in (it calls the metrics API server from there). Required. */
+  controlPlaneCidrs: string[];
   /** What the operator may poll for metrics. Default none. */
   metricsSources?: MetricsSource[];
 }
@@ -33,7 +35,7 @@ export class Keda extends pulumi.ComponentResource {
   constructor(name: string, args: KedaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign-llm:autoscaling:Keda", name, {}, opts);
     const objects = renderKedaObjects({ operatorImage: args.operatorImage, metricsServerImage: args.metricsServerImage, nodeSelector: args.nodeSelector });
-    const policies = renderKedaNetworkPolicies({ apiCidrs: args.apiCidrs, sources: args.metricsSources ?? [], dnsRule: dnsEgressRule() });
+    const policies = renderKedaNetworkPolicies({ apiCidrs: args.apiCidrs, controlPlaneCidrs: args.controlPlaneCidrs, sources: args.metricsSources ?? [], dnsRule: dnsEgressRule() });
     const child = { parent: this };
     const crds = kedaCrds().map((crd) => new k8s.apiextensions.v1.CustomResourceDefinition(`${name}-crd-${crd.metadata.name}`, crd as unknown as k8s.apiextensions.v1.CustomResourceDefinitionArgs, child));
     const namespace = new k8s.core.v1.Namespace(

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { hardenedLaunchTemplate } from "./node-hardening";
 import { GPU_INSTANCES } from "./gpu-instances";
+import type { NodeStoragePlan } from "./node-storage";
 import { withName, type Tags } from "../tags";
 
 /** Label every GPU node carries; workloads select their group by it. */
@@ -48,6 +49,12 @@ export interface GpuNodeGroupArgs {
   desiredSize?: number;
   /** Data volume, GiB. Default 200. */
   dataVolumeGiB?: number;
+  /**
+   * Where the nodes keep images and models (node-storage.ts planNodeStorage): the data volume's
+   * provisioned performance and, for the instance store, the Bottlerocket settings that bind it.
+   * Default: the baseline gp3 data volume.
+   */
+  storage?: Pick<NodeStoragePlan, "mode" | "dataVolume" | "bottlerocketSettings">;
   /** Key of the EBS volumes. Required. */
   volumeKeyArn: pulumi.Input<string>;
   /**
@@ -99,6 +106,8 @@ export class GpuNodeGroup extends pulumi.ComponentResource {
       {
         volumeKeyArn: args.volumeKeyArn,
         dataVolumeGiB,
+        ...(args.storage ? { dataVolumePerformance: { throughputMiBps: args.storage.dataVolume.throughputMiBps, iops: args.storage.dataVolume.iops } } : {}),
+        ...(args.storage?.bottlerocketSettings !== undefined ? { bottlerocketSettings: args.storage.bottlerocketSettings } : {}),
         capacityBlock: capacityBlock ? { reservationId: args.capacityReservationId!, instanceType: args.instanceTypes[0] } : undefined,
         tags,
       },

@@ -21,6 +21,17 @@ export interface HardenedLaunchTemplateArgs {
   /** Bottlerocket data volume (images, emptyDirs), GiB. */
   dataVolumeGiB: number;
   /**
+   * The data volume's provisioned gp3 throughput (MiB/s) and IOPS (node-storage.ts sizes them
+   * from the largest model when models live on it). Default the gp3 baseline (125, 3000).
+   */
+  dataVolumePerformance?: { throughputMiBps: number; iops: number };
+  /**
+   * Bottlerocket settings (TOML) for the user data; EKS merges its own bootstrap settings into
+   * them for managed node groups. Default none.
+   * https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html#launch-template-user-data
+   */
+  bottlerocketSettings?: string;
+  /**
    * Capacity block to launch into (CAPACITY_BLOCK node groups), with the one instance type it
    * reserves: EKS requires the launch template to name the type (and the node group then must not
    * list instanceTypes). Default none.
@@ -39,13 +50,13 @@ export interface HardenedLaunchTemplateArgs {
  * https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html
  */
 export function hardenedLaunchTemplate(name: string, args: HardenedLaunchTemplateArgs, opts: pulumi.CustomResourceOptions): aws.ec2.LaunchTemplate {
-  const volume = (deviceName: string, size: number) => ({
+  const volume = (deviceName: string, size: number, perf = { throughputMiBps: DATA_VOLUME_THROUGHPUT_MIBPS, iops: DATA_VOLUME_IOPS }) => ({
     deviceName,
     ebs: {
       volumeSize: size,
       volumeType: "gp3",
-      throughput: DATA_VOLUME_THROUGHPUT_MIBPS,
-      iops: DATA_VOLUME_IOPS,
+      throughput: perf.throughputMiBps,
+      iops: perf.iops,
       encrypted: "true",
       kmsKeyId: args.volumeKeyArn,
       deleteOnTermination: "true",
@@ -58,7 +69,8 @@ export function hardenedLaunchTemplate(name: string, args: HardenedLaunchTemplat
       updateDefaultVersion: true,
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
       // Bottlerocket: /dev/xvda holds the OS, /dev/xvdb the data (container images, pod storage).
-      blockDeviceMappings: [volume("/dev/xvda", args.osVolumeGiB ?? 4), volume("/dev/xvdb", args.dataVolumeGiB)],
+      blockDeviceMappings: [volume("/dev/xvda", args.osVolumeGiB ?? 4), volume("/dev/xvdb", args.dataVolumeGiB, args.dataVolumePerformance)],
+      ...(args.bottlerocketSettings !== undefined ? { userData: Buffer.from(args.bottlerocketSettings, "utf8").toString("base64") } : {}),
       monitoring: { enabled: true },
       ...(args.capacityBlock
         ? {

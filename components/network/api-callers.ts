@@ -69,10 +69,10 @@ export const API_CALLERS = {
     services: ["autoscaling", "ec2", "eks", "sts"],
     why: "reads and resizes Auto Scaling groups, reads launch templates and instance types, reads managed node groups to scale from zero (https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md)",
   },
-  modelSync: {
-    description: "model-sync init container of each vLLM pod",
+  modelFetch: {
+    description: "model-fetch init container of each vLLM pod",
     services: ["s3"],
-    why: "copies the model's prefix from the model store; S3 decrypts with the models key on the caller's behalf (kms:ViaService), so the pod calls no KMS API",
+    why: "downloads the model's prefix from the model store (ranged GETs, verified as it arrives); S3 decrypts with the models key on the caller's behalf (kms:ViaService), so the pod calls no KMS API",
   },
   logShipper: {
     description: "log shipper sidecar of the guardrail gateway",

@@ -102,17 +102,38 @@ export function coldStartBefore(i: ColdStartInput): StageTimes {
  * the node is Ready, in parallel with the download, so only what it takes beyond the download
  * is on the critical path (both share the NIC; that is counted too).
  */
-export function coldStartAfter(i: ColdStartInput & { storage: { mode: "instance-store" } | { mode: "ebs"; throughputMiBps: number } }): StageTimes {
-  const disk = diskRates(i.instanceType, i.storage);
-  const nic = ((INSTANCE_IO[i.instanceType]!.networkGbps * GB) / 8) * NETWORK_EFFICIENCY;
-  const connections = fetchConcurrency(i.instanceType) * S3_CONNECTION_BPS;
+export type StorageChoice = { mode: "instance-store" } | { mode: "ebs"; throughputMiBps: number };
+
+/** The one-pass fetch's rate on an instance type and storage, bytes/s, and what limits it. */
+export function fetchRate(instanceType: string, storage: StorageChoice): { bps: number; limit: string } {
+  const disk = diskRates(instanceType, storage);
+  const nic = ((INSTANCE_IO[instanceType]!.networkGbps * GB) / 8) * NETWORK_EFFICIENCY;
+  const connections = fetchConcurrency(instanceType) * S3_CONNECTION_BPS;
   const limits: [string, number][] = [
     ["network", nic],
     ["S3 connections", connections],
-    [i.storage.mode === "ebs" ? "gp3 throughput" : "instance store", disk.writeBps],
+    [storage.mode === "ebs" ? "gp3 throughput" : "instance store", disk.writeBps],
     ["SHA-256 on one core", HASH_BPS],
   ];
   const [limit, bps] = limits.reduce((a, b) => (b[1] < a[1] ? b : a));
+  return { bps, limit };
+}
+
+/**
+ * The load path of a node group for the rollout budgets (rollout-budget.ts), over its slowest
+ * instance type: where the model is read from, the one-pass fetch's rate, the image pre-pulled.
+ */
+export function loadPathFor(instanceTypes: readonly string[], storage: StorageChoice): { volumeMiBps: number; fetchMiBps: number; imagePrepulled: true } {
+  if (instanceTypes.length === 0) throw new Error("loadPathFor: no instance types");
+  const read = Math.min(...instanceTypes.map((t) => diskRates(t, storage).readBps));
+  const fetch = Math.min(...instanceTypes.map((t) => fetchRate(t, storage).bps));
+  return { volumeMiBps: Math.floor(read / MiB), fetchMiBps: Math.floor(fetch / MiB), imagePrepulled: true };
+}
+
+export function coldStartAfter(i: ColdStartInput & { storage: StorageChoice }): StageTimes {
+  const disk = diskRates(i.instanceType, i.storage);
+  const nic = ((INSTANCE_IO[i.instanceType]!.networkGbps * GB) / 8) * NETWORK_EFFICIENCY;
+  const { bps, limit } = fetchRate(i.instanceType, i.storage);
   const downloadVerify = secs(i.modelBytes, bps);
   const imageAlone = Math.max(secs(IMAGE_COMPRESSED_BYTES, nic), secs(IMAGE_UNPACKED_BYTES, Math.min(UNPACK_BPS, disk.writeBps)));
   // Both transfers share the NIC: together they take at least their bytes over its rate.

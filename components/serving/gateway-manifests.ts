@@ -8,6 +8,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../infra/schema";
 import { SKIP_CREDENTIALS_ANNOTATION } from "../cluster/pod-identity";
 import { GATEWAY_POD_LABELS, POD_IDENTITY_AGENT_CIDR, SCRAPER_NAMESPACE_LABELS, SCRAPER_POD_LABELS, VLLM_PORT, selectorLabels } from "./manifests";
+import { replicasHost } from "./replicas";
+import { KEDA_NAMESPACE, KEDA_OPERATOR } from "../autoscaling/keda-manifests";
 
 export const GATEWAY_NAME = "guardrail-gateway";
 export const GATEWAY_PORT = 8443;
@@ -89,7 +91,8 @@ export function renderGatewayConfig(input: GatewayConfigInput): Record<string, u
   const models = Object.entries(input.upstreams)
     .sort(([a], [b]) => a.localeCompare(b))
     // Each model server has its own vLLM API key; the gateway sends each model only its own.
-    .map(([id, upstream]) => ({ id, upstream, apiKeyFile: vllmApiKeyPath(id), inputGuard: gateway.inputGuard, routes: ["chat", "completions"] }));
+    // replicasHost: every ready replica, for the queue depth the autoscaler reads (/scaling/<id>).
+    .map(([id, upstream]) => ({ id, upstream, apiKeyFile: vllmApiKeyPath(id), replicasHost: replicasHost(upstream), inputGuard: gateway.inputGuard, routes: ["chat", "completions"] }));
   const rules = gateway.rules
     .map((r) => ({ name: r.name, groups: r.groups, subjects: r.subjects, apiKeys: input.apiKeys ? r.apiKeys : [], models: r.models }))
     // A rule that names only API keys grants nothing when no keys are configured.
@@ -352,7 +355,11 @@ export function renderGatewayNetworkPolicySpec(args: { clientCidrs: readonly str
     ingress: [
       { from: [...new Set(args.clientCidrs)].sort().map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: GATEWAY_PORT }] },
       {
-        from: [{ namespaceSelector: { matchLabels: SCRAPER_NAMESPACE_LABELS }, podSelector: { matchLabels: SCRAPER_POD_LABELS } }],
+        from: [
+          { namespaceSelector: { matchLabels: SCRAPER_NAMESPACE_LABELS }, podSelector: { matchLabels: SCRAPER_POD_LABELS } },
+          // KEDA's operator reads each model's demand from /scaling/<model> (counts only).
+          { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": KEDA_NAMESPACE } }, podSelector: { matchLabels: { app: KEDA_OPERATOR } } },
+        ],
         ports: [
           { protocol: "TCP", port: GATEWAY_OPS_PORT },
           { protocol: "TCP", port: SHIPPER_METRICS_PORT },

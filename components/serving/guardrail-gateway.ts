@@ -6,6 +6,7 @@ import { stringify } from "yaml";
 import type { InternalCa, IssuedCertificate } from "./internal-ca";
 import {
   GATEWAY_NAME,
+  GATEWAY_OPS_PORT,
   gatewayLabels,
   renderApiKeysFile,
   vllmApiKeyFiles,
@@ -18,6 +19,7 @@ import {
 } from "./gateway-manifests";
 import { GATEWAY_POD_LABELS, podIdentityTrustPolicy } from "./manifests";
 import { clusterArnOf } from "../cluster/pod-identity";
+import { GATEWAY_OPS_SERVICE } from "./replicas";
 
 export interface GuardrailGatewayArgs {
   /** Stack settings under `sovereign-llm:gateway`. Required. */
@@ -224,6 +226,15 @@ export class GuardrailGateway extends pulumi.ComponentResource {
     const clientCidrs = [...g.clientCidrs];
     const service = renderGatewayService(clientCidrs);
     this.service = new k8s.core.v1.Service(`${name}-lb`, { metadata: { ...meta(""), annotations: service.annotations }, spec: service.spec }, child);
+    // The ops port inside the cluster: KEDA reads /scaling/<model> here (never through the load balancer).
+    new k8s.core.v1.Service(
+      `${name}-ops`,
+      {
+        metadata: { ...meta(""), name: GATEWAY_OPS_SERVICE },
+        spec: { selector: { ...GATEWAY_POD_LABELS }, ports: [{ name: "ops", port: GATEWAY_OPS_PORT, targetPort: GATEWAY_OPS_PORT, protocol: "TCP" }] },
+      },
+      child,
+    );
     new k8s.networking.v1.NetworkPolicy(
       `${name}-netpol`,
       { metadata: meta(""), spec: renderGatewayNetworkPolicySpec({ clientCidrs, jwksCidrs: g.oidc?.jwksCidrs ?? [], models: Object.keys(args.upstreams), endpointCidrs: args.endpointCidrs }) },

@@ -21,6 +21,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { GPU_TAINT, NODE_GROUP_LABEL } from "../cluster/gpu-node-group";
+import { vllmEnv } from "./vllm-args";
 
 export const PREPULL_NAME = "vllm-image-prepull";
 const UID = 2000;
@@ -52,7 +53,8 @@ export function renderPrepullDaemonSetSpec(image: string, nodeGroups: readonly s
             name: "hold",
             image,
             command: ["sleep", "infinity"],
-            env: [{ name: "NVIDIA_VISIBLE_DEVICES", value: "void" }],
+            // The image's own entrypoint never runs; its offline and no-telemetry settings are set anyway.
+            env: [{ name: "NVIDIA_VISIBLE_DEVICES", value: "void" }, ...Object.entries(vllmEnv()).map(([name, value]) => ({ name, value }))],
             resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "10m", memory: "16Mi" } },
             securityContext: {
               runAsNonRoot: true,

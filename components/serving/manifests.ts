@@ -23,15 +23,20 @@ export const VLLM_UID = 2000;
 export const VLLM_GID = 0;
 export const MODELS_ROOT = "/models";
 export const TLS_DIR = "/etc/vllm/tls";
-export const VERIFIER_DIR = "/opt/verifier";
-export const VERIFIER_FILE = "verify.js";
+/** Where the one-pass fetcher (tools/model-signing/bundle.ts fetcherBundle()) is mounted from its ConfigMap. */
+export const FETCHER_DIR = "/opt/fetcher";
+export const FETCHER_FILE = "fetch.js";
+/** Bytes per ranged GET of the fetcher; memory held is at most concurrency x part. */
+export const FETCH_PART_MIB = 16;
+/** One core hashes every byte in order; the other parses HTTP and writes. */
+export const FETCH_CPU_MILLIS = 2000;
 /** Where distroless Node images keep the node binary. */
 export const NODE_BINARY = "/nodejs/bin/node";
 /**
- * Containers of the model server's pod that must hold no AWS credentials: only `model-sync`
- * reads S3. The verifier works offline; vLLM parses untrusted prompts and chat templates.
+ * Containers of the model server's pod that must hold no AWS credentials: only `model-fetch`
+ * reads S3; vLLM parses untrusted prompts and chat templates.
  */
-export const CONTAINERS_WITHOUT_CREDENTIALS = ["model-verify", "vllm"] as const;
+export const CONTAINERS_WITHOUT_CREDENTIALS = ["vllm"] as const;
 export const SIGNING_KEY_DIR = "/etc/model-signing";
 export const SIGNING_KEY_FILE = "public-key.pem";
 export const CACHE_ROOT = "/cache";
@@ -41,12 +46,6 @@ export const GATEWAY_POD_LABELS: Readonly<Record<string, string>> = { "app.kuber
 /** The metrics scraper: Prometheus pods in the `monitoring` namespace. */
 export const SCRAPER_NAMESPACE_LABELS: Readonly<Record<string, string>> = { "kubernetes.io/metadata.name": "monitoring" };
 export const SCRAPER_POD_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/name": "prometheus" };
-/**
- * Prometheus KEDA queries. `prometheus-operated` is the governing Service the Prometheus
- * Operator creates for every Prometheus it runs; the platform expects one in `monitoring`.
- * Plain HTTP inside the cluster (Prometheus' own default).
- */
-export const PROMETHEUS_SERVER = "http://prometheus-operated.monitoring.svc:9090";
 export { POD_IDENTITY_AGENT_CIDR } from "../cluster/pod-identity";
 
 /** Share of an instance's vCPUs and memory a model server may take, per GPU it uses. */
@@ -77,7 +76,8 @@ export interface VllmManifestInput {
   model: ModelConfig;
   /** Instance types of the model's node group; sizing uses the smallest share among them. */
   instanceTypes: readonly string[];
-  images: { vllm: string; modelSync: string; verifier: string };
+  /** vLLM, and the distroless Node image the fetcher runs on. */
+  images: { vllm: string; verifier: string };
   /**
    * Model store bucket name (the sync reads `s3://<bucket>/models/<model>/`). May be an Output:
    * it reaches the command through `$(MODEL_BUCKET)`, which the kubelet expands from the env.
@@ -90,7 +90,10 @@ export interface VllmManifestInput {
   /** Secret holding the API key under `apiKeySecretKey`. */
   apiKeySecretName: string;
   apiKeySecretKey: string;
-  verifierConfigMapName: string;
+  /** ConfigMap holding the fetcher script (FETCHER_FILE). */
+  fetcherConfigMapName: string;
+  /** Ranged GETs in flight (cold-start.ts fetchConcurrency of the group's slowest type). */
+  fetchConcurrency: number;
   signingKeyConfigMapName: string;
   /** Annotations on the pod template. Default none. */
   podAnnotations?: Record<string, pulumi.Input<string>>;
@@ -158,6 +161,11 @@ export function podSizing(model: Pick<ModelConfig, "gpusPerReplica">, instanceTy
  * the weights at the volume's throughput plus the engine start, see rollout-budget.ts).
  */
 export const PROBE_PERIOD_SECONDS = 10;
+
+/** Memory of the fetch step: the parts it may hold (concurrency x part) and the runtime's own. */
+export function fetchMemoryMiB(concurrency: number): number {
+  return concurrency * FETCH_PART_MIB + 512;
+}
 export function startupFailureThreshold(startupSeconds: number): number {
   return Math.ceil(startupSeconds / PROBE_PERIOD_SECONDS);
 }
@@ -266,42 +274,43 @@ export function renderPodSpec(input: VllmManifestInput): PodSpec {
   const size = podSizing(model, input.instanceTypes);
   const modelDir = `${MODELS_ROOT}/${model.name}`;
   const ro = (name: string, mountPath: string) => ({ name, mountPath, readOnly: true });
-  const sync: Container = {
-    name: "model-sync",
-    image: input.images.modelSync,
-    // The AWS CLI image's entrypoint is `aws`; set explicitly so a mirror cannot change it.
-    command: ["aws"],
-    args: ["s3", "sync", `s3://$(MODEL_BUCKET)/${modelPrefix(model.name)}`, `${modelDir}/`, "--only-show-errors", "--no-progress", "--region", input.region],
-    env: [{ name: "MODEL_BUCKET", value: input.bucket }, ...envList({
-      AWS_REGION: input.region,
-      AWS_DEFAULT_REGION: input.region,
-      // Credentials only from Pod Identity; never fall back to the node's instance profile.
-      AWS_EC2_METADATA_DISABLED: "true",
-      HOME: "/tmp",
-    })],
-    resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
-    securityContext: containerSecurityContext(),
-    volumeMounts: [{ name: "models", mountPath: MODELS_ROOT }, { name: "tmp", mountPath: "/tmp" }],
-  };
-  const verifier: Container = {
-    name: "model-verify",
+  // One pass: the model's objects fetched with parallel ranged GETs through the S3 endpoint, every
+  // byte hashed as it arrives and written once; the signature, the listing and every file digest
+  // are checked before the directory exists under its name (it is staged beside it), so vLLM
+  // never opens an unverified byte and nothing is read twice. The same checks as model:verify
+  // (tools/model-signing/fetch.ts). Credentials only from Pod Identity (--credentials container).
+  // Cache: the models emptyDir outlives container restarts; a re-run re-hashes what is there from
+  // local disk (never trusted) and fetches only what is missing, and only this container can
+  // write it (vLLM mounts it read-only), so a model is used only as this step verified it.
+  const fetch: Container = {
+    name: "model-fetch",
     image: input.images.verifier,
     // Distroless Node images have no `node` on a PATH (no shell either): the binary is at
     // /nodejs/bin/node. https://github.com/GoogleContainerTools/distroless/blob/main/nodejs/README.md
     command: [
-      NODE_BINARY, `${VERIFIER_DIR}/${VERIFIER_FILE}`, modelDir,
+      NODE_BINARY, `${FETCHER_DIR}/${FETCHER_FILE}`,
+      `s3://$(MODEL_BUCKET)/${modelPrefix(model.name)}`, modelDir,
       "--public-key", `${SIGNING_KEY_DIR}/${SIGNING_KEY_FILE}`,
       "--expect-name", model.name,
       // A pinned version refuses every other signed version (an older one put back included).
       ...(model.expectedDigest !== undefined ? ["--expect-digest", model.expectedDigest] : []),
-      "--workers", String(size.verifierWorkers),
+      "--credentials", "container",
+      "--region", input.region,
+      "--concurrency", String(input.fetchConcurrency),
+      "--part-mib", String(FETCH_PART_MIB),
     ],
+    env: [{ name: "MODEL_BUCKET", value: input.bucket }, ...envList({
+      AWS_REGION: input.region,
+      // Never fall back to the node's instance profile (the fetcher only asks the container endpoint anyway).
+      AWS_EC2_METADATA_DISABLED: "true",
+      HOME: "/tmp",
+    })],
     resources: {
-      requests: { cpu: `${size.verifierCpuMillis}m`, memory: "1Gi" },
-      limits: { cpu: `${size.verifierCpuMillis}m`, memory: "1Gi" },
+      requests: { cpu: `${FETCH_CPU_MILLIS}m`, memory: `${fetchMemoryMiB(input.fetchConcurrency)}Mi` },
+      limits: { cpu: `${FETCH_CPU_MILLIS}m`, memory: `${fetchMemoryMiB(input.fetchConcurrency)}Mi` },
     },
     securityContext: containerSecurityContext(),
-    volumeMounts: [ro("models", MODELS_ROOT), ro("verifier", VERIFIER_DIR), ro("signing-key", SIGNING_KEY_DIR), { name: "tmp", mountPath: "/tmp" }],
+    volumeMounts: [{ name: "models", mountPath: MODELS_ROOT }, ro("fetcher", FETCHER_DIR), ro("signing-key", SIGNING_KEY_DIR), { name: "tmp", mountPath: "/tmp" }],
   };
   const server: Container = {
     name: "vllm",
@@ -336,7 +345,7 @@ export function renderPodSpec(input: VllmManifestInput): PodSpec {
     enableServiceLinks: false,
     terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
     securityContext: { runAsNonRoot: true, runAsUser: VLLM_UID, runAsGroup: VLLM_GID, seccompProfile: { type: "RuntimeDefault" } },
-    initContainers: [sync, verifier],
+    initContainers: [fetch],
     containers: [server],
     nodeSelector: { [NODE_GROUP_LABEL]: model.nodeGroup },
     tolerations: [{ key: GPU_TAINT.key, operator: "Equal", value: GPU_TAINT.value, effect: "NoSchedule" }],
@@ -366,7 +375,7 @@ export function renderPodSpec(input: VllmManifestInput): PodSpec {
       { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: `${size.shmMiB}Mi` } },
       // 0440 root:root: readable by the vllm user through its primary group 0, by nobody else.
       { name: "tls", secret: { secretName: input.tlsSecretName, defaultMode: 0o440 } },
-      { name: "verifier", configMap: { name: input.verifierConfigMapName, defaultMode: 0o444 } },
+      { name: "fetcher", configMap: { name: input.fetcherConfigMapName, defaultMode: 0o444 } },
       { name: "signing-key", configMap: { name: input.signingKeyConfigMapName, defaultMode: 0o444 } },
     ],
   };
@@ -422,11 +431,13 @@ export function renderServiceSpec(model: string): k8s.types.input.core.v1.Servic
  * Voluntary disruptions (node drains, autoscaler scale-down) take at most one ready replica at a
  * time, and never the only one: a single-replica model gets minAvailable 1, so a drain waits for
  * an operator instead of taking the model offline (maxUnavailable 1 would allow exactly that).
- * Pods that are not Ready may always be evicted, so a stuck pod never blocks a node update.
+ * Pods that are not Ready may always be evicted, so a stuck pod never blocks a node update. A
+ * model allowed to scale to zero promises no replica while idle, so its one replica may be drained
+ * (the next request wakes it on another node).
  */
 export function renderPdbSpec(model: ModelConfig): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
   const minimum = model.autoscaling.enabled ? model.autoscaling.minReplicas : model.replicas;
-  const budget = minimum <= 1 ? { minAvailable: 1 } : { maxUnavailable: 1 };
+  const budget = minimum === 1 ? { minAvailable: 1 } : { maxUnavailable: 1 };
   return { ...budget, selector: { matchLabels: selectorLabels(model.name) }, unhealthyPodEvictionPolicy: "AlwaysAllow" };
 }
 
@@ -467,33 +478,6 @@ export function renderEgressPolicySpec(model: string, endpointCidrs: readonly st
   if (cidrs.length > 0) egress.push({ to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }] });
   egress.push({ to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] });
   return { podSelector: { matchLabels: selectorLabels(model) }, policyTypes: ["Egress"], egress };
-}
-
-/**
- * KEDA ScaledObject spec (keda.sh/v1alpha1) scaling on requests waiting in vLLM's queue:
- * `vllm:num_requests_waiting` summed over the model's replicas (vLLM labels its metrics with
- * model_name = the served model name). Needs KEDA and Prometheus in the cluster.
- */
-export function renderScaledObjectSpec(resourceName: string, model: ModelConfig): Record<string, unknown> {
-  const a = model.autoscaling;
-  return {
-    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: resourceName },
-    minReplicaCount: a.minReplicas,
-    maxReplicaCount: a.maxReplicas,
-    pollingInterval: 15,
-    // GPU replicas are slow to start: scale in only after 10 quiet minutes.
-    cooldownPeriod: 600,
-    triggers: [
-      {
-        type: "prometheus",
-        metadata: {
-          serverAddress: PROMETHEUS_SERVER,
-          query: `sum(vllm:num_requests_waiting{model_name="${model.name}"})`,
-          threshold: String(a.queueThreshold),
-        },
-      },
-    ],
-  };
 }
 
 // ---- IAM documents -------------------------------------------------------------------------

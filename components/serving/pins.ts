@@ -43,17 +43,6 @@ export const VLLM_0_31_0_IMAGE = {
 } as const;
 
 /**
- * AWS CLI v2 image. Found pinned by digest in a public GitHub Dockerfile check
- * (`FROM public.ecr.aws/aws-cli/aws-cli:2.31.23@sha256:668f…1dc5`); the index gave no
- * repository path, so no URL. Re-verify with crane before use.
- */
-export const AWS_CLI_IMAGE = {
-  repository: "public.ecr.aws/aws-cli/aws-cli",
-  tag: "2.31.23",
-  digest: "sha256:668ffb01408e03e1002b36886797c1a97b09f7d0f02fba3123f9fcd68a081dc5",
-} as const;
-
-/**
  * Node.js 24 LTS runtime image (the verifier's and the gateway's). Distroless publishes no
  * versioned tags; this digest of gcr.io/distroless/nodejs24-debian12:nonroot is the one pinned
  * identically by five independent public Dockerfiles found by the search index (no repository

@@ -7,11 +7,14 @@ import { InternalCa, serviceDnsNames } from "./internal-ca";
 import { fitAutoName } from "../names";
 import { clusterArnOf } from "../cluster/pod-identity";
 import { DATA_VOLUME_THROUGHPUT_MIBPS } from "../cluster/node-hardening";
+import type { LoadPath } from "./rollout-budget";
+import { renderScaledObjectSpec } from "../autoscaling/scaled-object";
+import { renderReplicasServiceSpec, replicasServiceName, scalingUrl } from "./replicas";
 import {
   PROBE_CERT_FILE,
   PROBE_KEY_FILE,
   SIGNING_KEY_FILE,
-  VERIFIER_FILE,
+  FETCHER_FILE,
   modelReadPolicy,
   podIdentityTrustPolicy,
   podSizing,
@@ -20,7 +23,6 @@ import {
   renderEgressPolicySpec,
   renderIngressPolicySpec,
   renderPdbSpec,
-  renderScaledObjectSpec,
   renderServiceSpec,
   vllmLabels,
 } from "./manifests";
@@ -46,25 +48,31 @@ export interface VllmServiceArgs {
   /** KMS signing key (ECC_NIST_P256); its public key verifies the model. Required. */
   signingKeyArn: pulumi.Input<string>;
   /** Images, pinned by digest (config enforces it). Required. */
-  images: { vllm: string; modelSync: string; verifier: string };
+  images: { vllm: string; verifier: string };
   /** The stack's internal CA; issues this server's certificate. Required. */
   ca: InternalCa;
   /** API key vLLM requires on /v1 routes (secret). Required. */
   apiKey: pulumi.Input<string>;
-  /** The verifier as one script (tools/model-signing/bundle.ts verifierBundle()). Required. */
-  verifierScript: string;
+  /** The one-pass fetcher as one script (tools/model-signing/bundle.ts fetcherBundle()). Required. */
+  fetcherScript: string;
   /** CIDRs the model copy may reach on 443: the VPC CIDR and the S3 gateway endpoint's `cidrBlocks`. Required. */
   endpointCidrs: pulumi.Input<pulumi.Input<string>[]>;
-  /** Sustained throughput of the GPU nodes' data volume, MiB/s. Default the launch template's (125). */
-  dataVolumeMiBps?: number;
+  /**
+   * The node group's load path (cold-start.ts loadPathFor: its storage's read rate, the one-pass
+   * fetch's rate, the image pre-pulled); sets the probes', the Deployment's and Pulumi's budgets.
+   * Default: one pass over the baseline gp3 data volume (125 MiB/s), the image pulled after it.
+   */
+  loadPath?: LoadPath;
+  /** Ranged GETs the fetch keeps in flight. Default 8. */
+  fetchConcurrency?: number;
   /** Base tags. Default none. */
   tags?: Tags;
 }
 
 /**
  * One model server: a least-privilege AWS identity (Pod Identity) that can read only this model's
- * prefix, a Deployment whose init containers copy the model from S3 and verify its signature
- * before vLLM starts, mutual TLS with certificates from the stack's CA, a ClusterIP Service,
+ * prefix, a Deployment whose init step downloads the model from S3 and verifies its signature
+ * and every digest in the same pass before vLLM starts, mutual TLS with certificates from the stack's CA, a ClusterIP Service,
  * NetworkPolicies narrowing ingress to the front door and the scraper and egress to S3, a
  * PodDisruptionBudget and, when configured, a KEDA ScaledObject.
  */
@@ -79,7 +87,8 @@ export class VllmService extends pulumi.ComponentResource {
   constructor(name: string, args: VllmServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign-llm:serving:VllmService", name, {}, opts);
     const model = args.model;
-    const loadPath = { volumeMiBps: args.dataVolumeMiBps ?? DATA_VOLUME_THROUGHPUT_MIBPS };
+    const loadPath: LoadPath = args.loadPath ?? { volumeMiBps: DATA_VOLUME_THROUGHPUT_MIBPS, fetchMiBps: DATA_VOLUME_THROUGHPUT_MIBPS };
+    const fetchConcurrency = args.fetchConcurrency ?? 8;
     const tags = args.tags ?? {};
     const resourceName = `vllm-${model.name}`;
     // Validate before declaring anything: sizing throws on unknown instance types.
@@ -124,7 +133,7 @@ export class VllmService extends pulumi.ComponentResource {
     );
 
     // --- Configuration delivered to the pod -----------------------------------------------------
-    const verifierMap = new k8s.core.v1.ConfigMap(`${name}-verifier`, { metadata: meta("-verifier"), immutable: false, data: { [VERIFIER_FILE]: args.verifierScript } }, { parent: this });
+    const fetcherMap = new k8s.core.v1.ConfigMap(`${name}-fetcher`, { metadata: meta("-fetcher"), immutable: false, data: { [FETCHER_FILE]: args.fetcherScript } }, { parent: this });
     const publicKeyPem = aws.kms.getPublicKeyOutput({ keyId: args.signingKeyArn }, { parent: this }).publicKeyPem;
     const signingKeyMap = new k8s.core.v1.ConfigMap(`${name}-signing-key`, { metadata: meta("-signing-key"), data: { [SIGNING_KEY_FILE]: publicKeyPem } }, { parent: this });
     const apiKeySecret = new k8s.core.v1.Secret(
@@ -173,7 +182,8 @@ export class VllmService extends pulumi.ComponentResource {
       tlsSecretName: `${resourceName}-tls`,
       apiKeySecretName: `${resourceName}-api-key`,
       apiKeySecretKey: "api-key",
-      verifierConfigMapName: `${resourceName}-verifier`,
+      fetcherConfigMapName: `${resourceName}-fetcher`,
+      fetchConcurrency,
       signingKeyConfigMapName: `${resourceName}-signing-key`,
       loadPath,
     });
@@ -184,7 +194,7 @@ export class VllmService extends pulumi.ComponentResource {
       { metadata: meta(), spec },
       {
         parent: this,
-        dependsOn: [this.podIdentity, serviceAccount, verifierMap, signingKeyMap, apiKeySecret, tlsSecret],
+        dependsOn: [this.podIdentity, serviceAccount, fetcherMap, signingKeyMap, apiKeySecret, tlsSecret],
         customTimeouts: { create: `${budget.createTimeoutMinutes}m`, update: `${budget.updateTimeoutMinutes}m` },
       },
     );
@@ -196,11 +206,30 @@ export class VllmService extends pulumi.ComponentResource {
       { metadata: meta("-egress"), spec: pulumi.output(args.endpointCidrs).apply((cidrs) => renderEgressPolicySpec(model.name, (cidrs ?? []).filter((c): c is string => typeof c === "string"))) },
       { parent: this },
     );
+    // Every ready replica in DNS, for the gateway to read each one's queue.
+    new k8s.core.v1.Service(`${name}-replicas`, { metadata: { ...meta(), name: replicasServiceName(resourceName) }, spec: renderReplicasServiceSpec(model.name) }, { parent: this });
     if (model.autoscaling.enabled) {
-      // Needs KEDA's CRDs in the cluster (not installed by this platform yet).
+      // KEDA (installed by the platform when a model autoscales) polls the gateway for this
+      // model's queue; the platform orders this component after KEDA's CRDs and operator.
+      const a = model.autoscaling;
       new k8s.apiextensions.CustomResource(
         `${name}-scaler`,
-        { apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", metadata: meta(), spec: renderScaledObjectSpec(resourceName, model) },
+        {
+          apiVersion: "keda.sh/v1alpha1",
+          kind: "ScaledObject",
+          metadata: meta(),
+          spec: namespace.apply((ns) =>
+            renderScaledObjectSpec({
+              deploymentName: resourceName,
+              scalingUrl: scalingUrl(ns, model.name),
+              minReplicas: a.minReplicas,
+              maxReplicas: a.maxReplicas,
+              queueThreshold: a.queueThreshold,
+              idleSeconds: a.idleMinutes * 60,
+              replicaReadySeconds: budget.podReadySeconds,
+            }),
+          ),
+        },
         { parent: this, dependsOn: [this.deployment] },
       );
     }

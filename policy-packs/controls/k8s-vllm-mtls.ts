@@ -28,6 +28,9 @@ export const k8sVllmMtls: Control = {
           if (!vllm) return;
           if ([c.command, c.args].some((a) => isUnknown(a) || containsUnknown(a))) return undecided.note("command or args unknown");
           const argv = [...asArray(c.command), ...asArray(c.args)].filter((a): a is string => typeof a === "string");
+          // The image pre-pull DaemonSet holds the image with exactly `sleep infinity`: nothing
+          // listens, so there is nothing to protect (anything else is checked as a server).
+          if (argv.length === 2 && argv[0] === "sleep" && argv[1] === "infinity" && asArray(c.ports).length === 0) return;
           for (const flag of ["--ssl-keyfile", "--ssl-certfile"]) if (typeof flagValue(argv, flag) !== "string") fire(`serves without TLS (${flag} not set): pass --ssl-keyfile and --ssl-certfile from the service's certificate Secret`);
           if (typeof flagValue(argv, "--ssl-ca-certs") !== "string") fire("no --ssl-ca-certs: pass the platform CA so client certificates can be verified");
           const reqs = flagValue(argv, "--ssl-cert-reqs");

@@ -16,7 +16,7 @@ export const k8sWorkloadNoSaToken: Control = {
           type: "array",
           items: { type: "string", pattern: "^[a-z0-9-]+/[a-z0-9-]+$" },
           description: "namespace/name of service accounts whose pods must call the Kubernetes API (controllers); each needs its own narrow RBAC",
-          default: ["cluster-autoscaler/cluster-autoscaler"],
+          default: ["cluster-autoscaler/cluster-autoscaler", "keda/keda-operator"],
         },
       },
     },

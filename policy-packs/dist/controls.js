@@ -3092,7 +3092,7 @@ var k8sWorkloadNoSaToken = {
           type: "array",
           items: { type: "string", pattern: "^[a-z0-9-]+/[a-z0-9-]+$" },
           description: "namespace/name of service accounts whose pods must call the Kubernetes API (controllers); each needs its own narrow RBAC",
-          default: ["cluster-autoscaler/cluster-autoscaler"]
+          default: ["cluster-autoscaler/cluster-autoscaler", "keda/keda-operator"]
         }
       }
     },
@@ -3189,6 +3189,7 @@ var k8sVllmMtls = {
         if (!vllm) return;
         if ([c.command, c.args].some((a) => isUnknown(a) || containsUnknown(a))) return undecided.note("command or args unknown");
         const argv = [...asArray(c.command), ...asArray(c.args)].filter((a) => typeof a === "string");
+        if (argv.length === 2 && argv[0] === "sleep" && argv[1] === "infinity" && asArray(c.ports).length === 0) return;
         for (const flag of ["--ssl-keyfile", "--ssl-certfile"]) if (typeof flagValue(argv, flag) !== "string") fire(`serves without TLS (${flag} not set): pass --ssl-keyfile and --ssl-certfile from the service's certificate Secret`);
         if (typeof flagValue(argv, "--ssl-ca-certs") !== "string") fire("no --ssl-ca-certs: pass the platform CA so client certificates can be verified");
         const reqs = flagValue(argv, "--ssl-cert-reqs");

@@ -180,9 +180,33 @@ const CASES: BrokenCase[] = [
   {
     name: "a model larger than its node group's data volume allows",
     from: "prod-eu",
-    change: (c) => (c[`${NS}models`][0].storageGiB = 280),
+    change: (c) => {
+      c[`${NS}gpuNodeGroups`][0].storage = "ebs";
+      c[`${NS}models`][0].storageGiB = 280;
+    },
     key: "sovereign-llm:models[0].storageGiB",
     fix: "raise its dataVolumeGiB to at least 330",
+  },
+  {
+    name: "instance store on a node group whose instances cannot hold its models",
+    from: "dev",
+    change: (c) => {
+      c[`${NS}gpuNodeGroups`][0].storage = "instance-store";
+      c[`${NS}models`][0].storageGiB = 220;
+      c[`${NS}gpuNodeGroups`][0].dataVolumeGiB = 300;
+    },
+    key: "sovereign-llm:gpuNodeGroups[0].storage",
+    fix: "cannot hold the largest model",
+  },
+  {
+    name: "autoscaling without KEDA images",
+    from: "dev",
+    change: (c) => {
+      delete c[`${NS}cluster`].keda;
+      c[`${NS}models`][0].autoscaling = { enabled: true, minReplicas: 0, maxReplicas: 1 };
+    },
+    key: "sovereign-llm:cluster.keda",
+    fix: "mirror ghcr.io/kedacore/keda",
   },
   {
     name: "models that cannot fit on their node group at its maximum size",
@@ -261,7 +285,8 @@ const CASES: BrokenCase[] = [
   {
     name: "node group without room for a surge replica",
     from: "staging",
-    change: (c) => (c[`${NS}gpuNodeGroups`][0].maxSize = 2),
+    // staging's model autoscales to 3 replicas of 1 GPU: 3 nodes hold them, but not a surge replica.
+    change: (c) => (c[`${NS}gpuNodeGroups`][0].maxSize = 3),
     key: "sovereign-llm:gpuNodeGroups[0].maxSize",
     fix: "plus 1 for one surge replica each",
   },
@@ -520,7 +545,9 @@ describe("the committed stacks load", () => {
     assert.equal(cfg.models[0].gpuMemoryUtilization, 0.9);
     assert.equal(cfg.models[0].startupMinutes, 20);
     assert.equal(cfg.models[0].prefixCaching, true);
-    assert.equal(cfg.models[0].autoscaling.enabled, false);
+    assert.equal(cfg.models[0].autoscaling.enabled, true, "staging scales its model on queue depth");
+    assert.equal(cfg.models[0].autoscaling.idleMinutes, 15);
+    assert.equal(cfg.gpuNodeGroups[0].storage, "auto");
     assert.equal(cfg.logging.content, "off");
     assert.equal(cfg.logging.contentRetentionDays, 7);
     assert.deepEqual(cfg.logging.alarmEmails, []);

@@ -116,7 +116,8 @@ export const pinnedModelsSection: SectionSource = ({ synth }) => {
     if (r.type !== "kubernetes:apps/v1:Deployment") continue;
     const i = r.inputs as { metadata?: { labels?: Record<string, string> }; spec?: { template?: { spec?: { initContainers?: { name?: string; command?: unknown[] }[] } } } };
     if (i.metadata?.labels?.["app.kubernetes.io/component"] !== "model-server") continue;
-    const verify = i.spec?.template?.spec?.initContainers?.find((c) => c.name === "model-verify");
+    // The one-pass fetch step verifies the signature (and the pin) before anything is handed to vLLM.
+    const verify = i.spec?.template?.spec?.initContainers?.find((c) => c.name === "model-fetch");
     const cmd = (verify?.command ?? []).map(String);
     const at = cmd.indexOf("--expect-digest");
     const name = i.metadata?.labels?.["app.kubernetes.io/instance"] ?? r.name;
@@ -126,7 +127,7 @@ export const pinnedModelsSection: SectionSource = ({ synth }) => {
   return {
     id: "pinned-model-digests",
     title: "Pinned model versions",
-    summary: "The root digest of the signed model each model server's verifier accepts (models[].expectedDigest). Every file is verified against the signature before vLLM starts, pinned or not.",
+    summary: "The root digest of the signed model each model server's download step accepts (models[].expectedDigest). Every file is verified against the signature, as it is downloaded, before vLLM starts, pinned or not.",
     table: { columns: ["Model", "Pinned root digest", "Effect"], rows },
   };
 };

@@ -300,6 +300,9 @@ export const NO_CHARGE: Record<string, string> = {
   "kubernetes:apps/v1:Deployment": "pods run on the priced nodes",
   "kubernetes:apps/v1:DaemonSet": "pods run on the priced nodes",
   "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": "Kubernetes objects run on the priced nodes",
+  "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": "Kubernetes objects run on the priced nodes",
+  "kubernetes:apiregistration.k8s.io/v1:APIService": "Kubernetes objects run on the priced nodes",
+  "kubernetes:keda.sh/v1alpha1:ScaledObject": "Kubernetes objects run on the priced nodes",
 };
 
 /** Custom resource types with neither a rule nor a no-charge reason. */

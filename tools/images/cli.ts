@@ -30,11 +30,12 @@ export interface ImageReport {
 
 function valueAt(config: Record<string, string>, key: string): string | undefined {
   const [ns, path] = key.split(":");
-  const [block, field] = path.split(".");
+  const [block, ...fields] = path.split(".");
   const raw = config[`${ns}:${block}`];
   if (!raw) return undefined;
   try {
-    const v = (JSON.parse(raw) as Record<string, unknown>)[field];
+    let v: unknown = JSON.parse(raw);
+    for (const f of fields) v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[f] : undefined;
     return typeof v === "string" ? v : undefined;
   } catch {
     return undefined;

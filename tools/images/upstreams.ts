@@ -3,7 +3,8 @@
  * project records one (components/serving/pins.ts). A stack file can also record the tag in the
  * reference itself (`<mirror>:<tag>@sha256:...`), which then wins.
  */
-import { AWS_CLI_IMAGE, NODE_LTS_IMAGE, VLLM_IMAGE_REPOSITORY, VLLM_VERSION } from "../../components/serving/pins";
+import { NODE_LTS_IMAGE, VLLM_IMAGE_REPOSITORY, VLLM_VERSION } from "../../components/serving/pins";
+import { KEDA_VERSION } from "../../components/autoscaling/keda-crds";
 
 export interface ImageSource {
   /** Config key of the image, as in the stack file. */
@@ -21,11 +22,13 @@ export interface ImageSource {
 
 export const IMAGE_SOURCES: readonly ImageSource[] = [
   { key: "sovereign-llm:serving.vllmImage", role: "vLLM model server", upstream: VLLM_IMAGE_REPOSITORY, pinnedTag: `v${VLLM_VERSION}` },
-  { key: "sovereign-llm:serving.modelSyncImage", role: "model download (AWS CLI)", upstream: AWS_CLI_IMAGE.repository, pinnedTag: AWS_CLI_IMAGE.tag },
   // The Node.js LTS image the committed stacks mirror (the gateway's runtime stage is the same one).
   { key: "sovereign-llm:serving.verifierImage", role: "model verifier (Node.js)", upstream: NODE_LTS_IMAGE.repository, pinnedTag: NODE_LTS_IMAGE.tag, unversioned: true },
   { key: "sovereign-llm:serving.logShipperImage", role: "audit log shipper (Fluent Bit)", upstream: "docker.io/fluent/fluent-bit" },
   { key: "sovereign-llm:cluster.autoscalerImage", role: "Cluster Autoscaler", upstream: "registry.k8s.io/autoscaling/cluster-autoscaler" },
+  // The release whose CRDs are committed: a newer tag needs its CRDs committed too (keda/SOURCE.md).
+  { key: "sovereign-llm:cluster.keda.operatorImage", role: "KEDA operator", upstream: "ghcr.io/kedacore/keda", pinnedTag: KEDA_VERSION },
+  { key: "sovereign-llm:cluster.keda.metricsServerImage", role: "KEDA metrics API server", upstream: "ghcr.io/kedacore/keda-metrics-apiserver", pinnedTag: KEDA_VERSION },
   { key: "sovereign-llm:gateway.image", role: "guardrail gateway", build: "built from services/gateway: rebuild on its Dockerfile's base images (see services/gateway/README.md) and push" },
 ];
 

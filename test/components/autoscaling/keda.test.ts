@@ -75,7 +75,7 @@ describe("KEDA install objects", () => {
       APIService: (await import("kubernetes-models/apiregistration.k8s.io/v1/APIService")).APIService,
       NetworkPolicy: (await import("kubernetes-models/networking.k8s.io/v1/NetworkPolicy")).NetworkPolicy,
     };
-    const policies = renderKedaNetworkPolicies({ apiCidrs: ["10.0.0.0/16"], sources: [{ namespace: "inference", podLabels: { "app.kubernetes.io/name": "guardrail-gateway" }, port: 9090 }], dnsRule: dnsEgressRule() });
+    const policies = renderKedaNetworkPolicies({ apiCidrs: ["172.20.0.1/32"], controlPlaneCidrs: ["10.0.0.0/19"], sources: [{ namespace: "inference", podLabels: { "app.kubernetes.io/name": "guardrail-gateway" }, port: 9090 }], dnsRule: dnsEgressRule() });
     for (const o of [...objects, ...policies]) {
       const M = models[o.kind];
       assert.ok(M, `no model for ${o.kind}`);
@@ -102,13 +102,16 @@ describe("KEDA install objects", () => {
   });
 
   test("network policies: default deny, the operator may reach only the API and the named metrics sources", () => {
-    const policies = renderKedaNetworkPolicies({ apiCidrs: ["172.20.0.1/32", "10.0.0.0/24"], sources: [{ namespace: "inference", podLabels: { app: "gw" }, port: 9090 }], dnsRule: dnsEgressRule() }) as any[];
+    const policies = renderKedaNetworkPolicies({ apiCidrs: ["172.20.0.1/32", "10.0.0.0/24"], controlPlaneCidrs: ["10.0.32.0/19"], sources: [{ namespace: "inference", podLabels: { app: "gw" }, port: 9090 }], dnsRule: dnsEgressRule() }) as any[];
     assert.deepEqual(policies[0].spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     const op = policies.find((p) => p.metadata.name === "keda-operator");
     const targets = op.spec.egress.flatMap((r: any) => r.to ?? []);
     assert.ok(targets.every((t: any) => t.ipBlock === undefined || ["172.20.0.1/32", "10.0.0.0/24"].includes(t.ipBlock.cidr)));
     assert.ok(targets.some((t: any) => t.namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === "inference"));
-    assert.throws(() => renderKedaNetworkPolicies({ apiCidrs: [], sources: [], dnsRule: dnsEgressRule() }), /apiCidrs/);
+    const ms = policies.find((p) => p.metadata.name === "keda-metrics-apiserver");
+    assert.deepEqual(ms.spec.ingress[0].from, [{ ipBlock: { cidr: "10.0.32.0/19" } }], "only the control plane's subnets reach the metrics API server");
+    assert.throws(() => renderKedaNetworkPolicies({ apiCidrs: [], controlPlaneCidrs: ["10.0.0.0/19"], sources: [], dnsRule: dnsEgressRule() }), /apiCidrs/);
+    assert.throws(() => renderKedaNetworkPolicies({ apiCidrs: ["172.20.0.1/32"], controlPlaneCidrs: ["0.0.0.0/0"], sources: [], dnsRule: dnsEgressRule() }), /admit everything/);
   });
 });
 

@@ -57,6 +57,7 @@ describe("gateway config file", () => {
         assert.equal(parsed.audit.sink, "file", "audit lines go to the file the log shipper tails");
         assert.equal(parsed.contentLog.mode, cfg.logging.content === "enabled" ? "file" : "off", `${stack}: content logging follows the stack`);
         for (const m of parsed.models) assert.match(m.upstream, /^https:\/\//, "upstream over TLS");
+        for (const m of parsed.models) assert.equal(m.replicasHost, `vllm-${m.id}-replicas.inference.svc`, "every replica's queue is reachable for the autoscaler");
         assert.ok(parsed.upstream.tls.certFile && parsed.upstream.tls.keyFile && parsed.upstream.tls.caFile, "mutual TLS upstream");
       }
     }
@@ -143,6 +144,18 @@ describe("gateway Kubernetes objects", () => {
     assert.equal(np.egress.length, 4);
     assert.throws(() => renderGatewayNetworkPolicySpec({ clientCidrs: ["0.0.0.0/0"], jwksCidrs: [], models: ["m"], endpointCidrs: ["10.30.240.0/24"] }), /whole internet/);
     assert.throws(() => renderGatewayNetworkPolicySpec({ clientCidrs: ["10.30.0.0/16"], jwksCidrs: [], models: ["m"], endpointCidrs: [] }), /endpointCidrs/);
+  });
+
+  test("the ops port admits the metrics scraper and KEDA's operator only", () => {
+    const np = plain(renderGatewayNetworkPolicySpec({ clientCidrs: ["10.30.0.0/16"], jwksCidrs: [], models: ["m"], endpointCidrs: ["10.30.240.0/24"] }));
+    const ops = np.ingress.find((r: any) => r.ports[0].port === 9090);
+    assert.deepEqual(
+      ops.from.map((f: any) => [f.namespaceSelector.matchLabels, f.podSelector.matchLabels]),
+      [
+        [{ "kubernetes.io/metadata.name": "monitoring" }, { "app.kubernetes.io/name": "prometheus" }],
+        [{ "kubernetes.io/metadata.name": "keda" }, { app: "keda-operator" }],
+      ],
+    );
   });
 
   test("the model servers admit the gateway's pods (and the metrics scraper) only", () => {

@@ -19,7 +19,8 @@ describe("vLLM image pre-pull DaemonSet", () => {
     assert.equal(pod.tolerations[0].key, "nvidia.com/gpu");
     assert.equal(pod.automountServiceAccountToken, false);
     assert.equal(pod.containers[0].resources.limits["nvidia.com/gpu"], undefined);
-    assert.deepEqual(pod.containers[0].env, [{ name: "NVIDIA_VISIBLE_DEVICES", value: "void" }]);
+    assert.deepEqual(pod.containers[0].env[0], { name: "NVIDIA_VISIBLE_DEVICES", value: "void" });
+    assert.ok(pod.containers[0].env.some((e: any) => e.name === "VLLM_NO_USAGE_STATS" && e.value === "1"));
     assert.equal(pod.containers[0].securityContext.readOnlyRootFilesystem, true);
     assert.throws(() => renderPrepullDaemonSetSpec(IMG, []), /no node groups/);
   });

@@ -1,6 +1,7 @@
 // Pure renderers of the model server: every committed stack's models, checked field by field and
 // validated against the Kubernetes OpenAPI schema (kubernetes-models 5.x: Kubernetes v1.36.0
 // schema; the clusters run 1.34/1.35 and every field used here exists in both).
+import { renderReplicasServiceSpec, replicasHost, scalingUrl } from "../../../components/serving/replicas.js";
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { STACKS, settingsOf } from "../../helpers/stacks.js";
@@ -19,7 +20,6 @@ import {
   renderEgressPolicySpec,
   renderIngressPolicySpec,
   renderPdbSpec,
-  renderScaledObjectSpec,
   renderServiceSpec,
   selectorLabels,
   type VllmManifestInput,
@@ -56,14 +56,15 @@ before(async () => {
           resourceName: `vllm-${model.name}`,
           model,
           instanceTypes: group.instanceTypes,
-          images: { vllm: cfg.serving.vllmImage, modelSync: cfg.serving.modelSyncImage, verifier: cfg.serving.verifierImage },
+          images: { vllm: cfg.serving.vllmImage, verifier: cfg.serving.verifierImage },
           bucket: `sovereign-llm-${stack}-models-111122223333-${region}`,
           region,
           serviceAccountName: `vllm-${model.name}`,
           tlsSecretName: `vllm-${model.name}-tls`,
           apiKeySecretName: `vllm-${model.name}-api-key`,
           apiKeySecretKey: "api-key",
-          verifierConfigMapName: `vllm-${model.name}-verifier`,
+          fetcherConfigMapName: `vllm-${model.name}-fetcher`,
+          fetchConcurrency: 16,
           signingKeyConfigMapName: `vllm-${model.name}-signing-key`,
           podAnnotations: { "sovereign-llm/tls-checksum": "0".repeat(64) },
           loadPath: { volumeMiBps: DATA_VOLUME_THROUGHPUT_MIBPS },
@@ -115,50 +116,49 @@ describe("vLLM container", () => {
   });
 });
 
-describe("init containers", () => {
-  test("copy the model's prefix, then verify it against the signing key before vLLM starts", () => {
+describe("init step", () => {
+  test("one step downloads and verifies the model in one pass, credentials only from Pod Identity, before vLLM starts", () => {
     for (const c of cases) {
       const pod = podOf(c);
-      assert.deepEqual(pod.initContainers.map((x: Json) => x.name), ["model-sync", "model-verify"]);
-      const sync = container(pod, "model-sync");
-      assert.equal(sync.image, c.cfg.serving.modelSyncImage);
-      assert.deepEqual(sync.args.slice(0, 4), ["s3", "sync", `s3://$(MODEL_BUCKET)/models/${c.model.name}/`, `/models/${c.model.name}/`]);
-      assert.ok(sync.args.includes("--only-show-errors"));
-      assert.equal(sync.env.find((e: Json) => e.name === "MODEL_BUCKET").value, c.input.bucket);
-      assert.equal(sync.env.find((e: Json) => e.name === "AWS_REGION").value, c.region);
-      const verify = container(pod, "model-verify");
-      assert.equal(verify.image, c.cfg.serving.verifierImage);
-      const cmd: string[] = verify.command;
+      assert.deepEqual(pod.initContainers.map((x: Json) => x.name), ["model-fetch"]);
+      const fetch = container(pod, "model-fetch");
+      assert.equal(fetch.image, c.cfg.serving.verifierImage);
       // Distroless Node has no `node` on a PATH: the absolute path, and an image that is one.
       assert.match(c.cfg.serving.verifierImage, /\/nodejs(22|24)-debian\d+@sha256:/);
-      assert.deepEqual(cmd.slice(0, 5), ["/nodejs/bin/node", "/opt/verifier/verify.js", `/models/${c.model.name}`, "--public-key", "/etc/model-signing/public-key.pem"]);
+      const cmd: string[] = fetch.command;
+      assert.deepEqual(cmd.slice(0, 6), ["/nodejs/bin/node", "/opt/fetcher/fetch.js", `s3://$(MODEL_BUCKET)/models/${c.model.name}/`, `/models/${c.model.name}`, "--public-key", "/etc/model-signing/public-key.pem"]);
       assert.equal(cmd[cmd.indexOf("--expect-name") + 1], c.model.name);
-      assert.ok(Number(cmd[cmd.indexOf("--workers") + 1]) >= 1);
-      assert.ok(verify.volumeMounts.filter((m: Json) => m.name === "models").every((m: Json) => m.readOnly === true), "the verifier cannot change what it checks");
-      assert.ok(container(pod, "vllm").volumeMounts.find((m: Json) => m.name === "models").readOnly);
+      assert.equal(cmd[cmd.indexOf("--credentials") + 1], "container");
+      assert.equal(cmd[cmd.indexOf("--concurrency") + 1], "16");
+      assert.equal(fetch.env.find((e: Json) => e.name === "MODEL_BUCKET").value, c.input.bucket);
+      // Memory bounded by the part window: 16 parts of 16 MiB plus the runtime.
+      assert.equal(fetch.resources.limits.memory, `${16 * 16 + 512}Mi`);
+      assert.ok(pod.volumes.find((v: Json) => v.name === "fetcher").configMap.name === `vllm-${c.model.name}-fetcher`);
+      assert.equal(pod.volumes.find((v: Json) => v.name === "verifier"), undefined, "no second pass: the separate verifier is gone");
+      assert.ok(container(pod, "vllm").volumeMounts.find((m: Json) => m.name === "models").readOnly, "only the fetch step writes the model");
     }
   });
 
-  test("a model pinned to a signed version passes the pin to the verifier; an unpinned one passes none", () => {
+  test("a model pinned to a signed version passes the pin to the fetch step; an unpinned one passes none", () => {
     const c = cases[0]!;
     const digest = `sha256:${"ab".repeat(32)}`;
     const pinned = plain(renderDeploymentSpec({ ...c.input, model: { ...c.model, expectedDigest: digest } })).template.spec;
-    const cmd: string[] = container(pinned, "model-verify").command;
+    const cmd: string[] = container(pinned, "model-fetch").command;
     assert.equal(cmd[cmd.indexOf("--expect-digest") + 1], digest);
     for (const u of cases.filter((x) => x.model.expectedDigest === undefined)) {
-      assert.ok(!container(podOf(u), "model-verify").command.includes("--expect-digest"), `${u.stack}/${u.model.name}`);
+      assert.ok(!container(podOf(u), "model-fetch").command.includes("--expect-digest"), `${u.stack}/${u.model.name}`);
     }
   });
 });
 
 describe("AWS credentials", () => {
-  test("only the model copy gets Pod Identity credentials: the verifier and vLLM are skipped by the webhook", () => {
+  test("only the model download gets Pod Identity credentials: vLLM is skipped by the webhook", () => {
     for (const c of cases) {
       const spec = plain(renderDeploymentSpec(c.input));
       const skipped: string[] = spec.template.metadata.annotations["eks.amazonaws.com/skip-containers"].split(",");
       const all = [...spec.template.spec.initContainers, ...spec.template.spec.containers].map((x: Json) => x.name);
-      assert.deepEqual(all.filter((n: string) => !skipped.includes(n)), ["model-sync"]);
-      assert.deepEqual([...skipped].sort(), ["model-verify", "vllm"]);
+      assert.deepEqual(all.filter((n: string) => !skipped.includes(n)), ["model-fetch"]);
+      assert.deepEqual([...skipped].sort(), ["vllm"]);
       assert.equal(spec.template.spec.automountServiceAccountToken, false);
     }
   });
@@ -254,6 +254,8 @@ describe("scheduling and resources", () => {
     }
     const single = { ...cases[0]!.model, replicas: 1, autoscaling: { ...cases[0]!.model.autoscaling, enabled: false } };
     assert.equal(plain(renderPdbSpec(single)).minAvailable, 1, "maxUnavailable 1 would let a drain take the only replica");
+    const toZero = { ...cases[0]!.model, autoscaling: { ...cases[0]!.model.autoscaling, enabled: true, minReplicas: 0 } };
+    assert.deepEqual([plain(renderPdbSpec(toZero)).minAvailable, plain(renderPdbSpec(toZero)).maxUnavailable], [undefined, 1], "a model that may scale to zero does not block drains");
   });
 
   test("termination fits EKS's 15-minute limit for pods to leave a node during an update", () => {
@@ -361,19 +363,15 @@ describe("IAM", () => {
   });
 });
 
-describe("KEDA", () => {
-  test("ScaledObject scales the Deployment on the model's waiting requests", () => {
-    // Autoscaling is off in every committed stack (it needs KEDA and Prometheus in the cluster),
-    // so turn it on for one committed model.
-    const base = cases[0];
-    const withScaling = { ...base, model: { ...base.model, autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6, queueThreshold: 8 } } };
-    const so = plain(renderScaledObjectSpec(withScaling.input.resourceName, withScaling.model));
-    assert.equal(so.scaleTargetRef.name, withScaling.input.resourceName);
-    assert.equal(so.minReplicaCount, withScaling.model.autoscaling.minReplicas);
-    assert.equal(so.maxReplicaCount, withScaling.model.autoscaling.maxReplicas);
-    assert.equal(so.triggers[0].type, "prometheus");
-    assert.equal(so.triggers[0].metadata.query, `sum(vllm:num_requests_waiting{model_name="${withScaling.model.name}"})`);
-    assert.equal(so.triggers[0].metadata.threshold, String(withScaling.model.autoscaling.queueThreshold));
+describe("replicas for the autoscaler's metrics source", () => {
+  test("a headless Service lists only ready replicas; its DNS name follows from the model's URL", () => {
+    const spec = plain(renderReplicasServiceSpec("llama"));
+    assert.equal(spec.clusterIP, "None");
+    assert.equal(spec.publishNotReadyAddresses, false);
+    assert.deepEqual(spec.selector, selectorLabels("llama"));
+    assert.equal(replicasHost("https://vllm-llama.inference.svc:8000"), "vllm-llama-replicas.inference.svc");
+    assert.throws(() => replicasHost("https://localhost:8000"), /not a Service URL/);
+    assert.equal(scalingUrl("inference", "llama"), "http://guardrail-gateway-ops.inference.svc.cluster.local:9090/scaling/llama");
   });
 });
 

@@ -33,6 +33,18 @@ describe("rollout budget", () => {
     assert.ok(small.progressDeadlineSeconds <= Math.ceil(small.podReadySeconds * MARGIN));
   });
 
+  test("one pass with the image pre-pulled: the 70B model's budget drops from an hour to minutes, still covering the path", () => {
+    const old = rolloutBudget({ modelGiB: 140, engineStartMinutes: 2, replicas: 1, loadPath: gp3 });
+    const path = { volumeMiBps: 2000, fetchMiBps: 1400, imagePrepulled: true };
+    const b = rolloutBudget({ modelGiB: 140, engineStartMinutes: 2, replicas: 1, loadPath: path });
+    assert.equal(b.initSeconds, Math.ceil((140 * 1024) / 1400), "one pass at the fetch rate, not two at the volume's");
+    assert.ok(b.progressDeadlineSeconds < old.progressDeadlineSeconds / 3);
+    // The image pull overlaps the download: only the longer of the two counts.
+    const serial = rolloutBudget({ modelGiB: 140, engineStartMinutes: 2, replicas: 1, loadPath: { ...path, imagePrepulled: false } });
+    assert.equal(serial.podReadySeconds - b.podReadySeconds, Math.min(b.initSeconds, Math.ceil((20 * 1024) / 2000)));
+    assert.throws(() => rolloutBudget({ modelGiB: 1, engineStartMinutes: 5, replicas: 1, loadPath: { volumeMiBps: 125, fetchMiBps: 0 } }), /fetchMiBps/);
+  });
+
   test("bad input is refused", () => {
     assert.throws(() => rolloutBudget({ modelGiB: 0, engineStartMinutes: 5, replicas: 1, loadPath: gp3 }), /modelGiB/);
     assert.throws(() => rolloutBudget({ modelGiB: 1, engineStartMinutes: 5, replicas: 1, loadPath: { volumeMiBps: 0 } }), /volumeMiBps/);

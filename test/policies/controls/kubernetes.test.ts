@@ -144,6 +144,8 @@ test("service-account token: only the listed controllers are exempt, by namespac
   assert.deepEqual(await run(k8sWorkloadNoSaToken, [controller("cluster-autoscaler", "cluster-autoscaler")]), []);
   assert.equal((await run(k8sWorkloadNoSaToken, [controller("inference", "cluster-autoscaler")])).length, 1, "same account name elsewhere is not exempt");
   assert.equal((await run(k8sWorkloadNoSaToken, [controller("cluster-autoscaler", "other")])).length, 1, "another account in that namespace is not exempt");
+  assert.deepEqual(await run(k8sWorkloadNoSaToken, [controller("keda", "keda-operator")]), [], "KEDA's operator and metrics API server call the API");
+  assert.equal((await run(k8sWorkloadNoSaToken, [controller("inference", "keda-operator")])).length, 1);
 });
 
 test("vLLM telemetry: each variable missing or wrong, request logging on; non-vLLM containers are not checked", async () => {
@@ -161,6 +163,21 @@ test("vLLM mTLS: no client certificates required, no CA, no TLS at all, equals-f
   assert.deepEqual(await run(k8sVllmMtls, [args((a) => a.slice(0, a.indexOf("--ssl-ca-certs")).concat(["--ssl-cert-reqs", "2"]))]), ['container "vllm": no --ssl-ca-certs: pass the platform CA so client certificates can be verified']);
   assert.equal((await run(k8sVllmMtls, [args(() => ["/models/m"])])).length, 4);
   assert.deepEqual(await run(k8sVllmMtls, [args(() => ["/models/m", "--ssl-keyfile=/k", "--ssl-certfile=/c", "--ssl-ca-certs=/ca", "--ssl-cert-reqs=2"])]), []);
+});
+
+test("vLLM mTLS: a container that only holds the image (sleep infinity, no ports) serves nothing; anything more is a server", async () => {
+  const hold = (f: (c: Record<string, unknown>) => void) =>
+    deployment((s) => {
+      const c = s.containers[0]! as unknown as Record<string, unknown>;
+      c.command = ["sleep", "infinity"];
+      c.args = [];
+      delete c.ports;
+      f(c);
+    });
+  assert.deepEqual(await run(k8sVllmMtls, [hold(() => {})]), []);
+  assert.equal((await run(k8sVllmMtls, [hold((c) => (c.args = ["&&", "vllm", "serve"]))])).length, 4, "extra arguments make it a server to check");
+  assert.equal((await run(k8sVllmMtls, [hold((c) => (c.ports = [{ containerPort: 8000 }]))])).length, 4, "a declared port makes it a server to check");
+  assert.equal((await run(k8sVllmMtls, [hold((c) => (c.command = ["sh", "-c", "sleep infinity"]))])).length, 4);
 });
 
 test("unknown values in preview are advisory, never violations", async () => {

@@ -93,7 +93,7 @@ describe("pure parts", () => {
 
 describe("npm run images against a registry on loopback", () => {
   test("finds the newer patch of vLLM with its digest and the commands; reports the rest honestly", async () => {
-    const hosts = ["docker.io", "public.ecr.aws", "gcr.io", "registry.k8s.io"].flatMap((h) => ["--registry", `${h}=${base}`]);
+    const hosts = ["docker.io", "public.ecr.aws", "gcr.io", "registry.k8s.io", "ghcr.io"].flatMap((h) => ["--registry", `${h}=${base}`]);
     const r = await run("prod", "--format", "json", ...hosts);
     assert.equal(r.code, 0, r.err);
     const rows = (JSON.parse(r.out) as { images: ImageReport[] }).images;
@@ -105,7 +105,7 @@ describe("npm run images against a registry on loopback", () => {
     assert.equal(vllm.newerDigest, D("3"));
     assert.match(vllm.update?.[0] ?? "", /^crane copy docker\.io\/vllm\/vllm-openai:v0\.32\.1 777788889999\.dkr\.ecr\.us-east-1\.amazonaws\.com\/mirror\/vllm-openai:v0\.32\.1$/);
     assert.match(vllm.update?.[1] ?? "", new RegExp(`set sovereign-llm:serving.vllmImage to .*mirror/vllm-openai:v0.32.1@${D("3")}`));
-    assert.equal(by["sovereign-llm:serving.modelSyncImage"].status, "current");
+    assert.equal(by["sovereign-llm:serving.modelSyncImage"], undefined, "the model download runs on the verifier's image");
     assert.equal(by["sovereign-llm:serving.verifierImage"].status, "moving-tag");
     assert.equal(by["sovereign-llm:serving.logShipperImage"].status, "unknown-tag");
     assert.equal(by["sovereign-llm:gateway.image"].status, "built-here");
@@ -114,13 +114,13 @@ describe("npm run images against a registry on loopback", () => {
   });
   test("an unreachable registry is reported as such, never as current", async () => {
     const closed = "http://127.0.0.1:9";
-    const hosts = ["docker.io", "public.ecr.aws", "gcr.io", "registry.k8s.io"].flatMap((h) => ["--registry", `${h}=${closed}`]);
+    const hosts = ["docker.io", "public.ecr.aws", "gcr.io", "registry.k8s.io", "ghcr.io"].flatMap((h) => ["--registry", `${h}=${closed}`]);
     const r = await run("dev", ...hosts);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /vLLM model server {2}\[unreachable\]/);
     assert.match(r.out, /cannot reach docker\.io from here/);
     assert.doesNotMatch(r.out, /\[current\]/);
-    assert.match(r.out, /5 image\(s\) could not be checked/);
+    assert.match(r.out, /6 image\(s\) could not be checked/);
   });
   test("bad input exits 2", async () => {
     assert.equal((await run("prod", "--registry", "docker.io")).code, 2);
