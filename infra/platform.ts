@@ -376,7 +376,7 @@ export function buildPlatform(s: PlatformSettings) {
   });
 
   // The registry the stack's images come from, scanned continuously by Inspector.
-  const images = [s.serving.vllmImage, s.serving.verifierImage, s.serving.logShipperImage, s.gateway.image, s.cluster.autoscalerImage];
+  const images = [s.serving.vllmImage, s.serving.verifierImage, s.serving.logShipperImage, s.gateway.image, s.cluster.autoscalerImage, ...(s.cluster.keda ? [s.cluster.keda.operatorImage, s.cluster.keda.metricsServerImage] : [])];
   const supplyChain = new ImageSupplyChain(`${prefix}-images`, {
     accountId,
     repositories: images.map((i) => ownRepository(i, s.region)).filter((r): r is string => r !== undefined),

@@ -44,7 +44,7 @@ for (const stack of STACKS) {
     test("a repository for every image from this region's ECR: immutable tags, KMS, scan on push, lifecycle", async () => {
       const result = (await synth)[stack];
       const { cfg, region } = await settingsOf(stack);
-      const images = [cfg.serving.vllmImage, cfg.serving.verifierImage, cfg.serving.logShipperImage, cfg.gateway.image, cfg.cluster.autoscalerImage];
+      const images = [cfg.serving.vllmImage, cfg.serving.verifierImage, cfg.serving.logShipperImage, cfg.gateway.image, cfg.cluster.autoscalerImage, ...(cfg.cluster.keda ? [cfg.cluster.keda.operatorImage, cfg.cluster.keda.metricsServerImage] : [])];
       const expected = [...new Set(images.map((i) => ownRepository(i, region)).filter((r): r is string => r !== undefined))].sort();
       const repos = ofType(result, "aws:ecr/repository:Repository");
       assert.deepEqual(repos.map((r) => r.inputs.name).sort(), expected);
