@@ -4127,7 +4127,7 @@ var ADMIN_ROLES = ["cluster-admin", "admin", "edit"];
 var ESCALATING_VERBS = ["escalate", "bind", "impersonate"];
 var ADMIN_GROUPS = ["system:masters"];
 var METRICS_GROUPS = ["metrics.k8s.io", "custom.metrics.k8s.io", "external.metrics.k8s.io"];
-var DEFAULTS20 = { exemptRoles: [] };
+var DEFAULTS20 = { exemptRoles: ["keda-operator"] };
 function checkRole(p, report, undecided) {
   if (isUnknown(p.rules) || containsUnknown(p.rules)) return void undecided.note("rules unknown");
   if (p.aggregationRule !== void 0 && p.aggregationRule !== null) report("the role aggregates other roles (aggregationRule): its permissions are whatever matching roles add later; list its rules instead");
