@@ -195,6 +195,11 @@ export class PackProcess {
     return new PackProcess(label, server.child, client, server.stderr, servesUnion);
   }
 
+  /** The process id of the pack process. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get stderr(): string {
     return this.stderrChunks.join("");
   }

@@ -6,7 +6,7 @@
  * would), prints violations grouped by control, and writes the evidence report.
  *
  * It also simulates the access matrix (tools/check/access) on a second synthesis in update mode,
- * where identifiers are known, run at the same time as the preview.
+ * where identifiers are known, run by the same synthesis process right after the preview.
  *
  * Exit codes: 0 no mandatory violation and every access flow holds; 1 at least one mandatory
  * violation or a failing access flow (or an action AWS does not have); 2 bad input (unknown
@@ -132,7 +132,7 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     const { readPackConfigFile, stackPackConfig } = require("./pack-config") as typeof import("./pack-config");
     const { availablePacks, packsFromStackConfig } = require("./packs") as typeof import("./packs");
     const { analyzeAll, configure, startPacks } = require("./session") as typeof import("./session");
-    const { synthesizeAsync } = require("./synth") as typeof import("./synth");
+    const { synthesizeEach } = require("./synth") as typeof import("./synth");
     const { accessFromSynthesis, renderAccessMarkdown, renderAccessText } = require("./access/report") as typeof import("./access/report");
     const { accessSections } = require("./access/sections") as typeof import("./access/sections");
     const { renderCounts, renderTree } = require("./tree") as typeof import("./tree");
@@ -156,12 +156,12 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     // Packs compile while the program is synthesized.
     progress(`starting ${packNames.length} policy pack(s): ${packNames.join(", ") || "none"}`);
     pending = startPacks([...new Set(packNames)]);
-    // The access matrix needs identifiers, which a preview does not have: an update-mode
-    // synthesis runs in its own process meanwhile.
+    // The access matrix needs identifiers, which a preview does not have: the same process
+    // synthesizes the stack again in update mode once the preview is out, while the packs analyze.
     const programOpt = opts.program ? { program: opts.program } : {};
-    const accessSynthesis = synthesizeAsync(file, { preview: false, ...programOpt });
     progress(`synthesizing stack ${file.stack} (preview, under mocks)`);
-    const outcome = await synthesizeAsync(file, { preview: true, ...programOpt });
+    const [previewSynthesis, accessSynthesis] = synthesizeEach(file, [{ preview: true, ...programOpt }, { preview: false, ...programOpt }]);
+    const outcome = await previewSynthesis;
     if (!outcome.ok) {
       if (outcome.kind === "config") {
         io.stderr(`stack ${file.stack}: invalid configuration in ${relative(REPO_ROOT, file.path)}:\n${outcome.problems.map((p) => `  - ${p}`).join("\n")}\n`);

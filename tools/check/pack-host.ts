@@ -22,6 +22,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { deferSdkClosureModules } from "./sdk-load";
 
 /** Name and version under which the union is served (never reported: diagnostics are re-attributed). */
 export const UNION_PACK = { name: "sovereign-llm-check-union", version: "0.0.0" } as const;
@@ -54,6 +55,8 @@ function fail(message: string): never {
 function main(argv: string[]): void {
   const [infosFile, ...dirs] = argv;
   if (!infosFile || dirs.length === 0) fail("usage: pack-host <infos-file> <pack-dir>...");
+  // Nothing here serializes a function: the SDK's code for that loads only if something does.
+  deferSdkClosureModules();
   // Resolved from this file: the root install, the same module instance every pack requires.
   const server = require("@pulumi/policy/server") as { serve: Serve };
   const protoutil = require("@pulumi/policy/protoutil") as {

@@ -3,14 +3,16 @@
  * registration with its options and raw (wire-format) inputs, including unknown and secret
  * markers, which is what the engine would hand a policy pack.
  *
- * Pulumi's runtime state is global per process, so each synthesis runs in a child process
- * (`synthesize`); `synthesizeInProcess` is what that child runs.
+ * Pulumi's runtime state is global per process, so syntheses run in a child process
+ * (`synthesize`, `synthesizeEach`), each in its own Pulumi state; `synthesizeInProcess` is what
+ * that child runs (`synth-worker.ts`).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, type StackFile } from "./stack-file";
+import type { WorkerRequest } from "./synth-worker";
 
 export interface Registration {
   urn: string;
@@ -156,63 +158,97 @@ export async function synthesizeInProcess(file: StackFile, opts: SynthOptions): 
  * The command line of the synthesis worker: plain Node with the project's TypeScript loader
  * (`ts-require.ts`), source maps only when asked for (a failed program is re-run with them, so
  * its stack trace names TypeScript lines without every successful run paying for them).
+ * `output` is a directory: the worker writes the outcome of its i-th run to `<output>/<i>.json`.
  */
 export function synthWorkerArgv(input: string, output: string, opts: { sourceMaps?: boolean } = {}): string[] {
   return [...(opts.sourceMaps ? ["--enable-source-maps"] : []), "--require", join(__dirname, "dist", "ts-require.js"), join(__dirname, "synth-worker.ts"), input, output];
 }
 
-function runWorker(file: StackFile, opts: Omit<SynthOptions, "project">, sourceMaps: boolean, env: NodeJS.ProcessEnv): Promise<SynthOutcome> {
+type RunOptions = Omit<SynthOptions, "project">;
+
+function workerRequest(file: StackFile, runs: RunOptions[], diagnostic: boolean): { dir: string; input: string; output: string } {
   const dir = mkdtempSync(join(tmpdir(), "sovereign-synth-"));
   const input = join(dir, "input.json");
-  const output = join(dir, "output.json");
-  writeFileSync(input, JSON.stringify({ file, opts }));
-  return new Promise<SynthOutcome>((resolveOutcome) => {
-    const child = spawn(process.execPath, synthWorkerArgv(input, output, { sourceMaps }), { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let log = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (log += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (log += d));
-    child.on("error", (err) => (log += `${err.message}\n`));
-    child.on("close", (code, signal) => {
-      try {
-        resolveOutcome(JSON.parse(readFileSync(output, "utf8")) as SynthOutcome);
-      } catch {
-        resolveOutcome({ ok: false, kind: "program", message: `synthesis process failed (${signal ?? `exit ${code}`}):\n${log}` });
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-  });
+  const output = join(dir, "out");
+  mkdirSync(output);
+  const request: WorkerRequest = { file, runs, diagnostic };
+  writeFileSync(input, JSON.stringify(request));
+  return { dir, input, output };
+}
+
+function readOutcome(output: string, i: number): SynthOutcome | undefined {
+  try {
+    return JSON.parse(readFileSync(join(output, `${i}.json`), "utf8")) as SynthOutcome;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * Runs a synthesis in a child process without blocking the event loop (several can run at once,
- * and packs started before it come up meanwhile) and returns its outcome.
+ * One worker process runs `runs` in turn; the i-th promise resolves as soon as the i-th outcome is
+ * written (the worker announces it over IPC; the file is what counts, read again when the
+ * process ends in case an announcement was lost to the exit).
  */
-export async function synthesizeAsync(file: StackFile, opts: Omit<SynthOptions, "project">, env: NodeJS.ProcessEnv = process.env): Promise<SynthOutcome> {
-  const outcome = await runWorker(file, opts, false, env);
-  if (!outcome.ok && outcome.kind === "program") return runWorker(file, opts, true, env);
-  return outcome;
+function runWorker(file: StackFile, runs: RunOptions[], diagnostic: boolean, env: NodeJS.ProcessEnv): Promise<SynthOutcome>[] {
+  const { dir, input, output } = workerRequest(file, runs, diagnostic);
+  const settle = runs.map(() => {
+    let resolve!: (o: SynthOutcome) => void;
+    const promise = new Promise<SynthOutcome>((r) => (resolve = r));
+    return { promise, resolve, done: false };
+  });
+  const deliver = (i: number, outcome: SynthOutcome) => {
+    if (settle[i].done) return;
+    settle[i].done = true;
+    settle[i].resolve(outcome);
+  };
+  const child = spawn(process.execPath, synthWorkerArgv(input, output, { sourceMaps: diagnostic }), { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  let log = "";
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (log += d));
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (log += d));
+  child.on("message", (i) => {
+    const outcome = typeof i === "number" && i >= 0 && i < runs.length ? readOutcome(output, i) : undefined;
+    if (outcome) deliver(i as number, outcome);
+  });
+  child.on("error", (err) => (log += `${err.message}\n`));
+  child.on("close", (code, signal) => {
+    runs.forEach((_, i) => deliver(i, readOutcome(output, i) ?? { ok: false, kind: "program", message: `synthesis process failed (${signal ?? `exit ${code}`}):\n${log}` }));
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return settle.map((s) => s.promise);
 }
 
-function runWorkerSync(file: StackFile, opts: Omit<SynthOptions, "project">, sourceMaps: boolean): SynthOutcome {
-  const dir = mkdtempSync(join(tmpdir(), "sovereign-synth-"));
+/** A program that failed is run again, alone, with source maps and source positions, for its message. */
+function withDiagnostics(file: StackFile, opts: RunOptions, env: NodeJS.ProcessEnv) {
+  return (outcome: SynthOutcome): Promise<SynthOutcome> | SynthOutcome => (!outcome.ok && outcome.kind === "program" ? runWorker(file, [opts], true, env)[0] : outcome);
+}
+
+/**
+ * Runs several syntheses of one stack file (preview and update mode, say) in one child process,
+ * without blocking the event loop, and returns a promise per synthesis that resolves as soon as
+ * that one is done: packs started before come up meanwhile, and the first outcome can be used
+ * while the next is computed.
+ */
+export function synthesizeEach(file: StackFile, runs: RunOptions[], env: NodeJS.ProcessEnv = process.env): Promise<SynthOutcome>[] {
+  return runWorker(file, runs, false, env).map((p, i) => p.then(withDiagnostics(file, runs[i], env)));
+}
+
+/** One synthesis in a child process (see `synthesizeEach`). */
+export async function synthesizeAsync(file: StackFile, opts: RunOptions, env: NodeJS.ProcessEnv = process.env): Promise<SynthOutcome> {
+  return synthesizeEach(file, [opts], env)[0];
+}
+
+function runWorkerSync(file: StackFile, opts: RunOptions, diagnostic: boolean): SynthOutcome {
+  const { dir, input, output } = workerRequest(file, [opts], diagnostic);
   try {
-    const input = join(dir, "input.json");
-    const output = join(dir, "output.json");
-    writeFileSync(input, JSON.stringify({ file, opts }));
-    const child = spawnSync(process.execPath, synthWorkerArgv(input, output, { sourceMaps }), { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    try {
-      return JSON.parse(readFileSync(output, "utf8")) as SynthOutcome;
-    } catch {
-      return { ok: false, kind: "program", message: `synthesis process failed (exit ${child.status}):\n${child.stderr}${child.stdout}` };
-    }
+    const child = spawnSync(process.execPath, synthWorkerArgv(input, output, { sourceMaps: diagnostic }), { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    return readOutcome(output, 0) ?? { ok: false, kind: "program", message: `synthesis process failed (exit ${child.status}):\n${child.stderr}${child.stdout}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** `synthesizeAsync`, blocking: for callers that have nothing else to do meanwhile. */
-export function synthesize(file: StackFile, opts: Omit<SynthOptions, "project">): SynthOutcome {
+export function synthesize(file: StackFile, opts: RunOptions): SynthOutcome {
   const outcome = runWorkerSync(file, opts, false);
   if (!outcome.ok && outcome.kind === "program") return runWorkerSync(file, opts, true);
   return outcome;

@@ -5,7 +5,7 @@
  */
 import type { Registration } from "../check/synth";
 import type { ApiPrice, PriceBook } from "./prices";
-import { instanceTypeOf, nodeCounts, priceRegistrations, type LineItem, type RuleContext, type Scaled } from "./rules";
+import { instanceTypeOf, nodeCounts, priceRegistrations, VolumeInvariantLines, type LineItem, type RuleContext, type Scaled } from "./rules";
 import { modelClassOf, replicaThroughput, replicasFor, type ReplicaThroughput, type ThroughputTable } from "./throughput";
 import { atVolume, DAYS_PER_MONTH, type Usage } from "./usage";
 
@@ -139,6 +139,18 @@ export interface LoadCost {
   nodes: Record<string, number>;
 }
 
+const invariantLines = new WeakMap<CostInputs, VolumeInvariantLines>();
+
+/** The volume-independent lines of a stack's pricing, kept while its inputs are in use. */
+function invariantLinesOf(inp: CostInputs): VolumeInvariantLines {
+  let kept = invariantLines.get(inp);
+  if (!kept || kept.regs !== inp.regs || kept.region !== inp.region || kept.book !== inp.book) {
+    kept = new VolumeInvariantLines(inp.regs, inp.region, inp.book);
+    invariantLines.set(inp, kept);
+  }
+  return kept;
+}
+
 /**
  * What the stack costs a month serving `tokensPerDay` (split evenly across its models): each
  * model gets the replicas its throughput needs (at least those declared), each GPU group the
@@ -165,7 +177,7 @@ export function costAtVolume(inp: CostInputs, base: StackCost, tokensPerDay: num
     if (need > g.nodes.max) fits = false;
   }
   const ctx: RuleContext = { region: inp.region, book: inp.book, usage, byUrn: new Map(inp.regs.map((r) => [r.urn, r])), all: inp.regs, nodesOverride: nodes };
-  const lines = priceRegistrations(inp.regs, ctx);
+  const lines = priceRegistrations(inp.regs, ctx, invariantLinesOf(inp));
   return { tokensPerDay, monthlyUsd: sum(lines, (s) => s.desired), fits, replicas, nodes };
 }
 

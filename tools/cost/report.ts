@@ -164,9 +164,14 @@ export function buildReport(stack: string, inp: CostInputs, base: StackCost, api
   // From two decades below the user's volume (at least 10^5) to 10^11 tokens a day.
   const from = 10 ** Math.max(5, Math.floor(Math.log10(Math.max(u.tokensPerDay, 1))) - 2);
   const grid = volumeGrid(180).filter((v) => v >= from && v <= 1e11);
+  // Every API's break-even search scans the same grid: each volume is priced once.
+  const priced = new Map<number, number | undefined>();
   const stackCost = (v: number) => {
+    if (priced.has(v)) return priced.get(v);
     const c = costAtVolume(inp, base, v);
-    return c.fits ? c.monthlyUsd : undefined;
+    const monthly = c.fits ? c.monthlyUsd : undefined;
+    priced.set(v, monthly);
+    return monthly;
   };
   const stackPoints: [number, number][] = [];
   for (const v of grid) {

@@ -311,14 +311,49 @@ export function unpricedTypes(regs: Registration[]): string[] {
   return [...types].filter((t) => !(t in RULES) && !(t in NO_CHARGE)).sort();
 }
 
+/**
+ * The lines of registrations whose rule read neither the usage nor the node counts of its
+ * context: the same at every volume, so pricing one stack at many volumes (the break-even search
+ * prices it at hundreds) runs each such rule once. Which rules those are is observed, not
+ * declared: a rule that reads `usage` or `nodesOverride` is run every time. Valid for one list of
+ * registrations, one region and one price book (`priceRegistrations` checks).
+ */
+export class VolumeInvariantLines {
+  readonly lines = new Map<Registration, LineItem[]>();
+  constructor(
+    readonly regs: Registration[],
+    readonly region: string,
+    readonly book: PriceBook,
+  ) {}
+}
+
 /** Line items for every registration, plus the stack-wide usage lines. */
-export function priceRegistrations(regs: Registration[], ctx: Omit<RuleContext, "byUrn" | "all">): LineItem[] {
+export function priceRegistrations(regs: Registration[], ctx: Omit<RuleContext, "byUrn" | "all">, invariant?: VolumeInvariantLines): LineItem[] {
   const full: RuleContext = { ...ctx, byUrn: new Map(regs.map((r) => [r.urn, r])), all: regs };
+  if (invariant && (invariant.regs !== regs || invariant.region !== ctx.region || invariant.book !== ctx.book)) throw new Error("priceRegistrations: invariant lines of another stack, region or price book");
+  let volumeDependent = false;
+  const watched: RuleContext = invariant
+    ? new Proxy(full, {
+        get(target, key, receiver) {
+          if (key === "usage" || key === "nodesOverride") volumeDependent = true;
+          return Reflect.get(target, key, receiver);
+        },
+      })
+    : full;
   const lines: LineItem[] = [];
   for (const reg of regs) {
     if (!reg.custom) continue;
     const rule = RULES[reg.type];
-    if (rule) lines.push(...rule(reg, full));
+    if (!rule) continue;
+    const kept = invariant?.lines.get(reg);
+    if (kept) {
+      lines.push(...kept);
+      continue;
+    }
+    volumeDependent = false;
+    const own = rule(reg, watched);
+    if (invariant && !volumeDependent) invariant.lines.set(reg, own);
+    lines.push(...own);
   }
   const u = ctx.usage;
   if (regs.some((r) => r.type === "aws:cloudtrail/trail:Trail")) {

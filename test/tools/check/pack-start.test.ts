@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { PackError, PackProcess } from "../../../tools/check/analyzer";
 import { PACKS_DIR } from "../../../tools/check/packs";
@@ -97,5 +97,79 @@ describe("starting a pack process", () => {
     } finally {
       await burner.stop();
     }
+  });
+});
+
+/** A pack that needs `cpuSeconds` of its own CPU time before it loads the real soc2 pack (and serves). */
+function slowPack(root: string, name: string, cpuSeconds: number): string {
+  return fakePack(
+    root,
+    name,
+    `const t0 = process.cpuUsage();
+const used = () => { const u = process.cpuUsage(t0); return (u.user + u.system) / 1e6; };
+while (used() < ${cpuSeconds}) {}
+require(${JSON.stringify(join(PACKS_DIR, "soc2", "index.js"))});
+`,
+  );
+}
+
+/** A pack that works for `cpuSeconds` of CPU and then dies without serving. */
+function dyingPack(root: string, name: string, cpuSeconds: number): string {
+  return fakePack(
+    root,
+    name,
+    `const t0 = process.cpuUsage();
+const used = () => { const u = process.cpuUsage(t0); return (u.user + u.system) / 1e6; };
+while (used() < ${cpuSeconds}) {}
+process.stderr.write("the control library failed to load\\n");
+process.exit(9);
+`,
+  );
+}
+
+describe("on a machine with a load average of about 10 more than it had (a bounded CPU burner)", () => {
+  const root = mkdtempSync(join(tmpdir(), "pack-start-loaded-"));
+  // Five spinning processes per core, each stopped by after() or at the latest after ten minutes.
+  let burner: ReturnType<typeof burnCpu>;
+  before(() => {
+    burner = burnCpu(availableParallelism() * 5, 600);
+  });
+  after(async () => {
+    await burner.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+  const bothModes = [
+    { mode: "one process for the stack's packs (check's default)", start: async (dir: string) => (await PackProcess.startHost([dir])).process },
+    { mode: "one process per pack, as the Pulumi CLI starts it", start: (dir: string) => PackProcess.start(dir) },
+  ];
+
+  // The CLI's way of starting a slow pack is covered above (a real pack under the same load).
+  test("a pack that needs a second of CPU before serving is waited for, with the default limits (check's one process)", async (t) => {
+    const started = Date.now();
+    const pack = await bothModes[0].start(slowPack(root, "slow", 1));
+    try {
+      t.diagnostic(`served after ${((Date.now() - started) / 1000).toFixed(1)} s on the clock, ${(cpuSecondsOf(pack.pid!) ?? Number.NaN).toFixed(1)} s of CPU, next to ${burner.count} burners`);
+      const info = await pack.getAnalyzerInfo();
+      assert.ok(info.policies.length > 0);
+    } finally {
+      await pack.close();
+    }
+  });
+
+  for (const [i, { mode, start }] of bothModes.entries()) {
+    test(`a pack that dies after working is reported as dead, not as slow or stuck: ${mode}`, async () => {
+      await assert.rejects(start(dyingPack(root, `dying-${i}`, 0.2)), (err: Error) => {
+        assert.ok(err instanceof PackError, String(err));
+        assert.match(err.message, /exited \(code 9\) before serving/);
+        assert.match(err.message, /the control library failed to load/);
+        assert.doesNotMatch(err.message, /of CPU|no CPU|on the clock/);
+        return true;
+      });
+    });
+  }
+
+  test("a pack that is alive and waits for nothing is told apart from one still starting", { skip: noProc }, async () => {
+    const dir = fakePack(root, "waits-loaded", "setInterval(() => undefined, 1 << 30);\n");
+    await assert.rejects(PackProcess.start(dir, { limits: { idleSeconds: 3 } }), (err: Error) => err instanceof PackError && /is alive but has used no CPU for \d+s/.test(err.message));
   });
 });

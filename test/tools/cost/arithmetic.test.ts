@@ -9,7 +9,7 @@ import type { Registration } from "../../../tools/check/synth";
 import { REPO_ROOT } from "../../../tools/check/stack-file";
 import { apiMonthly, breakEven, costAtVolume, modelCostFn, priceStack, type CostInputs } from "../../../tools/cost/estimate";
 import { PriceBook } from "../../../tools/cost/prices";
-import { unpricedTypes } from "../../../tools/cost/rules";
+import { priceRegistrations, unpricedTypes, VolumeInvariantLines } from "../../../tools/cost/rules";
 import { loadThroughputTable } from "../../../tools/cost/throughput";
 import { DAYS_PER_MONTH, resolveUsage } from "../../../tools/cost/usage";
 
@@ -133,6 +133,30 @@ describe("cost at a load", () => {
     const beyond = costAtVolume(inputs, base, 1e11);
     assert.equal(beyond.fits, false);
     assert.equal(beyond.nodes.gpu, 3);
+  });
+});
+
+describe("pricing one stack at many volumes", () => {
+  const base = priceStack(inputs);
+  test("reuses only the lines whose rule reads neither the usage nor the node counts", () => {
+    // Warm at a light load, then price heavier and lighter ones: each must equal a cold pricing.
+    const volumes = [1e6, 2e9, 5e8, 1e6, 1e10];
+    const warm = volumes.map((v) => costAtVolume(inputs, base, v));
+    const cold = volumes.map((v) => costAtVolume({ ...inputs }, base, v));
+    assert.deepEqual(warm, cold);
+    assert.notEqual(warm[0].monthlyUsd, warm[1].monthlyUsd, "the volumes chosen change the cost");
+  });
+  test("the reused lines are those of volume-independent rules", () => {
+    const usageAt = (v: number) => resolveUsage({ values: { requestsPerSecond: v }, modelStorageGiB: 0 });
+    const invariant = new VolumeInvariantLines(FIXTURE, "xx-test-1", book);
+    const first = priceRegistrations(FIXTURE, { region: "xx-test-1", book, usage: usageAt(1) }, invariant);
+    const kept = new Set([...invariant.lines.keys()].map((r) => r.name));
+    assert.ok(kept.has("t-eks") && kept.has("t-key"), [...kept].join(", "));
+    assert.ok(!kept.has("t-audit"), "the audit log group's size follows the requests");
+    assert.ok(!kept.has("t-gpu") && !kept.has("t-system"), "node groups follow the node counts");
+    assert.deepEqual(first, priceRegistrations(FIXTURE, { region: "xx-test-1", book, usage: usageAt(1) }));
+    assert.deepEqual(priceRegistrations(FIXTURE, { region: "xx-test-1", book, usage: usageAt(50) }, invariant), priceRegistrations(FIXTURE, { region: "xx-test-1", book, usage: usageAt(50) }));
+    assert.throws(() => priceRegistrations(FIXTURE.slice(1), { region: "xx-test-1", book, usage: usageAt(1) }, invariant), /another stack/);
   });
 });
 
