@@ -380,6 +380,7 @@ export function buildPlatform(s: PlatformSettings) {
   const supplyChain = new ImageSupplyChain(`${prefix}-images`, {
     accountId,
     repositories: images.map((i) => ownRepository(i, s.region)).filter((r): r is string => r !== undefined),
+    scanning: s.detection.inspector,
     tags,
   });
 

@@ -297,6 +297,8 @@ const detection = z
     guardDuty: strategy.default("create"),
     /** Security Hub with the NIST SP 800-53 rev 5 standard. Default create. */
     securityHub: strategy.default("create"),
+    /** Amazon Inspector enhanced (continuous) scanning of the stack's ECR repositories. Default create. */
+    inspector: strategy.default("create"),
     /** AWS Config recording the platform's resource types, with managed rules. Default create. */
     config: strategy.default("create"),
     /** Name of the organisation's configuration recorder in this account, verified when config is organization. Default "default". */
@@ -306,7 +308,7 @@ const detection = z
     /** Inspector image findings at or above this severity raise the findings alarm. Default HIGH. */
     inspectorMinSeverity: z.enum(["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"], { error: 'must be one of "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"' }).default("HIGH"),
   })
-  .default({ guardDuty: "create", securityHub: "create", config: "create", configRecorderName: "default", guardDutyMinSeverity: 7, inspectorMinSeverity: "HIGH" });
+  .default({ guardDuty: "create", securityHub: "create", inspector: "create", config: "create", configRecorderName: "default", guardDutyMinSeverity: 7, inspectorMinSeverity: "HIGH" });
 
 const storage = z
   .strictObject({

@@ -170,7 +170,8 @@ export interface RecorderView {
  */
 export function recorderGaps(rec: RecorderView | undefined, required: readonly string[]): string[] {
   if (!rec) return ["no configuration recorder exists in this account and region"];
-  const need = required.filter((t) => !t.startsWith("AWS::IAM::"));
+  // The recorder's own items and compliance results are the organisation's choice to record.
+  const need = required.filter((t) => !t.startsWith("AWS::IAM::") && !t.startsWith("AWS::Config::"));
   let missing: string[];
   if (rec.useOnly === "EXCLUSION_BY_RESOURCE_TYPES") {
     const excluded = new Set(rec.exclusionByResourceTypes ?? []);

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import type { Tags } from "../tags";
+import { DetectionNotVerified, type DetectionStrategy } from "../monitoring/threat-detection";
+import { scanningFromCloudControl, scanningGaps } from "./scanning";
 
 /**
  * Upstream registries ECR can cache without credentials, by the prefix their images get in the
@@ -31,6 +33,12 @@ export interface ImageSupplyChainArgs {
   accountId: pulumi.Input<string>;
   /** Repositories of this account's registry the stack's images come from (e.g. `mirror/vllm-openai`). */
   repositories: string[];
+  /**
+   * `create`: this stack enables Inspector for ECR and sets continuous enhanced scanning;
+   * `organization`: a delegated administrator runs Inspector, and the registry's scanning
+   * configuration is verified at preview. Default `create`.
+   */
+  scanning?: DetectionStrategy;
   /** Base tags. Default none. */
   tags?: Tags;
 }
@@ -44,21 +52,42 @@ export interface ImageSupplyChainArgs {
  */
 export class ImageSupplyChain extends pulumi.ComponentResource {
   public readonly repositoryUrls: Record<string, pulumi.Output<string>>;
+  /** How scanning is provided, for the evidence report and the stack outputs. */
+  public readonly scanning: pulumi.Output<string>;
 
   constructor(name: string, args: ImageSupplyChainArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign-llm:registry:ImageSupplyChain", name, {}, opts);
     const tags = args.tags ?? {};
 
-    // Inspector must be on for ECR before the registry asks for enhanced scanning.
-    const inspector = new aws.inspector2.Enabler(`${name}-inspector`, { accountIds: [args.accountId], resourceTypes: ["ECR"] }, { parent: this });
-    new aws.ecr.RegistryScanningConfiguration(
-      `${name}-scanning`,
-      { scanType: "ENHANCED", rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }] },
-      { parent: this, dependsOn: [inspector] },
-    );
+    const repositories = [...new Set(args.repositories)].sort();
+    if ((args.scanning ?? "create") === "create") {
+      // Inspector must be on for ECR before the registry asks for enhanced scanning.
+      const inspector = new aws.inspector2.Enabler(`${name}-inspector`, { accountIds: [args.accountId], resourceTypes: ["ECR"] }, { parent: this });
+      new aws.ecr.RegistryScanningConfiguration(
+        `${name}-scanning`,
+        { scanType: "ENHANCED", rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }] },
+        { parent: this, dependsOn: [inspector] },
+      );
+      this.scanning = pulumi.output("Inspector enabled by this stack, continuous scanning of every repository");
+    } else {
+      // The delegated administrator's Inspector sets the member's registry to enhanced scanning;
+      // Cloud Control reads it (AWS::ECR::RegistryScanningConfiguration, identified by the account).
+      this.scanning = pulumi.output(args.accountId).apply((accountId) =>
+        aws.cloudcontrol
+          .getResource({ typeName: "AWS::ECR::RegistryScanningConfiguration", identifier: accountId }, { parent: this })
+          .then(
+            (r) => scanningGaps(scanningFromCloudControl(r.properties), repositories),
+            () => scanningGaps(undefined, repositories),
+          )
+          .then((gaps) => {
+            if (gaps.length > 0) throw new DetectionNotVerified(`detection.inspector is "organization", but ${gaps.join("; ")}. Ask the delegated administrator to enable Inspector ECR scanning for this account, or set detection.inspector: create.`);
+            return "organization Inspector, continuous enhanced scanning verified at preview";
+          }),
+      );
+    }
 
     this.repositoryUrls = {};
-    for (const repo of [...new Set(args.repositories)].sort()) {
+    for (const repo of repositories) {
       const logical = repo.replace(/[^a-zA-Z0-9-]/g, "-");
       const r = new aws.ecr.Repository(
         `${name}-${logical}`,
@@ -93,7 +122,7 @@ export class ImageSupplyChain extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.registerOutputs({ repositoryUrls: this.repositoryUrls });
+    this.registerOutputs({ repositoryUrls: this.repositoryUrls, scanning: this.scanning });
   }
 }
 

@@ -5,7 +5,7 @@ import { GDPR, HIPAA, SOC2 } from "./lib/refs";
 import { CONFIG_TYPE_OF } from "../../components/monitoring/config-rules";
 
 type Strategy = "create" | "organization";
-const DEFAULTS: { guardDuty: Strategy; securityHub: Strategy; config: Strategy } = { guardDuty: "create", securityHub: "create", config: "create" };
+const DEFAULTS: { guardDuty: Strategy; securityHub: Strategy; inspector: Strategy; config: Strategy } = { guardDuty: "create", securityHub: "create", inspector: "create", config: "create" };
 
 const DETECTOR = "aws:guardduty/detector:Detector";
 const FEATURE = "aws:guardduty/detectorFeature:DetectorFeature";
@@ -15,6 +15,8 @@ const RECORDER = "aws:cfg/recorder:Recorder";
 const CHANNEL = "aws:cfg/deliveryChannel:DeliveryChannel";
 const STATUS = "aws:cfg/recorderStatus:RecorderStatus";
 const CLUSTER = "aws:eks/cluster:Cluster";
+const ENABLER = "aws:inspector2/enabler:Enabler";
+const SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration";
 
 /** GuardDuty features the platform's detections rely on, with the additional configuration each needs. */
 export const REQUIRED_GUARDDUTY_FEATURES: Record<string, string[]> = { EKS_AUDIT_LOGS: [], RUNTIME_MONITORING: ["EKS_ADDON_MANAGEMENT"], S3_DATA_EVENTS: [] };
@@ -55,6 +57,25 @@ function securityHubProblems(all: Node[]): string[] {
     return isUnknown(arn) || (typeof arn === "string" && /standards\/nist-800-53\/v\/5\.0\.0$/.test(arn));
   });
   return nist ? [] : ["Security Hub has no subscription to the NIST SP 800-53 rev 5 standard"];
+}
+
+function inspectorProblems(all: Node[], undecided: Undecided): string[] {
+  const problems: string[] = [];
+  const ecr = ofType(all, ENABLER).some((e) => {
+    const types = e.props.resourceTypes;
+    if (isUnknown(types)) undecided.note("Inspector resource types unknown");
+    return isUnknown(types) || asArray(types).includes("ECR");
+  });
+  if (!ecr) problems.push("Amazon Inspector is not enabled for ECR");
+  const continuous = ofType(all, SCANNING).some((c) => {
+    if (isUnknown(c.props.scanType) || isUnknown(c.props.rules)) {
+      undecided.note("registry scanning configuration unknown");
+      return true;
+    }
+    return c.props.scanType === "ENHANCED" && asArray(c.props.rules).map(asRecord).some((r) => r.scanFrequency === "CONTINUOUS_SCAN");
+  });
+  if (!continuous) problems.push("the registry is not set to continuous enhanced scanning");
+  return problems;
 }
 
 function configProblems(all: Node[], undecided: Undecided): string[] {
@@ -101,12 +122,13 @@ export const monitoringDetectionServices: Control = {
   policy: {
     name: "sovereign-llm-monitoring-detection-services",
     description:
-      "The account-level detection services are never silently absent from a stack that runs the platform (declares an EKS cluster): each one whose strategy is `create` (the stack file's detection.*, passed as this policy's config) is declared with what the platform relies on. GuardDuty: an enabled detector with EKS audit logs, runtime monitoring with its EKS add-on, and S3 data events. Security Hub: the NIST SP 800-53 rev 5 standard. AWS Config: a started recorder with a delivery channel, recording every resource type the stack declares that Config can record. Under `organization` the program itself verifies the organisation's service at preview.",
+      "The account-level detection services are never silently absent from a stack that runs the platform (declares an EKS cluster): each one whose strategy is `create` (the stack file's detection.*, passed as this policy's config) is declared with what the platform relies on. GuardDuty: an enabled detector with EKS audit logs, runtime monitoring with its EKS add-on, and S3 data events. Security Hub: the NIST SP 800-53 rev 5 standard. Inspector: enabled for ECR, the registry on continuous enhanced scanning. AWS Config: a started recorder with a delivery channel, recording every resource type the stack declares that Config can record. Under `organization` the program itself verifies the organisation's service at preview.",
     enforcementLevel: "mandatory",
     configSchema: {
       properties: {
         guardDuty: { ...strategy, default: DEFAULTS.guardDuty },
         securityHub: { ...strategy, default: DEFAULTS.securityHub },
+        inspector: { ...strategy, default: DEFAULTS.inspector },
         config: { ...strategy, default: DEFAULTS.config },
       },
     },
@@ -119,6 +141,7 @@ export const monitoringDetectionServices: Control = {
       const problems = [
         ...(cfg.guardDuty === "create" ? guardDutyProblems(all, undecided) : []),
         ...(cfg.securityHub === "create" ? securityHubProblems(all) : []),
+        ...(cfg.inspector === "create" ? inspectorProblems(all, undecided) : []),
         ...(cfg.config === "create" ? configProblems(all, undecided) : []),
       ];
       for (const p of problems) report(`${p}, while the strategy is create: nothing would detect threats or hand changes after deploy`);
@@ -139,5 +162,5 @@ export const monitoringDetectionServices: Control = {
     "AWS Config: securityhub-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "Beyond the public lists: AWS Config's own rules run only once Config records; this checks before deploy that the stack records what it declares",
   ],
-  resourceTypes: [CLUSTER, DETECTOR, FEATURE, HUB, STANDARD, RECORDER, CHANNEL, STATUS],
+  resourceTypes: [CLUSTER, DETECTOR, FEATURE, HUB, STANDARD, ENABLER, SCANNING, RECORDER, CHANNEL, STATUS],
 };

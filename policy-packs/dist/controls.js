@@ -3462,7 +3462,7 @@ var CONFIG_TYPE_OF = {
 };
 
 // policy-packs/controls/monitoring-detection-services.ts
-var DEFAULTS15 = { guardDuty: "create", securityHub: "create", config: "create" };
+var DEFAULTS15 = { guardDuty: "create", securityHub: "create", inspector: "create", config: "create" };
 var DETECTOR = "aws:guardduty/detector:Detector";
 var FEATURE = "aws:guardduty/detectorFeature:DetectorFeature";
 var HUB = "aws:securityhub/account:Account";
@@ -3471,6 +3471,8 @@ var RECORDER = "aws:cfg/recorder:Recorder";
 var CHANNEL = "aws:cfg/deliveryChannel:DeliveryChannel";
 var STATUS = "aws:cfg/recorderStatus:RecorderStatus";
 var CLUSTER7 = "aws:eks/cluster:Cluster";
+var ENABLER = "aws:inspector2/enabler:Enabler";
+var SCANNING = "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration";
 var REQUIRED_GUARDDUTY_FEATURES = { EKS_AUDIT_LOGS: [], RUNTIME_MONITORING: ["EKS_ADDON_MANAGEMENT"], S3_DATA_EVENTS: [] };
 var strategy = { type: "string", enum: ["create", "organization"] };
 function guardDutyProblems(all, undecided) {
@@ -3506,6 +3508,24 @@ function securityHubProblems(all) {
     return isUnknown(arn) || typeof arn === "string" && /standards\/nist-800-53\/v\/5\.0\.0$/.test(arn);
   });
   return nist ? [] : ["Security Hub has no subscription to the NIST SP 800-53 rev 5 standard"];
+}
+function inspectorProblems(all, undecided) {
+  const problems = [];
+  const ecr = ofType(all, ENABLER).some((e) => {
+    const types = e.props.resourceTypes;
+    if (isUnknown(types)) undecided.note("Inspector resource types unknown");
+    return isUnknown(types) || asArray(types).includes("ECR");
+  });
+  if (!ecr) problems.push("Amazon Inspector is not enabled for ECR");
+  const continuous = ofType(all, SCANNING).some((c) => {
+    if (isUnknown(c.props.scanType) || isUnknown(c.props.rules)) {
+      undecided.note("registry scanning configuration unknown");
+      return true;
+    }
+    return c.props.scanType === "ENHANCED" && asArray(c.props.rules).map(asRecord).some((r) => r.scanFrequency === "CONTINUOUS_SCAN");
+  });
+  if (!continuous) problems.push("the registry is not set to continuous enhanced scanning");
+  return problems;
 }
 function configProblems(all, undecided) {
   const recorders = ofType(all, RECORDER);
@@ -3547,12 +3567,13 @@ function configProblems(all, undecided) {
 var monitoringDetectionServices = {
   policy: {
     name: "sovereign-llm-monitoring-detection-services",
-    description: "The account-level detection services are never silently absent from a stack that runs the platform (declares an EKS cluster): each one whose strategy is `create` (the stack file's detection.*, passed as this policy's config) is declared with what the platform relies on. GuardDuty: an enabled detector with EKS audit logs, runtime monitoring with its EKS add-on, and S3 data events. Security Hub: the NIST SP 800-53 rev 5 standard. AWS Config: a started recorder with a delivery channel, recording every resource type the stack declares that Config can record. Under `organization` the program itself verifies the organisation's service at preview.",
+    description: "The account-level detection services are never silently absent from a stack that runs the platform (declares an EKS cluster): each one whose strategy is `create` (the stack file's detection.*, passed as this policy's config) is declared with what the platform relies on. GuardDuty: an enabled detector with EKS audit logs, runtime monitoring with its EKS add-on, and S3 data events. Security Hub: the NIST SP 800-53 rev 5 standard. Inspector: enabled for ECR, the registry on continuous enhanced scanning. AWS Config: a started recorder with a delivery channel, recording every resource type the stack declares that Config can record. Under `organization` the program itself verifies the organisation's service at preview.",
     enforcementLevel: "mandatory",
     configSchema: {
       properties: {
         guardDuty: { ...strategy, default: DEFAULTS15.guardDuty },
         securityHub: { ...strategy, default: DEFAULTS15.securityHub },
+        inspector: { ...strategy, default: DEFAULTS15.inspector },
         config: { ...strategy, default: DEFAULTS15.config }
       }
     },
@@ -3564,6 +3585,7 @@ var monitoringDetectionServices = {
       const problems = [
         ...cfg.guardDuty === "create" ? guardDutyProblems(all, undecided) : [],
         ...cfg.securityHub === "create" ? securityHubProblems(all) : [],
+        ...cfg.inspector === "create" ? inspectorProblems(all, undecided) : [],
         ...cfg.config === "create" ? configProblems(all, undecided) : []
       ];
       for (const p of problems) report(`${p}, while the strategy is create: nothing would detect threats or hand changes after deploy`);
@@ -3583,7 +3605,7 @@ var monitoringDetectionServices = {
     "AWS Config: securityhub-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
     "Beyond the public lists: AWS Config's own rules run only once Config records; this checks before deploy that the stack records what it declares"
   ],
-  resourceTypes: [CLUSTER7, DETECTOR, FEATURE, HUB, STANDARD, RECORDER, CHANNEL, STATUS]
+  resourceTypes: [CLUSTER7, DETECTOR, FEATURE, HUB, STANDARD, ENABLER, SCANNING, RECORDER, CHANNEL, STATUS]
 };
 
 // policy-packs/controls/monitoring-required-alarms.ts

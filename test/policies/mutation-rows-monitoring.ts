@@ -20,6 +20,7 @@ export const MONITORING_ROWS: MonitoringRow[] = [
   { op: "set", resourceType: ALARM, path: "alarmActions", value: [], name: /-audit-root-account-use$/, packs: ALL, why: "the root-account alarm notifies nobody" },
   { op: "remove", resourceType: "aws:guardduty/detector:Detector", packs: ALL, why: "GuardDuty absent while detection.guardDuty is create" },
   { op: "set", resourceType: "aws:guardduty/detectorFeature:DetectorFeature", path: "status", value: "DISABLED", packs: ALL, why: "GuardDuty runtime monitoring, EKS audit logs and S3 data events off" },
+  { op: "set", resourceType: "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration", path: "scanType", value: "BASIC", packs: ALL, why: "the registry back on basic scanning while detection.inspector is create (no continuous Inspector scans)" },
   { op: "remove", resourceType: "aws:cfg/recorder:Recorder", packs: ALL, why: "AWS Config recorder absent while detection.config is create" },
   { op: "set", resourceType: "aws:cfg/recorder:Recorder", path: "recordingGroup.resourceTypes", value: ["AWS::S3::Bucket"], packs: ALL, why: "AWS Config records buckets only (hand changes to the cluster, keys or alarms go unseen)" },
   { op: "set", resourceType: "kubernetes:apps/v1:Deployment", path: "spec.template.spec.containers[*].image", value: undeclaredRepository, packs: ALL, why: "an image from an ECR repository the stack does not declare (unscanned)" },

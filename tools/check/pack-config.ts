@@ -83,7 +83,7 @@ export function stackPackConfig(stackConfig: Record<string, string>, explicit: P
   }
 
   const detection = (parsed(stackConfig, "sovereign-llm:detection") ?? {}) as Record<string, unknown>;
-  const strategies = Object.fromEntries((["guardDuty", "securityHub", "config"] as const).filter((k) => detection[k] === "organization").map((k) => [k, "organization"]));
+  const strategies = Object.fromEntries((["guardDuty", "securityHub", "inspector", "config"] as const).filter((k) => detection[k] === "organization").map((k) => [k, "organization"]));
   if (Object.keys(strategies).length > 0) imply(merged, explicit, DETECTION_POLICY, strategies);
 
   const models = parsed(stackConfig, "sovereign-llm:models");

@@ -10,6 +10,9 @@ import { CONFIG_TYPE_OF, managedRules, nonCompliancePattern, recordedResourceTyp
 import { findingPatterns, severitiesFrom } from "../../../components/monitoring/findings.js";
 import { NO_CHARGE, RULES } from "../../../tools/cost/rules.js";
 import { STACKS, ofType, synthesizeCommitted } from "../../helpers/stacks.js";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { REPO_ROOT } from "../../../tools/check/stack-file.js";
 
 /**
  * Types the platform declares that AWS Config does not record (or records inside another item),
@@ -154,3 +157,31 @@ const NOT_RECORDABLE = new Set([
   "aws:sns/topicPolicy:TopicPolicy",
   "aws:sns/topicSubscription:TopicSubscription",
 ]);
+
+describe("organisation strategy: the recorder and the registry's scanning are verified at preview", () => {
+  const run = (variant: string) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "test", "fixtures", "detection", "config-organization-preview.ts"), variant], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (out += d));
+      child.on("close", (code) => resolve({ code, out }));
+    });
+  test("a recorder of every type and continuous scanning pass", async () => {
+    const r = await run("complete");
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /organization recorder aws-controltower-BaselineConfigRecorder, verified at preview/);
+    assert.match(r.out, /continuous enhanced scanning verified at preview/);
+  });
+  test("a recorder of buckets only, or scan on push only, is refused with what is missing", async () => {
+    const r = await run("partial");
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, /detection\.(config|inspector) is "organization", but/);
+    assert.match(r.out, /does not record .*AWS::EKS::Cluster|no continuous-scan rule covers mirror\/vllm-openai/);
+  });
+  test("no recorder at all is refused, naming the recorder looked for", async () => {
+    const r = await run("absent");
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, /no configuration recorder named "aws-controltower-BaselineConfigRecorder"|the registry has no scanning configuration/);
+  });
+});

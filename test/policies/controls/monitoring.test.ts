@@ -32,6 +32,8 @@ function detection(preview = false): Fixture[] {
     feature("S3_DATA_EVENTS"),
     { type: "aws:securityhub/account:Account", name: "hub", props: { enableDefaultStandards: false } },
     { type: "aws:securityhub/standardsSubscription:StandardsSubscription", name: "nist", props: { standardsArn: "arn:aws:securityhub:us-east-1::standards/nist-800-53/v/5.0.0" } },
+    { type: "aws:inspector2/enabler:Enabler", name: "inspector", props: { accountIds: ["111122223333"], resourceTypes: ["ECR"] } },
+    { type: "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration", name: "scanning", props: { scanType: "ENHANCED", rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }] } },
     { type: RECORDER, name: "rec", props: { name: "rec", roleArn: preview ? UNKNOWN : "arn:aws:iam::111122223333:role/r", recordingGroup: { allSupported: false, recordingStrategies: [{ useOnly: "INCLUSION_BY_RESOURCE_TYPES" }], resourceTypes: recordedResourceTypes() } } },
     { type: "aws:cfg/deliveryChannel:DeliveryChannel", name: "ch", props: { s3BucketName: "b" } },
     { type: "aws:cfg/recorderStatus:RecorderStatus", name: "st", props: { name: "rec", isEnabled: true } },
@@ -66,6 +68,13 @@ describe("detection services", () => {
     assert.match(messages(await runControl(monitoringDetectionServices, partial))[0], /does not record AWS::GuardDuty::Detector, AWS::EKS::Cluster, which the stack declares/);
     const stopped = change(detection(), "aws:cfg/recorderStatus:RecorderStatus", (f) => withProps(f, { isEnabled: false }));
     assert.match(messages(await runControl(monitoringDetectionServices, stopped))[0], /never started/);
+  });
+  test("Inspector off for ECR, or the registry on basic scanning, in create mode fires; organization does not", async () => {
+    const off = without(detection(), "aws:inspector2/enabler:Enabler");
+    assert.match(messages(await runControl(monitoringDetectionServices, off))[0], /Inspector is not enabled for ECR/);
+    const basic = change(detection(), "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration", (f) => withProps(f, { scanType: "BASIC" }));
+    assert.match(messages(await runControl(monitoringDetectionServices, basic))[0], /not set to continuous enhanced scanning/);
+    assert.deepEqual(messages(await runControl(monitoringDetectionServices, basic, { inspector: "organization" })), []);
   });
   test("Security Hub without the NIST standard", async () => {
     const fx = without(detection(), "aws:securityhub/standardsSubscription:StandardsSubscription");
