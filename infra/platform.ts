@@ -17,6 +17,8 @@ import { ConfigCompliance } from "../components/monitoring/config-compliance";
 import { ImageSupplyChain, ownRepository } from "../components/registry/image-supply-chain";
 import { BUILTIN_REDACTIONS } from "../components/monitoring/signals";
 import { EgressFirewall } from "../components/network/egress-firewall";
+import { DnsFirewall } from "../components/network/dns-firewall";
+import { OnPremisesDns } from "../components/network/on-premises-dns";
 import { SecureCluster } from "../components/cluster/secure-cluster";
 import { GpuNodeGroup } from "../components/cluster/gpu-node-group";
 import { InferenceNamespace } from "../components/cluster/inference-namespace";
@@ -72,6 +74,7 @@ export function buildPlatform(s: PlatformSettings) {
     accountId,
     adminRoleArns: s.access.adminRoleArns,
     readOnlyRoleArns: s.access.readOnlyRoleArns,
+    breakGlassRoleArns: s.access.breakGlassRoleArns,
     logGroupPrefixes: [logPrefix, `/aws/eks/${cluster}/`],
     trailName: trail,
     protect: s.protect,
@@ -87,6 +90,10 @@ export function buildPlatform(s: PlatformSettings) {
     workloadSubnetPrefix: s.network.workloadSubnetPrefix,
     egressMode: s.egress.mode,
     clusterName: cluster,
+    // The model store is the only bucket workloads reach (model sync reads it); named here
+    // because the store itself is declared after the endpoints its policy names.
+    onPremises: s.network.onPremises && { transitGatewayId: s.network.onPremises.transitGatewayId, cidrs: s.network.onPremises.cidrs },
+    endpointBuckets: [{ arn: accountId.apply((id) => `arn:${s.partition}:s3:::${naming.modelBucketName(s.project, s.stack, id, s.region)}`), access: "read" }],
     logsKeyArn: keys.arns.logs,
     logGroupPrefix: logPrefix,
     flowLogRetentionDays: s.logging.auditRetentionDays,
@@ -141,6 +148,31 @@ export function buildPlatform(s: PlatformSettings) {
   const endpointCidrs = Object.values(network.zones)
     .map((z) => z.plan.endpoints)
     .sort();
+
+  // DNS: the organisation's domains forwarded over the transit gateway; every query filtered
+  // (AWS names, the egress allow-list and those domains resolve, nothing else) and logged.
+  const onPrem = s.network.onPremises;
+  const onPremisesDns =
+    onPrem && onPrem.dnsDomains.length > 0
+      ? new OnPremisesDns(
+          `${prefix}-onprem-dns`,
+          { vpcId: network.vpcId, subnetIds: Object.values(network.zones).map((z) => z.endpointSubnet.id), domains: onPrem.dnsDomains, resolverIps: onPrem.dnsResolvers, tags },
+          { dependsOn: network.transitGatewayAttachment ? [network.transitGatewayAttachment] : [] },
+        )
+      : undefined;
+  const dnsFirewall = new DnsFirewall(`${prefix}-dns`, {
+    vpcId: network.vpcId,
+    region: s.region,
+    accountId,
+    partition: s.partition,
+    allowedDomains: [...s.egress.allowedDomains, ...(onPrem?.dnsDomains ?? []).flatMap((d) => [d, `*.${d}`])],
+    logsKeyArn: keys.arns.logs,
+    logGroupPrefix: logPrefix,
+    logRetentionDays: s.logging.auditRetentionDays,
+    alarmTopicArn: audit.alarmTopic.arn,
+    protect: s.protect,
+    tags,
+  });
 
   const eks = new SecureCluster(
     `${prefix}-eks`,
@@ -390,6 +422,8 @@ export function buildPlatform(s: PlatformSettings) {
     models,
     audit,
     firewall,
+    dnsFirewall,
+    onPremisesDns,
     eks,
     gpuNodeGroups,
     inference,

@@ -6,8 +6,9 @@
  * still runs. Rules over lists check each item on its own (`each`). Every problem names the key
  * it is about, what is wrong and the fix.
  */
-import { regionsFor, azBelongsTo, azIndex, KNOWN_REGIONS } from "./regions";
-import { planProblem, cidrsOverlap } from "../components/network/cidr-plan";
+import { regionsFor, KNOWN_REGIONS } from "./regions";
+import { isZoneId, zoneBelongsTo, zoneIndex, ZONE_ID_PREFIX } from "../components/network/zones";
+import { planProblem, cidrsOverlap, cidrWithin } from "../components/network/cidr-plan";
 import { GPU_INSTANCES } from "../components/cluster/gpu-instances";
 import { nodeStorageProblems, planNodeStorage } from "../components/cluster/node-storage";
 import { MODEL_NODE_OVERHEAD_GIB, type StackConfig, type GpuNodeGroupConfig } from "./schema";
@@ -149,12 +150,13 @@ export const CROSS_FIELD_RULES: Rule[] = [
   },
   (cfg, env, add) => {
     each(cfg.network.availabilityZones, (az, i) => {
-      if (!azBelongsTo(az, env.region)) add(["network", "availabilityZones", i], `"${az}" is not an availability zone of ${env.region}; use names like ${env.region}a`);
+      if (!zoneBelongsTo(az, env.region)) add(["network", "availabilityZones", i], `"${az}" is not an availability zone of ${env.region}; use zone IDs such as ${ZONE_ID_PREFIX[env.region] ?? "use1"}-az1 or names such as ${env.region}a`);
     });
   },
   (cfg, _env, add) => {
     const azs = cfg.network.availabilityZones;
     if (new Set(azs).size !== azs.length) add(["network", "availabilityZones"], "lists a zone twice; list each zone once");
+    if (new Set(azs.map(isZoneId)).size > 1) add(["network", "availabilityZones"], "mixes zone names and zone IDs; list zone IDs (the same physical zone in every account) or names, not both");
   },
   (cfg, _env, add) => {
     const prefix = Number(cfg.network.cidr.split("/")[1]);
@@ -164,9 +166,54 @@ export const CROSS_FIELD_RULES: Rule[] = [
   (cfg, env, add) => {
     const { cidr, workloadSubnetPrefix, availabilityZones } = cfg.network;
     if (workloadSubnetPrefix <= Number(cidr.split("/")[1])) return; // reported above under its own key
-    const indexes = availabilityZones.filter((az) => azBelongsTo(az, env.region)).map(azIndex);
+    const indexes = availabilityZones.filter((az) => zoneBelongsTo(az, env.region)).map(zoneIndex);
     const planIssue = planProblem(cidr, workloadSubnetPrefix, indexes);
     if (planIssue) add(["network", "cidr"], planIssue);
+  },
+  // Where a network outside the VPC is named, a route must reach it: anything not routed to the
+  // transit gateway goes to the egress firewall, which drops it. (Ranges overlapping the VPC are
+  // refused by the rule above under their own key.)
+  (cfg, _env, add) => {
+    const vpc = cfg.network.cidr;
+    const onPremCidrs = cfg.network.onPremises?.cidrs ?? [];
+    const routed = (c: string) => onPremCidrs.some((o) => cidrWithin(c, o));
+    const fix = "add a range covering it to network.onPremises.cidrs (routed to the organisation's transit gateway)";
+    each(cfg.gateway.clientCidrs, (c, i) => {
+      if (!cidrsOverlap(c, vpc) && !routed(c)) add(["gateway", "clientCidrs", i], `"${c}" is not in a network.onPremises range, so no route reaches it and replies would go to the egress firewall, which drops them; ${fix}`);
+    });
+    const oidc = cfg.gateway.oidc;
+    if (oidc) {
+      each(oidc.jwksCidrs, (c, i) => {
+        if (!cidrsOverlap(c, vpc) && !routed(c)) add(["gateway", "oidc", "jwksCidrs", i], `"${c}" is not in a network.onPremises range, so the gateway cannot reach the identity provider; ${fix}`);
+      });
+    }
+  },
+  (cfg, _env, add) => {
+    const onPrem = cfg.network.onPremises;
+    if (!onPrem) return;
+    const vpc = cfg.network.cidr;
+    each(onPrem.cidrs, (c, i) => {
+      if (cidrsOverlap(c, vpc)) add(["network", "onPremises", "cidrs", i], `"${c}" overlaps the VPC range ${vpc}; the organisation's ranges and the VPC's must be disjoint, so list only networks outside the VPC`);
+    });
+  },
+  (cfg, _env, add) => {
+    const onPrem = cfg.network.onPremises;
+    if (!onPrem) return;
+    each(onPrem.dnsResolvers, (ip, i) => {
+      if (!onPrem.cidrs.some((c) => cidrWithin(`${ip}/32`, c))) add(["network", "onPremises", "dnsResolvers", i], `${ip} is not in network.onPremises.cidrs, so no route reaches it; add its range to cidrs or name a resolver inside them`);
+    });
+    if (onPrem.dnsDomains.length > 0 && onPrem.dnsResolvers.length === 0) add(["network", "onPremises", "dnsResolvers"], "is empty, but dnsDomains are forwarded; name the organisation's DNS servers that answer network.onPremises.dnsDomains");
+  },
+  // The JWKS host on the organisation's network must resolve: its name must be forwarded there.
+  (cfg, _env, add) => {
+    const onPrem = cfg.network.onPremises;
+    const oidc = cfg.gateway.oidc;
+    if (!onPrem || !oidc || !URL.canParse(oidc.jwksUri)) return;
+    if (!oidc.jwksCidrs.some((c) => onPrem.cidrs.some((o) => cidrWithin(c, o)))) return;
+    const host = new URL(oidc.jwksUri).hostname;
+    if (!onPrem.dnsDomains.some((d) => host === d || host.endsWith(`.${d}`))) {
+      add(["network", "onPremises", "dnsDomains"], `does not cover ${host}, the host of gateway.oidc.jwksUri on the organisation's network, so the VPC cannot resolve it (DNS Firewall blocks names it is not told about); add ${host} or its domain`);
+    }
   },
   (cfg, _env, add) => {
     if (cfg.egress.mode === "none" && cfg.egress.allowedDomains.length > 0) {

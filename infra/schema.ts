@@ -80,7 +80,7 @@ const network = z.strictObject({
     const shape = ipv4CidrProblem(c);
     return shape?.includes("prefix length") ? shape : vpcCidrProblem(c);
   }),
-  /** Availability zones, 2 or 3, in the stack's region. */
+  /** Availability zones, 2 or 3, in the stack's region: zone IDs (`use1-az1`, the same physical zone in every account) or names (`us-east-1a`). */
   availabilityZones: z.array(z.string()).min(2, "list 2 or 3 availability zones").max(3, "list 2 or 3 availability zones"),
   /** Prefix of each workload (node and pod) subnet, /17 to /20 and longer than the VPC's. Default 19: 8,187 usable pod and node addresses per zone. */
   workloadSubnetPrefix: z
@@ -89,6 +89,27 @@ const network = z.strictObject({
     .min(17, { error: (iss) => `is ${show(iss.input)}; workload subnets are /17 to /20 (a /16 VPC must also hold the infrastructure block); use 19, the default` })
     .max(20, { error: (iss) => `is ${show(iss.input)}; a workload subnet longer than /20 leaves too few addresses for nodes and pods (the VPC CNI gives every pod one) and no room for the infrastructure tier; use /17 to /20, e.g. 19` })
     .default(19),
+  /**
+   * The organisation's networks, reached over a transit gateway: routes from the workload and
+   * endpoint subnets, and DNS forwarding of its domains. Without it, nothing outside the VPC is
+   * routed except through the egress firewall.
+   */
+  onPremises: z
+    .strictObject({
+      /** The transit gateway (shared with this account) the VPC attaches to. */
+      transitGatewayId: z.string().regex(/^tgw-[0-9a-f]{8,17}$/, { error: (iss) => `${show(iss.input)} is not a transit gateway id; write one such as tgw-0123456789abcdef0 (aws ec2 describe-transit-gateways lists those shared with the account)` }),
+      /** The organisation's ranges routed to the transit gateway. */
+      cidrs: z.array(ipv4Cidr).min(1, "name at least one range of the organisation's network, e.g. 10.200.0.0/16"),
+      /** Domains the organisation's DNS answers (e.g. the identity provider's), forwarded there with their subdomains. Default none. */
+      dnsDomains: z.array(z.string().superRefine((d, ctx) => {
+        const r = normaliseDomain(d);
+        if (!r.ok) ctx.addIssue({ code: "custom", message: r.error });
+        else if (r.value.wildcard) ctx.addIssue({ code: "custom", message: `"${d}": give the domain without *.; its subdomains are forwarded with it` });
+      })).default([]),
+      /** The organisation's DNS servers (IPv4 addresses inside cidrs) that answer dnsDomains. Required with dnsDomains. */
+      dnsResolvers: z.array(z.string().refine((ip) => ipaddr.IPv4.isValidFourPartDecimal(ip), { error: (iss) => `${show(iss.input)} is not an IPv4 address; write four decimal octets, e.g. 10.200.0.2` })).default([]),
+    })
+    .optional(),
 });
 
 const egress = z
@@ -324,6 +345,8 @@ const access = z.strictObject({
   adminRoleArns: z.array(iamRoleArn).min(1, "name at least one admin role; without one nobody can manage the keys"),
   /** Roles with read-only access to the cluster. Default none. */
   readOnlyRoleArns: z.array(iamRoleArn).default([]),
+  /** The only roles that may schedule deletion of, or disable, the audit key. Default none: nobody may. */
+  breakGlassRoleArns: z.array(iamRoleArn).default([]),
 });
 
 const serving = z.strictObject({

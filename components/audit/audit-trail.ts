@@ -70,6 +70,9 @@ export class AuditTrail extends pulumi.ComponentResource {
         kmsKeyArn: args.auditKeyArn,
         partition,
         objectLock: args.lock,
+        // No bucket key: see SecureBucketArgs.bucketKey. CloudTrail writes a few objects per
+        // region every five minutes, so per-object KMS requests cost little.
+        bucketKey: false,
         protect: args.protect,
         tags: { ...tags, "data-class": "audit" },
         // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
@@ -107,19 +110,15 @@ export class AuditTrail extends pulumi.ComponentResource {
       `${name}-cloudtrail-to-logs`,
       {
         description: "CloudTrail delivery to its CloudWatch log group",
-        assumeRolePolicy: pulumi.all([accountId, trailArn]).apply(([id, trail]) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: { Service: "cloudtrail.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": id, "aws:SourceArn": trail } },
-              },
-            ],
-          }),
-        ),
+        // As AWS documents the role: CloudTrail sends no aws:SourceArn or aws:SourceAccount when it
+        // assumes it ("Confused deputy prevention is not applicable to the role policy for
+        // CloudWatch Logs monitoring"), so a condition on them would stop delivery. The role can
+        // write only this trail's streams of this group.
+        // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
         tags: withName(tags, `${name}-cloudtrail-to-logs`),
       },
       { parent: this },
@@ -128,10 +127,11 @@ export class AuditTrail extends pulumi.ComponentResource {
       `${name}-cloudtrail-to-logs`,
       {
         role: deliveryRole.id,
-        policy: auditLogGroupArn.apply((arn) =>
+        // CloudTrail names its streams <account>_CloudTrail_<region>.
+        policy: pulumi.all([auditLogGroupArn, accountId]).apply(([arn, id]) =>
           JSON.stringify({
             Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${arn}:log-stream:*` }],
+            Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${arn}:log-stream:${id}_CloudTrail_*` }],
           }),
         ),
       },

@@ -23,6 +23,8 @@ export interface KeyPolicyContext {
   logGroupPrefixes: readonly string[];
   /** Name of the CloudTrail trail that may use the audit key. */
   trailName: string;
+  /** The only roles that may schedule deletion of, or disable, the audit key. Default none: nobody may. */
+  breakGlassRoleArns?: readonly string[];
 }
 
 export interface PolicyStatement {
@@ -129,7 +131,19 @@ function consumerStatements(purpose: KeyPurpose, ctx: KeyPolicyContext): PolicyS
     case "audit": {
       // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
       const trailArn = `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${ctx.trailName}`;
+      const breakGlass = ctx.breakGlassRoleArns ?? [];
       const statements: PolicyStatement[] = [
+        {
+          // Deleting or disabling this key makes the object-locked archive unreadable: the lock
+          // keeps the ciphertext, not the ability to read it. Only a named break-glass role may,
+          // whatever IAM or the statements above allow (an explicit deny wins).
+          Sid: "OnlyBreakGlassDeletesOrDisablesAuditKey",
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: ["kms:ScheduleKeyDeletion", "kms:DisableKey"],
+          Resource: "*",
+          ...(breakGlass.length > 0 ? { Condition: { ArnNotLike: { "aws:PrincipalArn": [...breakGlass] } } } : {}),
+        },
         {
           Sid: "CloudTrailEncryptLogs",
           Effect: "Allow",

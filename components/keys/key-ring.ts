@@ -15,6 +15,8 @@ export interface KeyRingArgs {
   accountId: pulumi.Input<string>;
   /** Roles that administer the keys. Required, at least one. */
   adminRoleArns: string[];
+  /** The only roles that may schedule deletion of, or disable, the audit key. Default none: nobody may. */
+  breakGlassRoleArns?: string[];
   /** Roles that may read audit records and fetch the signing public key. Default none. */
   readOnlyRoleArns?: string[];
   /** Log-group name prefixes the logs key may encrypt. Required. */
@@ -65,6 +67,7 @@ export class KeyRing extends pulumi.ComponentResource {
         [
           ...args.adminRoleArns.map((arn): ExpectedRole => ({ arn, purpose: "adminRoleArns", fix: createRole("adminRoleArns")(arn) })),
           ...readOnlyRoleArns.map((arn): ExpectedRole => ({ arn, purpose: "readOnlyRoleArns", fix: createRole("readOnlyRoleArns")(arn) })),
+          ...(args.breakGlassRoleArns ?? []).map((arn): ExpectedRole => ({ arn, purpose: "breakGlassRoleArns", fix: createRole("breakGlassRoleArns")(arn) })),
           {
             arn: autoScalingServiceLinkedRoleArn(args.partition, accountId),
             purpose: "Auto Scaling service-linked role; it creates the encrypted EBS volumes of node groups",
@@ -89,6 +92,7 @@ export class KeyRing extends pulumi.ComponentResource {
             readOnlyRoleArns,
             logGroupPrefixes: args.logGroupPrefixes,
             trailName: args.trailName,
+            breakGlassRoleArns: args.breakGlassRoleArns ?? [],
           }),
         ),
       );

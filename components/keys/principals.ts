@@ -38,8 +38,14 @@ export interface ExpectedRole {
  * listed from this one and are passed through (KMS checks them at creation).
  */
 export function requireRoles(owner: string, roles: readonly ExpectedRole[], accountId: pulumi.Input<string>, opts: pulumi.InvokeOutputOptions): pulumi.Output<string[]> {
+  // A role named for several purposes (admin and break-glass) is looked up, and reported, once.
+  const byArn = new Map<string, ExpectedRole>();
+  for (const r of roles) {
+    const seen = byArn.get(r.arn);
+    byArn.set(r.arn, seen ? { ...seen, purpose: `${seen.purpose}, ${r.purpose}` } : r);
+  }
   return pulumi.output(accountId).apply((account) => {
-    const lookups = roles.map((role) => {
+    const lookups = [...byArn.values()].map((role) => {
       const parsed = parseRoleArn(role.arn);
       if (!parsed) return pulumi.output({ role, found: false, checked: true, malformed: true });
       if (parsed.accountId !== account) return pulumi.output({ role, found: true, checked: false, malformed: false });

@@ -102,3 +102,10 @@ export function cidrsOverlap(a: string, b: string): boolean {
   const [ba, bp] = ipaddr.IPv4.parseCIDR(b);
   return ap <= bp ? ba.match(aa, ap) : aa.match(ba, bp);
 }
+
+/** Whether every address of `inner` lies in `outer` (both IPv4 CIDRs). */
+export function cidrWithin(inner: string, outer: string): boolean {
+  const [ia, ip] = ipaddr.IPv4.parseCIDR(inner);
+  const [oa, op] = ipaddr.IPv4.parseCIDR(outer);
+  return ip >= op && ia.match(oa, op);
+}

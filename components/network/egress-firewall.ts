@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { normaliseDomains, renderAllowRules } from "./egress-rules";
+import { normaliseDomains, renderAllowRules, renderBaselineRules, BASELINE_RULE_CAPACITY } from "./egress-rules";
 import { encryptedLogGroup } from "../audit/log-group";
 import type { VpcZone } from "./isolated-vpc";
-import { azSuffix } from "../../infra/regions";
+import { zoneSuffix } from "./zones";
 import { withName, type Tags } from "../tags";
 
 /** Stateful default actions: drop what no rule passed, and log it. */
@@ -43,6 +43,8 @@ export class EgressFirewall extends pulumi.ComponentResource {
   public readonly firewall: aws.networkfirewall.Firewall;
   public readonly policy: aws.networkfirewall.FirewallPolicy;
   public readonly ruleGroup?: aws.networkfirewall.RuleGroup;
+  /** Drops UDP, ICMP and TCP to ports other than 80/443 before the allow-list is consulted. */
+  public readonly baselineRuleGroup: aws.networkfirewall.RuleGroup;
   public readonly alertLogGroup: aws.cloudwatch.LogGroup;
   public readonly flowLogGroup: aws.cloudwatch.LogGroup;
   /** Firewall endpoint id per AZ. */
@@ -59,11 +61,27 @@ export class EgressFirewall extends pulumi.ComponentResource {
     if (args.zones.length === 0) problems.push("zones: the VPC has no zones");
     if (problems.length > 0) throw new Error(`EgressFirewall ${name}: ${problems.join("; ")}`);
 
+    this.baselineRuleGroup = new aws.networkfirewall.RuleGroup(
+      `${name}-baseline`,
+      {
+        type: "STATEFUL",
+        capacity: BASELINE_RULE_CAPACITY,
+        description: "Egress baseline: no UDP, no ICMP, TCP only to 80 and 443",
+        ruleGroup: {
+          ruleVariables: { ipSets: [{ key: "HOME_NET", ipSet: { definitions: [args.vpcCidr] } }] },
+          rulesSource: { rulesString: renderBaselineRules() },
+          statefulRuleOptions: { ruleOrder: "STRICT_ORDER" },
+        },
+        tags: withName(tags, `${name}-baseline`),
+      },
+      { parent: this },
+    );
     if (domains.length > 0) {
       this.ruleGroup = new aws.networkfirewall.RuleGroup(
         `${name}-allow-domains`,
         {
-          name: `${name}-allow-domains`,
+          // Auto-named: a change of capacity replaces the group, and the new one is created (and
+          // the policy pointed at it) before the old one is deleted; a fixed name would collide.
           type: "STATEFUL",
           capacity: RULE_GROUP_CAPACITY,
           description: "Egress allow-list: TLS SNI and HTTP Host of the allowed domains",
@@ -80,14 +98,18 @@ export class EgressFirewall extends pulumi.ComponentResource {
     this.policy = new aws.networkfirewall.FirewallPolicy(
       `${name}-policy`,
       {
-        name: `${name}-policy`,
+        // Auto-named, for the same reason: a replacement policy is created, the firewall switched
+        // to it, then the old one deleted.
         description: `Egress policy (${args.egressMode}): default drop, allow-listed domains only`,
         firewallPolicy: {
           statelessDefaultActions: ["aws:forward_to_sfe"],
           statelessFragmentDefaultActions: ["aws:forward_to_sfe"],
           statefulEngineOptions: { ruleOrder: "STRICT_ORDER", streamExceptionPolicy: "DROP" },
           statefulDefaultActions: [...STATEFUL_DEFAULT_ACTIONS],
-          statefulRuleGroupReferences: this.ruleGroup ? [{ resourceArn: this.ruleGroup.arn, priority: 100 }] : [],
+          statefulRuleGroupReferences: [
+            { resourceArn: this.baselineRuleGroup.arn, priority: 10 },
+            ...(this.ruleGroup ? [{ resourceArn: this.ruleGroup.arn, priority: 100 }] : []),
+          ],
         },
         tags: withName(tags, `${name}-policy`),
       },
@@ -106,7 +128,10 @@ export class EgressFirewall extends pulumi.ComponentResource {
         description: "Egress firewall of the isolated VPC",
         tags: withName(tags, name),
       },
-      { parent: this },
+      // A firewall owns one endpoint in each firewall subnet, so two cannot coexist: a replaced
+      // firewall is deleted first (its routes are replaced with it). In prod, delete protection
+      // stops that until an operator lifts it.
+      { parent: this, deleteBeforeReplace: true },
     );
 
     this.alertLogGroup = encryptedLogGroup(
@@ -136,14 +161,14 @@ export class EgressFirewall extends pulumi.ComponentResource {
     // The endpoint of each zone, found by zone (never by list position).
     this.endpointIds = {};
     for (const zone of args.zones) {
-      const endpointId = this.firewall.firewallStatuses.apply((statuses) => {
-        const state = statuses?.[0]?.syncStates?.find((s) => s.availabilityZone === zone.az);
+      const endpointId = pulumi.all([this.firewall.firewallStatuses, zone.azName]).apply(([statuses, azName]) => {
+        const state = statuses?.[0]?.syncStates?.find((s) => s.availabilityZone === azName);
         const id = state?.attachments?.[0]?.endpointId;
         if (!id) throw new Error(`EgressFirewall ${name}: no firewall endpoint reported for ${zone.az}`);
         return id;
       });
       this.endpointIds[zone.az] = endpointId;
-      const suffix = azSuffix(zone.az);
+      const suffix = zoneSuffix(zone.az);
       new aws.ec2.Route(
         `${name}-workload-${suffix}-default`,
         { routeTableId: zone.workloadRouteTable.id, destinationCidrBlock: "0.0.0.0/0", vpcEndpointId: endpointId },

@@ -91,3 +91,21 @@ export function renderAllowRules(domains: readonly AllowedDomain[]): string {
   }
   return rules.join("\n");
 }
+
+/**
+ * Rules that run before the allow-list in every egress policy. The policy's default action drops
+ * only packets of established flows, and the allow-list passes TLS and HTTP by name; without
+ * these, UDP and ICMP (which never reach the established state the default action drops) and TCP
+ * handshakes to any port would leave. DNS does not cross the firewall: the VPC resolver answers
+ * inside the VPC. So: no UDP, no ICMP, and TCP only to 80 and 443, where the allow-list decides.
+ */
+export function renderBaselineRules(): string {
+  return [
+    `drop udp $HOME_NET any -> $EXTERNAL_NET any (msg:"egress drop udp"; sid:1; rev:1;)`,
+    `drop icmp $HOME_NET any -> $EXTERNAL_NET any (msg:"egress drop icmp"; sid:2; rev:1;)`,
+    `drop tcp $HOME_NET any -> $EXTERNAL_NET ![80,443] (msg:"egress drop tcp to ports other than 80 and 443"; sid:3; rev:1;)`,
+  ].join("\n");
+}
+
+/** Capacity of the baseline rule group (fixed at creation; one unit per rule). */
+export const BASELINE_RULE_CAPACITY = 10;

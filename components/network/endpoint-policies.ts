@@ -55,32 +55,55 @@ export function interfaceEndpointPolicy(service: string, accountId: string): Pol
   };
 }
 
-/** S3 actions workloads need: read models and ECR layers; admins publish through other paths. */
-const S3_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:GetBucketLocation", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
+/** Read access to objects and listings: what model sync and image pulls do. */
+export const S3_READ_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:GetBucketLocation"];
+/** Write access, for buckets a workload must write (e.g. a deploy runner's state). */
+export const S3_WRITE_ACTIONS = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
+
+/** A bucket the VPC's workloads may reach through the S3 endpoints. */
+export interface EndpointBucket {
+  /** Bucket ARN (`arn:aws:s3:::name`). */
+  arn: string;
+  access: "read" | "readWrite";
+}
 
 /**
- * The S3 endpoints (gateway and interface): the account's own buckets, plus the regional bucket ECR stores image
- * layers in (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html#ecr-setting-up-s3-gateway).
+ * The S3 endpoints (gateway and interface): only the platform's own buckets, each with the access
+ * its callers need, by principals of this account; plus reads of the regional bucket ECR stores
+ * image layers in, which AWS owns
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html#ecr-setting-up-s3-gateway).
+ * Any other bucket, including other buckets of the account, is out of reach from the VPC.
  */
-export function s3GatewayPolicy(partition: string, region: string, accountId: string): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "OwnBucketsOnly",
-        Effect: "Allow",
-        Principal: "*",
-        Action: S3_ACTIONS,
-        Resource: "*",
-        Condition: { StringEquals: { "aws:ResourceAccount": accountId, "aws:PrincipalAccount": accountId } },
-      },
-      {
-        Sid: "EcrImageLayers",
-        Effect: "Allow",
-        Principal: "*",
-        Action: "s3:GetObject",
-        Resource: `arn:${partition}:s3:::prod-${region}-starport-layer-bucket/*`,
-      },
-    ],
-  };
+export function s3EndpointPolicy(partition: string, region: string, accountId: string, buckets: readonly EndpointBucket[]): PolicyDocument {
+  const resources = (list: readonly EndpointBucket[]) => list.flatMap((b) => [b.arn, `${b.arn}/*`]);
+  const writable = buckets.filter((b) => b.access === "readWrite");
+  const statements: PolicyDocument["Statement"] = [];
+  if (buckets.length > 0) {
+    statements.push({
+      Sid: "PlatformBucketsRead",
+      Effect: "Allow",
+      Principal: "*",
+      Action: S3_READ_ACTIONS,
+      Resource: resources(buckets),
+      Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
+    });
+  }
+  if (writable.length > 0) {
+    statements.push({
+      Sid: "PlatformBucketsWrite",
+      Effect: "Allow",
+      Principal: "*",
+      Action: S3_WRITE_ACTIONS,
+      Resource: resources(writable),
+      Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
+    });
+  }
+  statements.push({
+    Sid: "EcrImageLayers",
+    Effect: "Allow",
+    Principal: "*",
+    Action: "s3:GetObject",
+    Resource: `arn:${partition}:s3:::prod-${region}-starport-layer-bucket/*`,
+  });
+  return { Version: "2012-10-17", Statement: statements };
 }

@@ -1,16 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { zonePlan, planProblem, type ZonePlan } from "./cidr-plan";
-import { INTERFACE_ENDPOINTS, interfaceEndpointPolicy, s3GatewayPolicy } from "./endpoint-policies";
+import { INTERFACE_ENDPOINTS, interfaceEndpointPolicy, s3EndpointPolicy, type EndpointBucket } from "./endpoint-policies";
 import { calledServices } from "./api-callers";
 import { encryptedLogGroup, logGroupArn } from "../audit/log-group";
-import { azBelongsTo, azIndex, azSuffix } from "../../infra/regions";
+import { isZoneId, resolveZones, zoneBelongsTo, zoneIndex, zoneSuffix } from "./zones";
 import { withName, type Tags } from "../tags";
 
 export interface IsolatedVpcArgs {
   /** IPv4 CIDR of the VPC (RFC 1918, /16 to /22). Required. */
   cidr: string;
-  /** Availability zones (2 or 3) of `region`. Required. */
+  /**
+   * Availability zones (2 or 3) of `region`, by name (`us-east-1a`) or by zone ID (`use1-az1`).
+   * Resolved at preview against the account's zones; every endpoint service must be offered in
+   * each, and EKS must accept each, or the program stops naming the zone and the service. Required.
+   */
   availabilityZones: string[];
   /** Region of the VPC. Required. */
   region: string;
@@ -36,13 +40,27 @@ export interface IsolatedVpcArgs {
    * workload or node calls is reachable without an internet path.
    */
   interfaceEndpointServices?: string[];
+  /**
+   * Buckets workloads may reach through the S3 endpoints, with their access. Default none: only
+   * ECR's image-layer bucket. Every other bucket is unreachable from the VPC.
+   */
+  endpointBuckets?: { arn: pulumi.Input<string>; access: EndpointBucket["access"] }[];
+  /**
+   * The organisation's networks over a transit gateway: the VPC attaches to it from the endpoint
+   * subnets, and the workload and endpoint route tables send `cidrs` to it. Default none: nothing
+   * outside the VPC is routed except through the egress firewall.
+   */
+  onPremises?: { transitGatewayId: string; cidrs: string[] };
   /** Base tags. Default none. */
   tags?: Tags;
 }
 
 /** The subnets, route tables and (in allowlist mode) NAT gateway of one availability zone. */
 export interface VpcZone {
+  /** As configured: a zone name or a zone ID. */
   az: string;
+  /** The account's name of the zone (what Network Firewall reports its endpoints by). */
+  azName: pulumi.Output<string>;
   plan: ZonePlan;
   workloadSubnet: aws.ec2.Subnet;
   endpointSubnet: aws.ec2.Subnet;
@@ -73,7 +91,13 @@ export class IsolatedVpc extends pulumi.ComponentResource {
   public readonly s3InterfaceEndpoint: aws.ec2.VpcEndpoint;
   public readonly interfaceEndpoints: Record<string, aws.ec2.VpcEndpoint>;
   public readonly flowLogGroup: aws.cloudwatch.LogGroup;
+  /** The transit gateway attachment, when the organisation's networks are routed. */
+  public readonly transitGatewayAttachment?: aws.ec2transitgateway.VpcAttachment;
+  /** The network ACL of every subnet of the program. */
+  public readonly networkAcl: aws.ec2.NetworkAcl;
   public readonly workloadSubnetIds: pulumi.Output<string>[];
+  /** Zone ID of each configured zone (resolved at preview). */
+  public readonly zoneIds: pulumi.Output<Record<string, string>>;
   /**
    * Every VPC endpoint of the VPC. Anything that calls AWS from inside the VPC on start (node
    * groups: kubelet registration, image pulls, Pod Identity) depends on these, or it can start
@@ -93,8 +117,10 @@ export class IsolatedVpc extends pulumi.ComponentResource {
     const unknownServices = endpointServices.filter((svc) => !(svc in INTERFACE_ENDPOINTS));
     if (unknownServices.length > 0) problems.push(`interfaceEndpointServices: no endpoint policy is defined for ${unknownServices.join(", ")}; add it to INTERFACE_ENDPOINTS`);
     if (args.availabilityZones.length < 2 || args.availabilityZones.length > 3) problems.push("availabilityZones: list 2 or 3 zones");
-    for (const az of args.availabilityZones) if (!azBelongsTo(az, args.region)) problems.push(`availabilityZones: ${az} is not in ${args.region}`);
-    const planIssue = planProblem(args.cidr, workloadPrefix, args.availabilityZones.map(azIndex));
+    for (const az of args.availabilityZones) if (!zoneBelongsTo(az, args.region)) problems.push(`availabilityZones: ${az} is not in ${args.region}`);
+    if (new Set(args.availabilityZones.map(isZoneId)).size > 1) problems.push("availabilityZones: list zone names or zone IDs, not both");
+    if (new Set(args.availabilityZones.map(zoneIndex)).size !== args.availabilityZones.length) problems.push("availabilityZones: a zone is listed twice");
+    const planIssue = planProblem(args.cidr, workloadPrefix, args.availabilityZones.map(zoneIndex));
     if (planIssue) problems.push(`cidr: ${planIssue}`);
     if (problems.length > 0) throw new Error(`IsolatedVpc ${name}: ${problems.join("; ")}`);
 
@@ -111,17 +137,42 @@ export class IsolatedVpc extends pulumi.ComponentResource {
     // gets no traffic at all (CIS AWS 5.4, AWS Config vpc-default-security-group-closed).
     new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: this.vpc.id, ingress: [], egress: [], tags: withName(tags, `${name}-default-closed`) }, vpcOpts);
 
+    // Adopt the default network ACL with no rules: a subnet someone adds to this VPC outside the
+    // program gets no traffic until it is given an ACL on purpose. The program's subnets use the
+    // ACL below. Subnets are associated there, so the default ACL's association list is not ours.
+    new aws.ec2.DefaultNetworkAcl(
+      `${name}-default-nacl`,
+      { defaultNetworkAclId: this.vpc.defaultNetworkAclId, ingress: [], egress: [], tags: withName(tags, `${name}-default-closed`) },
+      { parent: this.vpc, ignoreChanges: ["subnetIds"] },
+    );
+
     if (egressMode === "allowlist") {
       this.internetGateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: this.vpc.id, tags: withName(tags, `${name}-igw`) }, vpcOpts);
     }
 
+    // Zones resolved against the account at preview, with every endpoint service's zones: a zone
+    // that lacks a service the platform calls stops the program before anything is created.
+    const servicesToOffer = ["s3", ...endpointServices];
+    const accountZones = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this });
+    const offered = servicesToOffer.map((service) =>
+      aws.ec2.getVpcEndpointServiceOutput({ service, serviceType: "Interface" }, { parent: this }).apply((r) => [service, r.availabilityZones] as const),
+    );
+    const zoneNames = pulumi.all([accountZones, pulumi.all(offered)]).apply(([account, services]) => {
+      const { zones, problems } = resolveZones(args.availabilityZones, { names: account.names, ids: account.zoneIds }, Object.fromEntries(services));
+      if (problems.length > 0) throw new Error(`IsolatedVpc ${name}: availabilityZones cannot be used:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+      return Object.fromEntries(zones.map((z) => [z.zone, z.name])) as Record<string, string>;
+    });
+    this.zoneIds = pulumi.all([accountZones, zoneNames]).apply(([account, names]) =>
+      Object.fromEntries(Object.entries(names).map(([zone, n]) => [zone, account.zoneIds[account.names.indexOf(n)]])),
+    );
+
     const subnet = (role: string, az: string, cidr: string, extraTags: Tags = {}) =>
       new aws.ec2.Subnet(
-        `${name}-${role}-${azSuffix(az)}`,
+        `${name}-${role}-${zoneSuffix(az)}`,
         {
           vpcId: this.vpc.id,
           cidrBlock: cidr,
-          availabilityZone: az,
+          availabilityZone: zoneNames.apply((names) => names[az]),
           mapPublicIpOnLaunch: false,
           assignIpv6AddressOnCreation: false,
           tags: { ...withName(tags, `${name}-${role}-${az}`), tier: role, ...extraTags },
@@ -129,11 +180,11 @@ export class IsolatedVpc extends pulumi.ComponentResource {
         vpcOpts,
       );
     const routeTable = (role: string, az: string) =>
-      new aws.ec2.RouteTable(`${name}-${role}-${azSuffix(az)}`, { vpcId: this.vpc.id, tags: { ...withName(tags, `${name}-${role}-${az}`), tier: role } }, vpcOpts);
+      new aws.ec2.RouteTable(`${name}-${role}-${zoneSuffix(az)}`, { vpcId: this.vpc.id, tags: { ...withName(tags, `${name}-${role}-${az}`), tier: role } }, vpcOpts);
 
     this.zones = {};
     for (const az of args.availabilityZones) {
-      const plan = zonePlan(args.cidr, workloadPrefix, azIndex(az));
+      const plan = zonePlan(args.cidr, workloadPrefix, zoneIndex(az));
       const workloadSubnet = subnet("workload", az, plan.workload, {
         "kubernetes.io/role/internal-elb": "1",
         [`kubernetes.io/cluster/${args.clusterName}`]: "shared",
@@ -143,30 +194,50 @@ export class IsolatedVpc extends pulumi.ComponentResource {
       const workloadRouteTable = routeTable("workload", az);
       const firewallRouteTable = routeTable("firewall", az);
       const endpointRouteTable = routeTable("endpoints", az);
-      new aws.ec2.RouteTableAssociation(`${name}-workload-${azSuffix(az)}`, { subnetId: workloadSubnet.id, routeTableId: workloadRouteTable.id }, { parent: workloadRouteTable });
-      new aws.ec2.RouteTableAssociation(`${name}-firewall-${azSuffix(az)}`, { subnetId: firewallSubnet.id, routeTableId: firewallRouteTable.id }, { parent: firewallRouteTable });
-      new aws.ec2.RouteTableAssociation(`${name}-endpoints-${azSuffix(az)}`, { subnetId: endpointSubnet.id, routeTableId: endpointRouteTable.id }, { parent: endpointRouteTable });
-      const zone: VpcZone = { az, plan, workloadSubnet, endpointSubnet, firewallSubnet, workloadRouteTable, firewallRouteTable, endpointRouteTable };
+      new aws.ec2.RouteTableAssociation(`${name}-workload-${zoneSuffix(az)}`, { subnetId: workloadSubnet.id, routeTableId: workloadRouteTable.id }, { parent: workloadRouteTable });
+      new aws.ec2.RouteTableAssociation(`${name}-firewall-${zoneSuffix(az)}`, { subnetId: firewallSubnet.id, routeTableId: firewallRouteTable.id }, { parent: firewallRouteTable });
+      new aws.ec2.RouteTableAssociation(`${name}-endpoints-${zoneSuffix(az)}`, { subnetId: endpointSubnet.id, routeTableId: endpointRouteTable.id }, { parent: endpointRouteTable });
+      const zone: VpcZone = { az, azName: zoneNames.apply((names) => names[az]), plan, workloadSubnet, endpointSubnet, firewallSubnet, workloadRouteTable, firewallRouteTable, endpointRouteTable };
 
       if (egressMode === "allowlist" && this.internetGateway) {
         const publicSubnet = subnet("public", az, plan.public);
         const publicRouteTable = routeTable("public", az);
-        new aws.ec2.RouteTableAssociation(`${name}-public-${azSuffix(az)}`, { subnetId: publicSubnet.id, routeTableId: publicRouteTable.id }, { parent: publicRouteTable });
-        new aws.ec2.Route(`${name}-public-${azSuffix(az)}-default`, { routeTableId: publicRouteTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: this.internetGateway.id }, { parent: publicRouteTable });
-        const eip = new aws.ec2.Eip(`${name}-nat-${azSuffix(az)}`, { domain: "vpc", tags: withName(tags, `${name}-nat-${az}`) }, { parent: publicSubnet });
+        new aws.ec2.RouteTableAssociation(`${name}-public-${zoneSuffix(az)}`, { subnetId: publicSubnet.id, routeTableId: publicRouteTable.id }, { parent: publicRouteTable });
+        new aws.ec2.Route(`${name}-public-${zoneSuffix(az)}-default`, { routeTableId: publicRouteTable.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: this.internetGateway.id }, { parent: publicRouteTable });
+        const eip = new aws.ec2.Eip(`${name}-nat-${zoneSuffix(az)}`, { domain: "vpc", tags: withName(tags, `${name}-nat-${az}`) }, { parent: publicSubnet });
         const natGateway = new aws.ec2.NatGateway(
-          `${name}-nat-${azSuffix(az)}`,
+          `${name}-nat-${zoneSuffix(az)}`,
           { subnetId: publicSubnet.id, allocationId: eip.id, connectivityType: "public", tags: withName(tags, `${name}-nat-${az}`) },
           { parent: publicSubnet, dependsOn: [this.internetGateway] },
         );
         // Traffic the firewall passed leaves through the NAT gateway of the same zone.
-        new aws.ec2.Route(`${name}-firewall-${azSuffix(az)}-default`, { routeTableId: firewallRouteTable.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateway.id }, { parent: firewallRouteTable });
+        new aws.ec2.Route(`${name}-firewall-${zoneSuffix(az)}-default`, { routeTableId: firewallRouteTable.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateway.id }, { parent: firewallRouteTable });
         Object.assign(zone, { publicSubnet, publicRouteTable, natGateway });
       }
       this.zones[az] = zone;
     }
     const zones = Object.values(this.zones);
     this.workloadSubnetIds = zones.map((z) => z.workloadSubnet.id);
+
+    // The subnets' ACL: stateless, so it only keeps what no security group should ever see off
+    // the subnets. In: anything from inside the VPC (and from the organisation's networks), and
+    // from elsewhere only TCP to ephemeral ports (replies to the allow-listed egress); never
+    // administrative ports from the internet. Out: anything (egress is the firewall's job).
+    const inboundCidrs = [args.cidr, ...(args.onPremises?.cidrs ?? [])];
+    this.networkAcl = new aws.ec2.NetworkAcl(
+      `${name}-subnets`,
+      {
+        vpcId: this.vpc.id,
+        subnetIds: zones.flatMap((z) => [z.workloadSubnet.id, z.endpointSubnet.id, z.firewallSubnet.id, ...(z.publicSubnet ? [z.publicSubnet.id] : [])]),
+        ingress: [
+          ...inboundCidrs.map((cidr, i) => ({ ruleNo: 100 + i, action: "allow", protocol: "-1", cidrBlock: cidr, fromPort: 0, toPort: 0 })),
+          { ruleNo: 200, action: "allow", protocol: "tcp", cidrBlock: "0.0.0.0/0", fromPort: 1024, toPort: 65535 },
+        ],
+        egress: [{ ruleNo: 100, action: "allow", protocol: "-1", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0 }],
+        tags: withName(tags, `${name}-subnets`),
+      },
+      vpcOpts,
+    );
 
     this.endpointSecurityGroup = new aws.ec2.SecurityGroup(
       `${name}-endpoints`,
@@ -180,8 +251,40 @@ export class IsolatedVpc extends pulumi.ComponentResource {
       vpcOpts,
     );
 
+    if (args.onPremises) {
+      const onPrem = args.onPremises;
+      this.transitGatewayAttachment = new aws.ec2transitgateway.VpcAttachment(
+        `${name}-tgw`,
+        {
+          vpcId: this.vpc.id,
+          transitGatewayId: onPrem.transitGatewayId,
+          subnetIds: zones.map((z) => z.endpointSubnet.id),
+          dnsSupport: "enable",
+          tags: withName(tags, `${name}-tgw`),
+        },
+        vpcOpts,
+      );
+      // The organisation's ranges go to the transit gateway from the subnets that talk to them
+      // (workloads: clients and the identity provider; endpoints: the DNS outbound endpoint),
+      // never through the egress firewall.
+      for (const z of zones) {
+        for (const [tier, table] of [["workload", z.workloadRouteTable], ["endpoints", z.endpointRouteTable]] as const) {
+          for (const cidr of [...onPrem.cidrs].sort()) {
+            new aws.ec2.Route(
+              `${name}-${tier}-${zoneSuffix(z.az)}-${cidr.replace(/[./]/g, "-")}`,
+              { routeTableId: table.id, destinationCidrBlock: cidr, transitGatewayId: onPrem.transitGatewayId },
+              { parent: table, dependsOn: [this.transitGatewayAttachment] },
+            );
+          }
+        }
+      }
+    }
+
     const accountId = pulumi.output(args.accountId);
     const privateRouteTables = zones.flatMap((z) => [z.workloadRouteTable.id, z.endpointRouteTable.id]);
+    const s3Policy = pulumi
+      .all([accountId, pulumi.all((args.endpointBuckets ?? []).map((b) => pulumi.output(b.arn).apply((arn) => ({ arn, access: b.access }))))])
+      .apply(([id, buckets]) => JSON.stringify(s3EndpointPolicy(partition, args.region, id, buckets)));
     this.s3Endpoint = new aws.ec2.VpcEndpoint(
       `${name}-s3`,
       {
@@ -189,7 +292,7 @@ export class IsolatedVpc extends pulumi.ComponentResource {
         serviceName: `com.amazonaws.${args.region}.s3`,
         vpcEndpointType: "Gateway",
         routeTableIds: privateRouteTables,
-        policy: accountId.apply((id) => JSON.stringify(s3GatewayPolicy(partition, args.region, id))),
+        policy: s3Policy,
         tags: withName(tags, `${name}-s3`),
       },
       vpcOpts,
@@ -208,7 +311,7 @@ export class IsolatedVpc extends pulumi.ComponentResource {
         dnsOptions: { privateDnsOnlyForInboundResolverEndpoint: false },
         subnetIds: zones.map((z) => z.endpointSubnet.id),
         securityGroupIds: [this.endpointSecurityGroup.id],
-        policy: accountId.apply((id) => JSON.stringify(s3GatewayPolicy(partition, args.region, id))),
+        policy: s3Policy,
         tags: withName(tags, `${name}-s3-interface`),
       },
       // Private DNS for S3 interface endpoints requires the gateway endpoint to exist first.

@@ -54,6 +54,22 @@ export class ModelStore extends pulumi.ComponentResource {
             ArnNotLike: { "aws:PrincipalArn": [...args.adminRoleArns] },
           },
         },
+        {
+          // Admins publish from outside the VPC, but only from a session signed in with MFA: a
+          // leaked admin key alone cannot read or replace the weights from the internet.
+          // aws:MultiFactorAuthPresent is absent from sessions without MFA, hence BoolIfExists.
+          // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
+          Sid: "DenyAdminsOutsideVpcEndpointWithoutMfa",
+          Effect: "Deny",
+          Principal: { AWS: "*" },
+          Action: MODEL_DATA_ACTIONS,
+          Resource: [arn, `${arn}/*`],
+          Condition: {
+            StringNotEquals: { "aws:SourceVpce": endpointIds },
+            ArnLike: { "aws:PrincipalArn": [...args.adminRoleArns] },
+            BoolIfExists: { "aws:MultiFactorAuthPresent": "false" },
+          },
+        },
         // Multipart uploads: only CreateMultipartUpload carries the SSE headers; UploadPart and
         // CompleteMultipartUpload (also s3:PutObject) carry none, and get the upload's encryption.
         // https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions

@@ -14,6 +14,13 @@ export interface SecureBucketArgs {
   objectLock: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number };
   /** Statements added to the bucket policy after the TLS statements. Receives the bucket ARN. Default none. */
   policyStatements?: (bucketArn: string) => pulumi.Input<PolicyStatement[]>;
+  /**
+   * S3 Bucket Key for SSE-KMS (fewer KMS requests). Default true. Off for a CloudTrail archive:
+   * with a bucket key, creating or updating a trail needs kms:Decrypt on the key
+   * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html),
+   * which would have to be granted to whoever deploys, on the key that protects the audit record.
+   */
+  bucketKey?: boolean;
   /** Days after which incomplete multipart uploads are aborted. Default 7. */
   abortIncompleteUploadsAfterDays?: number;
   /**
@@ -67,7 +74,7 @@ export class SecureBucket extends pulumi.ComponentResource {
     const versioning = new aws.s3.BucketVersioning(`${name}`, { bucket: bucketId, versioningConfiguration: { status: "Enabled" } }, child);
     this.encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}`,
-      { bucket: bucketId, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }] },
+      { bucket: bucketId, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: args.bucketKey ?? true }] },
       child,
     );
     this.lockConfiguration = new aws.s3.BucketObjectLockConfiguration(

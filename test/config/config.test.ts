@@ -75,7 +75,7 @@ const CASES: BrokenCase[] = [
     from: "prod",
     change: (c) => (c[`${NS}network`].availabilityZones = ["us-east-1a", "us-east-1-bos-1a"]),
     key: "sovereign-llm:network.availabilityZones[1]",
-    fix: "use names like us-east-1a",
+    fix: "use zone IDs such as use1-az1 or names such as us-east-1a",
   },
   { name: "one AZ", from: "dev", change: (c) => (c[`${NS}network`].availabilityZones = ["us-east-2a"]), key: "sovereign-llm:network.availabilityZones", fix: "list 2 or 3 availability zones" },
   {

@@ -7,6 +7,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { createHash, generateKeyPairSync } from "node:crypto";
+import { ZONE_ID_PREFIX } from "../../components/network/zones";
 
 export interface MockContext {
   accountId: string;
@@ -18,6 +19,23 @@ export interface MockContext {
    * this list as IAM would: a role in it is found with its ARN, any other role is not.
    */
   roles: readonly string[];
+  /** Endpoint services not offered in some zones of the mock account: service → zone IDs. Default none. */
+  unofferedZoneIds?: Record<string, readonly string[]>;
+}
+
+/** Zones per region of the mock account (us-east-1 has six, us-west-2 four, the others three). */
+const ZONE_COUNT: Record<string, number> = { "us-east-1": 6, "us-west-2": 4 };
+
+/**
+ * The mock account's zones: names `<region>a...`, each mapped to a zone ID shifted by half the
+ * zone count (a → az2 of three, a → az4 of six), because names and IDs differ per account and
+ * code must never assume they match.
+ */
+export function mockZones(region: string, zoneIdPrefix: string): { names: string[]; zoneIds: string[] } {
+  const n = ZONE_COUNT[region] ?? 3;
+  const names = Array.from({ length: n }, (_, i) => `${region}${String.fromCharCode(97 + i)}`);
+  const zoneIds = names.map((_, i) => `${zoneIdPrefix}-az${((i + Math.floor(n / 2)) % n) + 1}`);
+  return { names, zoneIds };
 }
 
 /** What `aws.iam.getRoles` answers: the listed roles whose path starts with pathPrefix and whose name matches nameRegex. */
@@ -131,6 +149,17 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
           return { name: ctx.region, region: ctx.region, id: ctx.region };
         case "aws:index/getPartition:getPartition":
           return { partition: ctx.partition, dnsSuffix: "amazonaws.com", id: ctx.partition };
+        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+          const zones = mockZones(ctx.region, ZONE_ID_PREFIX[ctx.region] ?? "mock1");
+          return { ...zones, id: ctx.region, state: args.inputs.state };
+        }
+        case "aws:ec2/getVpcEndpointService:getVpcEndpointService": {
+          const service = String(args.inputs.service);
+          const zones = mockZones(ctx.region, ZONE_ID_PREFIX[ctx.region] ?? "mock1");
+          const unoffered = ctx.unofferedZoneIds?.[service] ?? [];
+          const availabilityZones = zones.names.filter((_, i) => !unoffered.includes(zones.zoneIds[i]));
+          return { service, serviceType: args.inputs.serviceType, serviceName: `com.amazonaws.${ctx.region}.${service}`, availabilityZones, id: service };
+        }
         case "aws:iam/getRoles:getRoles": {
           const nameRegex = args.inputs.nameRegex as string | undefined;
           const pathPrefix = args.inputs.pathPrefix as string | undefined;

@@ -70,6 +70,8 @@ export interface SynthOptions {
   project?: string;
   program?: string;
   absentRoles?: string[];
+  /** Endpoint services the mock account does not offer in some zones: service → zone IDs. */
+  unofferedZoneIds?: Record<string, string[]>;
 }
 
 /**
@@ -78,7 +80,7 @@ export interface SynthOptions {
  * account that has used Auto Scaling), and the deployer's own; minus `absent`.
  */
 export function mockRoles(file: StackFile, accountId: string, partition: string, absent: readonly string[] = []): string[] {
-  let access: { adminRoleArns?: string[]; readOnlyRoleArns?: string[] } = {};
+  let access: { adminRoleArns?: string[]; readOnlyRoleArns?: string[]; breakGlassRoleArns?: string[] } = {};
   try {
     access = JSON.parse(file.config["sovereign-llm:access"] ?? "{}");
   } catch {
@@ -87,6 +89,7 @@ export function mockRoles(file: StackFile, accountId: string, partition: string,
   const roles = [
     ...(access.adminRoleArns ?? []),
     ...(access.readOnlyRoleArns ?? []),
+    ...(access.breakGlassRoleArns ?? []),
     `arn:${partition}:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
     `arn:${partition}:iam::${accountId}:role/deployer`,
   ];
@@ -105,7 +108,7 @@ export async function synthesizeInProcess(file: StackFile, opts: SynthOptions): 
   pulumi.runtime.setAllConfig(file.config, file.secretKeys);
   const accountId = mockAccount(file);
   const roles = mockRoles(file, accountId, partition, opts.absentRoles);
-  await pulumi.runtime.setMocks(createMocks({ accountId, region, partition, preview: opts.preview, roles }), project, file.stack, opts.preview);
+  await pulumi.runtime.setMocks(createMocks({ accountId, region, partition, preview: opts.preview, roles, unofferedZoneIds: opts.unofferedZoneIds }), project, file.stack, opts.preview);
 
   const registrations: Registration[] = [];
   const monitor = settings.getMonitor() as unknown as { registerResource: (req: any, cb: (err: unknown, resp: any) => void) => void };

@@ -140,31 +140,7 @@ for (const stack of STACKS) {
       assert.deepEqual([...(s3.inputs.routeTableIds as string[])].sort(), privateTables);
     });
 
-    test("every S3 endpoint reaches only the account's buckets and the regional ECR layer bucket", async () => {
-      const { result, region, accountId } = await load();
-      const s3Endpoints = ofType(result, "aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.serviceName === `com.amazonaws.${region}.s3`);
-      assert.ok(s3Endpoints.length >= 1);
-      for (const s3 of s3Endpoints) {
-        const allows = policyOf(s3).Statement;
-        const ecrLayers = `arn:aws:s3:::prod-${region}-starport-layer-bucket/*`;
-        let ownBuckets = false;
-        let layers = false;
-        for (const s of allows) {
-          assert.equal(s.Effect, "Allow");
-          const resources = list(s.Resource);
-          if (resources.includes("*")) {
-            assert.equal(s.Condition?.StringEquals?.["aws:ResourceAccount"], accountId, `statement ${s.Sid} is not limited to the account's buckets`);
-            ownBuckets = true;
-          } else {
-            assert.deepEqual(resources, [ecrLayers], `statement ${s.Sid} opens another bucket`);
-            assert.deepEqual(list(s.Action), ["s3:GetObject"]);
-            layers = true;
-          }
-          assert.ok(!list(s.Action).some((a) => a === "s3:*" || a === "*"), `statement ${s.Sid} allows every S3 action`);
-        }
-        assert.ok(ownBuckets && layers, `${s3.name}: own buckets and ECR layers`);
-      }
-    });
+    // What the S3 endpoints reach (the model store, read only, and ECR's layer bucket): test/components/network/aws-layer.test.ts.
 
     test("flow logs of ALL traffic into a KMS-encrypted log group with retention", async () => {
       const { result, vpc, cfg } = await load();
