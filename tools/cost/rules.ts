@@ -197,7 +197,15 @@ const perHour =
   (key: string, what: string): Rule =>
   (reg, ctx) => [line(ctx, reg, key, what, fixed(ctx.book.hoursPerMonth))];
 
+/** A Resolver endpoint is billed per network interface: one per listed address. */
+const resolverEndpoint: Rule = (reg, ctx) => {
+  const enis = (((reg.inputs as Json).ipAddresses ?? []) as unknown[]).length;
+  return [line(ctx, reg, "route53resolver:eni-hour", `Resolver endpoint (${enis} network interfaces)`, fixed(ctx.book.hoursPerMonth * enis))];
+};
+
 export const RULES: Record<string, Rule> = {
+  "aws:ec2transitgateway/vpcAttachment:VpcAttachment": perHour("tgw:attachment-hour", "Transit Gateway VPC attachment"),
+  "aws:route53/resolverEndpoint:ResolverEndpoint": resolverEndpoint,
   "aws:eks/cluster:Cluster": perHour("eks:cluster-hour", "EKS control plane"),
   "aws:eks/nodeGroup:NodeGroup": nodeGroup,
   "aws:networkfirewall/firewall:Firewall": firewall,
@@ -231,6 +239,17 @@ export const RULES: Record<string, Rule> = {
 
 /** Types that cost nothing by themselves, and why (the reason is printed with --explain). */
 export const NO_CHARGE: Record<string, string> = {
+  "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl": "no charge for network ACLs",
+  "aws:ec2/networkAcl:NetworkAcl": "no charge for network ACLs",
+  "aws:route53/resolverFirewallConfig:ResolverFirewallConfig": "a setting of the VPC, no charge",
+  "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList": "DNS Firewall bills per domain stored and per query; both depend on volume and are not estimated",
+  "aws:route53/resolverFirewallRule:ResolverFirewallRule": "no charge per rule; DNS Firewall queries are not estimated",
+  "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup": "no charge per rule group; DNS Firewall queries are not estimated",
+  "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation": "DNS Firewall bills per million queries inspected; depends on query volume, not estimated",
+  "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig": "no charge for the configuration; the log ingestion is priced with the log groups",
+  "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation": "no charge for the association",
+  "aws:route53/resolverRule:ResolverRule": "Resolver rules bill per million forwarded queries; depends on query volume, not estimated",
+  "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": "no charge for the association",
   "aws:cloudtrail/trail:Trail": "first copy of management events is free; its data events are priced as a stack-wide usage line",
   "aws:ec2/launchTemplate:LaunchTemplate": "its volumes are priced with the node group that launches it",
   "aws:ec2/vpc:Vpc": "no charge for a VPC",
