@@ -3416,7 +3416,7 @@ var awsResourceNameLimits = {
     hipaa: [HIPAA.riskManagement],
     gdpr: [GDPR.testing],
     soc2: [SOC2.change],
-    "fedramp-moderate": ["CM-3", "CM-4"]
+    "fedramp-moderate": ["CM-3"]
   },
   references: [],
   resourceTypes: Object.keys(NAME_RULES)
