@@ -22,6 +22,8 @@ export const ALARM_REQUIREMENTS: Record<string, Refs> = {
   "upstream-errors": { soc2: ["A1.2", "CC7.2"], "fedramp-moderate": ["CA-7", "SI-4"] },
   "latency-ms": { soc2: ["A1.1"], "fedramp-moderate": ["CA-7"] },
   "egress-attempt": { ...INCIDENT, "fedramp-moderate": ["IR-4", "SC-7", "SI-4(4)"] },
+  // DNS Firewall blocked a name: DNS is the other way out of a VPC without egress.
+  "dns-queries-blocked": { ...INCIDENT, "fedramp-moderate": ["IR-4", "SC-7", "SI-4(4)"] },
   "pod-exec": { hipaa: ["164.312(b)"], soc2: ["CC6.1", "CC7.2"], "fedramp-moderate": ["AC-6(9)", "AU-6", "SI-4"] },
   "secret-read": { hipaa: ["164.312(b)"], soc2: ["CC6.1", "CC7.2"], "fedramp-moderate": ["AC-6(9)", "AU-6", "SI-4"] },
   "firewall-changed": CHANGE,

@@ -57,7 +57,7 @@ export function interfaceEndpointPolicy(service: string, accountId: string): Pol
 
 /** Read access to objects and listings: what model sync and image pulls do. */
 export const S3_READ_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:GetBucketLocation"];
-/** Write access, for buckets a workload must write (e.g. a deploy runner's state). */
+/** Write access, for a bucket a workload must write. */
 export const S3_WRITE_ACTIONS = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
 
 /** A bucket the VPC's workloads may reach through the S3 endpoints. */

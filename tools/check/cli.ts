@@ -132,8 +132,8 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     const { readPackConfigFile, stackPackConfig } = require("./pack-config") as typeof import("./pack-config");
     const { availablePacks, packsFromStackConfig } = require("./packs") as typeof import("./packs");
     const { analyzeAll, configure, startPacks } = require("./session") as typeof import("./session");
-    const { synthesizeEach } = require("./synth") as typeof import("./synth");
-    const { accessFromSynthesis, renderAccessMarkdown, renderAccessText } = require("./access/report") as typeof import("./access/report");
+    const { synthesizeAsync, synthesizeEach } = require("./synth") as typeof import("./synth");
+    const { accessFromSynthesis, accessStackFile, renderAccessMarkdown, renderAccessText } = require("./access/report") as typeof import("./access/report");
     const { accessSections } = require("./access/sections") as typeof import("./access/sections");
     const { renderCounts, renderTree } = require("./tree") as typeof import("./tree");
     packErrorClass = PackError;
@@ -160,7 +160,11 @@ export async function main(argv: string[], io: { stdout: (s: string) => void; st
     // synthesizes the stack again in update mode once the preview is out, while the packs analyze.
     const programOpt = opts.program ? { program: opts.program } : {};
     progress(`synthesizing stack ${file.stack} (preview, under mocks)`);
-    const [previewSynthesis, accessSynthesis] = synthesizeEach(file, [{ preview: true, ...programOpt }, { preview: false, ...programOpt }]);
+    // A stack file that defers the Kubernetes layer is simulated as applied (accessStackFile), in
+    // a process of its own since it is a different stack file.
+    const accessFile = accessStackFile(file);
+    const [previewSynthesis, sameFileAccess] = synthesizeEach(file, accessFile.deferred ? [{ preview: true, ...programOpt }] : [{ preview: true, ...programOpt }, { preview: false, ...programOpt }]);
+    const accessSynthesis = sameFileAccess ?? synthesizeAsync(accessFile.file, { preview: false, ...programOpt });
     const outcome = await previewSynthesis;
     if (!outcome.ok) {
       if (outcome.kind === "config") {

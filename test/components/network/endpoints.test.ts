@@ -10,17 +10,10 @@ import { STACKS, synthesizeCommitted, ofType, policyOf, list, settingsOf, type P
 import { API_CALLERS, calledServices, servicesOfAction, SERVICE_ACTION_PREFIXES } from "../../../components/network/api-callers.js";
 import { INTERFACE_ENDPOINTS } from "../../../components/network/endpoint-policies.js";
 import type { Registration, SynthResult } from "../../../tools/check/synth.js";
+import { MANAGED_POLICY_PREFIXES } from "../../../tools/check/access/endpoints.js";
 
 const synth = synthesizeCommitted({ preview: false });
 
-/** AWS managed policies the program attaches to in-VPC roles, and the API prefixes they grant (from their published documents). */
-const MANAGED_POLICY_PREFIXES: Record<string, string[]> = {
-  AmazonEKSWorkerNodePolicy: ["ec2", "eks", "eks-auth"],
-  AmazonEC2ContainerRegistryPullOnly: ["ecr"],
-  AmazonEC2ContainerRegistryReadOnly: ["ecr"],
-  AmazonSSMManagedInstanceCore: ["ssm", "ssmmessages", "ec2messages"],
-  AmazonEKS_CNI_Policy: ["ec2"],
-};
 
 /** Principals whose calls start inside the VPC: nodes (EC2) and pods (EKS Pod Identity). */
 const IN_VPC_PRINCIPALS = ["ec2.amazonaws.com", "pods.eks.amazonaws.com"];
@@ -50,7 +43,8 @@ function inVpcGrants(result: SynthResult): Map<string, Set<string>> {
     const prefixes = new Set<string>();
     const isRole = (value: unknown) => value === role.outputs.name || value === role.id || value === role.outputs.arn;
     for (const p of ofType(result, "aws:iam/rolePolicy:RolePolicy").filter((p) => isRole(p.inputs.role))) {
-      for (const s of policyOf(p).Statement) if (s.Effect === "Allow") for (const a of list(s.Action)) prefixes.add(a.split(":")[0].toLowerCase());
+      // A grant only for calls S3 makes on the role's behalf (kms:ViaService) is no call from the VPC.
+      for (const s of policyOf(p).Statement) if (s.Effect === "Allow" && !JSON.stringify(s.Condition ?? {}).includes("kms:ViaService")) for (const a of list(s.Action)) prefixes.add(a.split(":")[0].toLowerCase());
     }
     for (const a of ofType(result, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => isRole(a.inputs.role))) {
       const name = String(a.inputs.policyArn).split("/").pop()!;

@@ -114,6 +114,18 @@ test("a clean stack with --format json: exit 0, the evidence on stdout, nothing 
   assert.match(readFileSync(join(out, "evidence.md"), "utf8"), /^# Compliance evidence: stack `dev`/);
 });
 
+test("a denied flow that must be allowed, and an API called without an endpoint, exit 1 naming the flow, the role and the rule, though every pack passes", async () => {
+  const out = join(tmp, "uncalled");
+  const r = await check("dev", "--program", join(REPO_ROOT, "test", "fixtures", "check", "uncalled-endpoint-and-strict-upload.ts"), "--out", out);
+  assert.equal(r.code, 1, r.stderr + r.stdout);
+  assert.match(r.stdout, /^No violations\.$/m);
+  assert.match(r.stdout, /flow publish-model \(must be allowed: .*\) on arn:aws:s3:::sovereign-llm-dev-models-\S+: UploadPart \(no SSE headers\) \(s3:PutObject on .*\) is explicitly denied: denied by resource policy#DenyUploadsNotSseKms/);
+  assert.match(r.stdout, /rule called-apis-have-endpoints: role \S+-autoscaler \(aws:iam\/role:Role\) is granted sqs:SendMessage, an API the platform has no VPC endpoint for/);
+  assert.match(r.stdout, /^FAIL: 0 mandatory, .*access matrix FAILS\./m);
+  const matrix = JSON.parse(readFileSync(join(out, "access-matrix.json"), "utf8"));
+  assert.deepEqual(matrix.endpointGaps.map((g: { rule: string; resource: string }) => g.rule), ["called-apis-have-endpoints"]);
+});
+
 test("a failing access flow exits 1 naming the flow and the resource, though every pack passes", async () => {
   const out = join(tmp, "widened");
   const r = await check("dev", "--program", join(REPO_ROOT, "test", "fixtures", "check", "widened-model-bucket.ts"), "--out", out);

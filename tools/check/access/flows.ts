@@ -68,19 +68,22 @@ function publishFlows(model: AccessModel): Flow[] {
   if (!publisher) return [missingFlow("publish-model", title, "allow", bucket, "the stack names no admin role to publish with")];
   const p = external(publisher, `admin ${roleName(publisher)}`);
   const object = `${bucket}/${modelPrefix(model.models[0] ?? "example-model")}model-00001-of-00002.safetensors`;
-  const sse = { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": key };
+  // The publisher works from outside the VPC, so the bucket policy admits it only in a session
+  // signed in with MFA (aws:MultiFactorAuthPresent is set on such sessions' requests).
+  const mfa = { "aws:MultiFactorAuthPresent": "true" };
+  const sse = { ...mfa, "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": key };
   // Multipart upload authorization: CreateMultipartUpload, UploadPart and CompleteMultipartUpload
   // are all s3:PutObject; only CreateMultipartUpload carries the SSE headers, and S3 needs
   // kms:GenerateDataKey and kms:Decrypt of the key for the parts.
   // https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions
   const requests: AccessRequest[] = [
     { label: "DescribeKey (resolve the models key)", principal: p, action: "kms:DescribeKey", resource: key },
-    { label: "ListObjectsV2 of the model's prefix", principal: p, action: "s3:ListBucket", resource: bucket, context: { "s3:prefix": modelPrefix(model.models[0] ?? "example-model") } },
+    { label: "ListObjectsV2 of the model's prefix", principal: p, action: "s3:ListBucket", resource: bucket, context: { ...mfa, "s3:prefix": modelPrefix(model.models[0] ?? "example-model") } },
     { label: "CreateMultipartUpload", principal: p, action: "s3:PutObject", resource: object, context: sse },
     { label: "GenerateDataKey through S3", principal: p, action: "kms:GenerateDataKey", resource: key, context: viaS3(model, bucket) },
-    { label: "UploadPart (no SSE headers)", principal: p, action: "s3:PutObject", resource: object },
+    { label: "UploadPart (no SSE headers)", principal: p, action: "s3:PutObject", resource: object, context: mfa },
     { label: "Decrypt through S3 (part data keys)", principal: p, action: "kms:Decrypt", resource: key, context: viaS3(model, bucket) },
-    { label: "CompleteMultipartUpload", principal: p, action: "s3:PutObject", resource: object },
+    { label: "CompleteMultipartUpload", principal: p, action: "s3:PutObject", resource: object, context: mfa },
   ];
   if (signing) requests.push({ label: "Sign the model manifest", principal: p, action: "kms:Sign", resource: signing, context: { "kms:SigningAlgorithm": "ECDSA_SHA_256" } });
   const otherKey = Object.entries(model.keys).find(([purpose]) => purpose !== "models")?.[1] ?? `arn:${model.partition}:kms:${model.region}:${model.accountId}:key/00000000-0000-4000-a000-000000000000`;
@@ -96,7 +99,20 @@ function publishFlows(model: AccessModel): Flow[] {
       title: "an upload to the model store asks for encryption other than the models key",
       expect: "deny",
       resource: bucket,
-      requests: wrongEncryption.map(([label, context]) => ({ label, principal: p, action: "s3:PutObject", resource: object, context })),
+      requests: wrongEncryption.map(([label, context]) => ({ label, principal: p, action: "s3:PutObject", resource: object, context: { ...mfa, ...context } })),
+    },
+    {
+      id: "admin-outside-endpoint-without-mfa",
+      title: "an admin reads or replaces the weights from outside the VPC endpoint in a session without MFA (a leaked access key)",
+      expect: "deny",
+      resource: bucket,
+      requests: model.adminRoleArns.flatMap((arn) => {
+        const admin = external(arn, `admin ${roleName(arn)}`);
+        return [
+          { label: `GetObject by admin ${roleName(arn)} without MFA`, principal: admin, action: "s3:GetObject", resource: object },
+          { label: `PutObject by admin ${roleName(arn)} without MFA`, principal: admin, action: "s3:PutObject", resource: object, context: { "aws:MultiFactorAuthPresent": "false", "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": key } },
+        ];
+      }),
     },
   ];
 }

@@ -5,6 +5,7 @@
  * catalogue. `check` fails on a flow that does not hold; the evidence report prints it.
  */
 import { unknownActions, type UnknownAction } from "./catalogue";
+import { endpointGaps, type EndpointGap } from "./endpoints";
 import { accessFlows, foreignAccount, modelPrefix, type Flow } from "./flows";
 import { endpointFor, type AccessModel } from "./model";
 import { simulate, type AccessRequest, type Principal, type RequestResult } from "./simulate";
@@ -22,6 +23,8 @@ export interface FlowResult {
 
 export interface QuestionRow {
   principal: string;
+  /** The request, in the caller's terms (`GetObject from outside the VPC, signed in with MFA`). */
+  label: string;
   /** How the principal's own permissions were taken: the program's policies, or unrestricted. */
   basis: "declared policies" | "unrestricted identity (outside the program)";
   action: string;
@@ -44,6 +47,8 @@ export interface AccessMatrix {
   flows: FlowResult[];
   questions: Question[];
   unknownActions: UnknownAction[];
+  /** Calls the platform makes from inside the VPC that no VPC endpoint carries (rule called-apis-have-endpoints). */
+  endpointGaps: EndpointGap[];
   /** Roles with AWS-managed policies, whose text is AWS's and not evaluated offline. */
   managedPolicies: { role: string; policyArns: string[] }[];
   problems: string[];
@@ -92,6 +97,7 @@ async function ask(model: AccessModel, question: string, requests: AccessRequest
     question,
     rows: results.map((res, i) => ({
       principal: res.principal,
+      label: res.label,
       basis: requests[i].principal.kind === "role" ? "declared policies" : "unrestricted identity (outside the program)",
       action: res.action,
       resource: res.resource,
@@ -115,6 +121,7 @@ async function questions(model: AccessModel): Promise<Question[]> {
         who.flatMap((principal) => [
           ...(s3 ? [{ label: "GetObject through the S3 endpoint", principal, action: "s3:GetObject", resource: object, resourceAccount: model.accountId, through: s3 }] : []),
           { label: "GetObject from outside the VPC", principal, action: "s3:GetObject", resource: object, resourceAccount: model.accountId },
+          { label: "GetObject from outside the VPC, signed in with MFA", principal, action: "s3:GetObject", resource: object, resourceAccount: model.accountId, context: { "aws:MultiFactorAuthPresent": "true" } },
         ]),
       ),
     );
@@ -151,6 +158,7 @@ export async function accessMatrix(model: AccessModel): Promise<AccessMatrix> {
   const flows = complete ? await Promise.all(accessFlows(model).map((f) => evaluateFlow(model, f))) : [];
   const unknown = await unknownActions(model.declared);
   const asked = complete ? await questions(model) : [];
+  const gaps = endpointGaps(model);
   return {
     schema: "sovereign-llm/access/v1",
     stack: model.stack,
@@ -159,9 +167,10 @@ export async function accessMatrix(model: AccessModel): Promise<AccessMatrix> {
     flows,
     questions: asked,
     unknownActions: unknown,
+    endpointGaps: gaps,
     managedPolicies: model.roles.filter((r) => r.managedPolicyArns.length > 0).map((r) => ({ role: r.logicalName, policyArns: r.managedPolicyArns })),
     problems: complete ? model.problems : [...model.problems, "the program does not declare the platform's trail, model store, archive and keys, so no flow was simulated"],
-    passed: complete && flows.every((f) => f.passed) && unknown.length === 0 && model.problems.length === 0,
+    passed: complete && flows.every((f) => f.passed) && unknown.length === 0 && gaps.length === 0 && model.problems.length === 0,
   };
 }
 
@@ -170,6 +179,7 @@ export function matrixFailures(m: AccessMatrix): string[] {
   return [
     ...m.flows.filter((f) => !f.passed).map((f) => `flow ${f.id} (must be ${f.expect === "allow" ? "allowed" : "denied"}: ${f.title}) on ${f.resource}: ${f.failure}`),
     ...m.unknownActions.map((u) => `policy ${u.policy} (${u.statement}): action "${u.action}" ${u.reason}`),
+    ...m.endpointGaps.map((g) => `rule ${g.rule}: ${g.resource} ${g.message}`),
     ...m.problems.map((p) => `access model: ${p}`),
   ];
 }

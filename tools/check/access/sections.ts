@@ -23,7 +23,7 @@ function questionSection(q: Question): ReportSection {
     const answer =
       allowed.length === 0
         ? `no: ${[...new Set(rs.map((r) => DECISION[r.decision]))].join(", ")}`
-        : `YES: ${allowed.map((r) => `${r.action}${r.through ? ` through ${r.through}` : r.action.startsWith("s3:") ? " from outside the VPC" : ""} (${r.why})`).join("; ")}`;
+        : `YES: ${allowed.map((r) => `${r.action}${r.through ? ` through ${r.through}` : r.action.startsWith("s3:") ? ` from outside the VPC${r.label.includes("MFA") ? ", signed in with MFA" : ""}` : ""} (${r.why})`).join("; ")}`;
     return [principal, rs[0].basis, answer];
   });
   return {
@@ -38,7 +38,7 @@ export function accessSections(m: AccessMatrix): ReportSection[] {
   const failing = m.flows.filter((f) => !f.passed);
   const flows: ReportSection = {
     id: "access-matrix",
-    title: failing.length === 0 && m.passed ? "Access matrix: every flow holds" : `Access matrix: FAILED (${failing.length} flow(s), ${m.unknownActions.length} unknown action(s))`,
+    title: failing.length === 0 && m.passed ? "Access matrix: every flow holds" : `Access matrix: FAILED (${failing.length} flow(s), ${m.unknownActions.length} unknown action(s), ${m.endpointGaps.length} call(s) from inside the VPC without an endpoint)`,
     summary:
       "The flows the platform exists for, which AWS must allow, and the flows it must refuse, each evaluated request by request as AWS evaluates them, with @cloud-copilot/iam-simulate, from the policies the program declares.",
     table: {
@@ -48,6 +48,7 @@ export function accessSections(m: AccessMatrix): ReportSection[] {
     notes: [
       ...m.assumptions,
       ...m.unknownActions.map((u) => `Unknown action ${u.action} in ${u.policy} (${u.statement}): ${u.reason}.`),
+      ...m.endpointGaps.map((g) => `Rule ${g.rule}: ${g.resource} ${g.message}.`),
       ...m.problems,
       ...m.managedPolicies.map((r) => `${r.role} also carries AWS-managed policies (${r.policyArns.join(", ")}); their text is AWS's and is not evaluated offline.`),
     ],

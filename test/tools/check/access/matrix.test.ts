@@ -39,6 +39,7 @@ for (const stack of STACKS) {
       const expected = [
         "publish-model",
         "model-upload-other-encryption",
+        "admin-outside-endpoint-without-mfa",
         ...model.models.flatMap((m) => [`model-read:${m}`, `model-read-other-prefix:${m}`, `model-read-outside-endpoint:${m}`]),
         "model-store-outside-endpoint",
         "cloudtrail-writes-archive",
@@ -71,8 +72,9 @@ for (const stack of STACKS) {
         assert.deepEqual([...new Set(platformReaders)], [own.logicalName], `platform roles reading ${m}`);
         const foreign = q.rows.filter((r) => r.principal.startsWith("a role of another account"));
         assert.ok(foreign.length > 0 && foreign.every((r) => r.decision !== "Allowed"), "another account reads nothing");
-        const outside = q.rows.filter((r) => !r.through && r.decision === "Allowed").map((r) => r.principal);
-        assert.deepEqual([...new Set(outside)].sort(), model.adminRoleArns.map((a) => `admin ${a.split("/").pop()}`).sort(), "from outside the VPC, only admins");
+        const outside = q.rows.filter((r) => !r.through && r.decision === "Allowed");
+        assert.deepEqual([...new Set(outside.map((r) => r.principal))].sort(), model.adminRoleArns.map((a) => `admin ${a.split("/").pop()}`).sort(), "from outside the VPC, only admins");
+        assert.ok(outside.every((r) => r.label.includes("signed in with MFA")), `from outside the VPC, admins only with MFA: ${outside.map((r) => r.label).join(", ")}`);
       }
       const audit = matrix.questions.find((x) => x.question === "Who can decrypt with the audit key?")!;
       assert.ok(audit.rows.filter((r) => r.principal.startsWith("admin ")).every((r) => r.decision === "ExplicitlyDenied"), "admins never decrypt the trail");

@@ -157,3 +157,43 @@ test("CloudTrail's write fails when the archive policy loses its write statement
   const failures = await failuresOf(broken);
   assert.ok(failures.some((f) => f.startsWith("flow cloudtrail-writes-archive ") && f.includes(base.auditBucket.arn) && /PutObject of a log file .* is not allowed/.test(f)), failures.join("\n"));
 });
+
+test("dropping the admins' MFA condition is caught: an admin's leaked key reads the weights from outside the VPC", async () => {
+  const widened = mutate((m) => {
+    const policy = m.bucketPolicies.get(m.modelBucket.arn)!;
+    m.bucketPolicies.set(m.modelBucket.arn, { ...policy, Statement: statements(policy).filter((s) => s.Sid !== "DenyAdminsOutsideVpcEndpointWithoutMfa") });
+  });
+  const failures = await failuresOf(widened);
+  const line = failures.find((f) => f.startsWith("flow admin-outside-endpoint-without-mfa "));
+  assert.ok(line, failures.join("\n"));
+  assert.ok(line.includes(base.modelBucket.arn), line);
+  assert.match(line, /GetObject by admin .* without MFA .* is allowed/);
+});
+
+test("rule called-apis-have-endpoints: a pod role granted an API the VPC has no endpoint for fails, naming the role and the rule", async () => {
+  const widened = mutate((m) => {
+    const role = roleNamed(m, "-autoscaler");
+    role.policies = [...role.policies, { name: "notify", document: { Version: "2012-10-17", Statement: [{ Sid: "Notify", Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }] } }];
+  });
+  const failures = await failuresOf(widened);
+  const line = failures.find((f) => f.startsWith("rule called-apis-have-endpoints: role ") && f.includes("sqs:SendMessage"));
+  assert.ok(line, failures.join("\n"));
+  assert.match(line, /role \S*-autoscaler \(aws:iam\/role:Role\) is granted sqs:SendMessage, an API the platform has no VPC endpoint for/);
+});
+
+test("rule called-apis-have-endpoints: without the autoscaling endpoint, the Cluster Autoscaler's calls fail, from the table and from its role", async () => {
+  const broken = mutate((m) => {
+    m.endpoints = m.endpoints.filter((e) => e.service !== "autoscaling");
+  });
+  const failures = (await failuresOf(broken)).filter((f) => f.startsWith("rule called-apis-have-endpoints: "));
+  assert.ok(failures.some((f) => f.includes("caller clusterAutoscaler") && f.includes(`no com.amazonaws.${base.region}.autoscaling endpoint`)), failures.join("\n"));
+  assert.ok(failures.some((f) => /role \S*-autoscaler \(aws:iam\/role:Role\) is granted autoscaling:\w+, but the VPC has no com\.amazonaws\.[a-z0-9-]+\.autoscaling endpoint/.test(f)), failures.join("\n"));
+});
+
+test("rule called-apis-have-endpoints: an endpoint policy that no longer admits a granted call fails, naming the endpoint", async () => {
+  const broken = mutate((m) => {
+    for (const e of m.endpoints.filter((x) => x.service === "autoscaling")) e.policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "autoscaling:Describe*", Resource: "*" }] };
+  });
+  const failures = (await failuresOf(broken)).filter((f) => f.startsWith("rule called-apis-have-endpoints: "));
+  assert.ok(failures.some((f) => /is granted autoscaling:SetDesiredCapacity, but the policy of endpoint \S+ admits no autoscaling:SetDesiredCapacity call/.test(f)), failures.join("\n"));
+});
