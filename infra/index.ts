@@ -30,3 +30,5 @@ export const modelExpectedDigests = platform.outputs.modelExpectedDigests;
 export const gatewayHostname = platform.outputs.gatewayHostname;
 export const gatewayLoadBalancer = platform.outputs.gatewayLoadBalancer;
 export const kubernetesLayer = platform.outputs.kubernetesLayer;
+export const gatewayZoneId = platform.outputs.gatewayZoneId;
+export const gatewayResolverAddresses = platform.outputs.gatewayResolverAddresses;

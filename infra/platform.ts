@@ -19,6 +19,7 @@ import { BUILTIN_REDACTIONS } from "../components/monitoring/signals";
 import { EgressFirewall } from "../components/network/egress-firewall";
 import { DnsFirewall } from "../components/network/dns-firewall";
 import { OnPremisesDns } from "../components/network/on-premises-dns";
+import { PrivateHostname } from "../components/network/private-hostname";
 import { SecureCluster } from "../components/cluster/secure-cluster";
 import { GpuNodeGroup } from "../components/cluster/gpu-node-group";
 import { InferenceNamespace } from "../components/cluster/inference-namespace";
@@ -165,7 +166,9 @@ export function buildPlatform(s: PlatformSettings) {
     region: s.region,
     accountId,
     partition: s.partition,
-    allowedDomains: [...s.egress.allowedDomains, ...(onPrem?.dnsDomains ?? []).flatMap((d) => [d, `*.${d}`])],
+    // gateway.hostname is answered by the stack's own private hosted zone (below); DNS Firewall
+    // filters queries to private zones as well, so it must be allowed like any other name.
+    allowedDomains: [...s.egress.allowedDomains, ...(onPrem?.dnsDomains ?? []).flatMap((d) => [d, `*.${d}`]), s.gateway.hostname],
     logsKeyArn: keys.arns.logs,
     logGroupPrefix: logPrefix,
     logRetentionDays: s.logging.auditRetentionDays,
@@ -341,6 +344,21 @@ export function buildPlatform(s: PlatformSettings) {
         )
       : undefined;
 
+  // gateway.hostname resolves to the gateway's internal load balancer: inside the VPC through a
+  // private hosted zone, from the organisation's network through a Resolver inbound endpoint its
+  // DNS forwards the name to. The record waits for the load balancer (the Kubernetes layer).
+  const gatewayLoadBalancer = gateway ? gateway.service.status.apply((st) => st?.loadBalancer?.ingress?.[0]?.hostname ?? "") : undefined;
+  const gatewayName = new PrivateHostname(`${prefix}-gateway-dns`, {
+    hostname: s.gateway.hostname,
+    vpcId: network.vpcId,
+    target: gatewayLoadBalancer && { dnsName: gatewayLoadBalancer, zoneId: aws.lb.getHostedZoneIdOutput({ loadBalancerType: "network", region: s.region }).id },
+    inbound: onPrem && {
+      subnetIds: Object.values(network.zones).map((z) => z.endpointSubnet.id),
+      forwarderCidrs: onPrem.dnsResolvers.length > 0 ? onPrem.dnsResolvers.map((ip) => `${ip}/32`) : onPrem.cidrs,
+    },
+    tags,
+  });
+
   // Watched after deploy: every alarm notifies the audit trail's alarm topic.
   const monitoring = new PlatformMonitoring(`${prefix}-monitoring`, {
     metricNamespace: `SovereignLLM/${s.stack}`,
@@ -424,6 +442,7 @@ export function buildPlatform(s: PlatformSettings) {
     firewall,
     dnsFirewall,
     onPremisesDns,
+    gatewayName,
     eks,
     gpuNodeGroups,
     inference,
@@ -443,7 +462,10 @@ export function buildPlatform(s: PlatformSettings) {
       gatewayHostname: s.gateway.hostname,
       // The internal load balancer's DNS name (EKS's cloud controller creates it for the gateway's
       // Service): point gateway.hostname at it.
-      gatewayLoadBalancer: gateway ? gateway.service.status.apply((st) => st?.loadBalancer?.ingress?.[0]?.hostname ?? "") : "",
+      gatewayLoadBalancer: gatewayLoadBalancer ?? "",
+      // The private hosted zone of gateway.hostname, and where the organisation's DNS forwards it.
+      gatewayZoneId: gatewayName.zone.zoneId,
+      gatewayResolverAddresses: gatewayName.resolverAddresses,
       kubernetesLayer: s.deploy.kubernetesLayer,
       clusterName: eks.name,
       kubeconfig: pulumi.secret(eks.kubeconfig),

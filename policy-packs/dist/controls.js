@@ -3329,6 +3329,7 @@ var AUTONAME_SUFFIX_LENGTH = 8;
 var PREFIX_SUFFIX_LENGTH = 26;
 var IAM_NAME = { pattern: /^[\w+=,.@-]+$/, patternText: "letters, digits and +=,.@_-" };
 var FIREWALL_NAME = { pattern: /^[a-zA-Z0-9-]+$/, patternText: "letters, digits and hyphens" };
+var DNS_NAME = { pattern: /^(\*\.)?([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$/, patternText: "a DNS name: dot-separated labels of 1 to 63 letters, digits, hyphens and underscores" };
 var RESOLVER_NAME = { pattern: /^(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)$/, patternText: "letters, digits, spaces, hyphens and underscores, not digits only" };
 var NAME_RULES = {
   "aws:iam/role:Role": { prop: "name", prefixProp: "namePrefix", min: 1, max: 64, ...IAM_NAME },
@@ -3365,6 +3366,8 @@ var NAME_RULES = {
   "aws:cfg/rule:Rule": { prop: "name", min: 1, max: 128, pattern: /\S/, patternText: "at least one non-space character" },
   "aws:cfg/recorder:Recorder": { prop: "name", min: 1, max: 256, pattern: /\S/, patternText: "at least one non-space character" },
   "aws:cfg/deliveryChannel:DeliveryChannel": { prop: "name", min: 1, max: 256, pattern: /\S/, patternText: "at least one non-space character" },
+  "aws:route53/zone:Zone": { prop: "name", min: 1, max: 253, ...DNS_NAME, autoNamed: false },
+  "aws:route53/record:Record": { prop: "name", min: 1, max: 253, ...DNS_NAME, autoNamed: false },
   "aws:codebuild/project:Project": { prop: "name", min: 2, max: 150, pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/, patternText: "letters, digits, hyphens and underscores, starting with a letter or digit" }
 };
 function physicalName(rule, logicalName, props, isUnknown2) {
@@ -3416,7 +3419,7 @@ var awsResourceNameLimits = {
     hipaa: [HIPAA.riskManagement],
     gdpr: [GDPR.testing],
     soc2: [SOC2.change],
-    "fedramp-moderate": ["CM-3"]
+    "fedramp-moderate": ["CM-3", "CM-4"]
   },
   references: [],
   resourceTypes: Object.keys(NAME_RULES)

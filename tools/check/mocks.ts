@@ -113,6 +113,13 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
         case "aws:kms/key:Key":
           state.keyId = id;
           break;
+        case "aws:route53/zone:Zone":
+          state.zoneId = id;
+          break;
+        case "aws:route53/resolverEndpoint:ResolverEndpoint":
+          // One address per subnet, as the service assigns them.
+          state.ipAddresses = ((inputs.ipAddresses as { subnetId: string }[] | undefined) ?? []).map((a, i) => ({ ...a, ip: `10.255.0.${10 + i}` }));
+          break;
         case "aws:s3/bucket:Bucket":
           state.bucket = inputs.bucket ?? args.name;
           break;
@@ -165,6 +172,9 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
           const pathPrefix = args.inputs.pathPrefix as string | undefined;
           return { ...listRoles(ctx.roles, nameRegex, pathPrefix), nameRegex, pathPrefix, id: ctx.region };
         }
+        case "aws:lb/getHostedZoneId:getHostedZoneId":
+          // Visibly not a real hosted zone ID: AWS publishes one per region and load balancer type.
+          return { ...args.inputs, id: `ZMOCKNLB-${ctx.region}` };
         case "aws:kms/getPublicKey:getPublicKey":
           return { publicKeyPem: mockPublicKeyPem(), keyId: args.inputs.keyId, id: String(args.inputs.keyId), keySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY" };
         case "aws:eks/getAddonVersion:getAddonVersion":

@@ -206,6 +206,7 @@ const resolverEndpoint: Rule = (reg, ctx) => {
 export const RULES: Record<string, Rule> = {
   "aws:ec2transitgateway/vpcAttachment:VpcAttachment": perHour("tgw:attachment-hour", "Transit Gateway VPC attachment"),
   "aws:route53/resolverEndpoint:ResolverEndpoint": resolverEndpoint,
+  "aws:route53/zone:Zone": perMonth("route53:hosted-zone-month", "private hosted zone"),
   "aws:eks/cluster:Cluster": perHour("eks:cluster-hour", "EKS control plane"),
   "aws:eks/nodeGroup:NodeGroup": nodeGroup,
   "aws:networkfirewall/firewall:Firewall": firewall,
@@ -248,6 +249,7 @@ export const NO_CHARGE: Record<string, string> = {
   "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation": "DNS Firewall bills per million queries inspected; depends on query volume, not estimated",
   "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig": "no charge for the configuration; the log ingestion is priced with the log groups",
   "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation": "no charge for the association",
+  "aws:route53/record:Record": "no charge for a record; queries to an alias record of a load balancer are not charged",
   "aws:route53/resolverRule:ResolverRule": "Resolver rules bill per million forwarded queries; depends on query volume, not estimated",
   "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": "no charge for the association",
   "aws:cloudtrail/trail:Trail": "first copy of management events is free; its data events are priced as a stack-wide usage line",

@@ -16,6 +16,8 @@
  * CloudTrail: https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html
  * Route 53 Resolver: https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_CreateResolverEndpoint.html
  * AWS Config: https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigRule.html, API_ConfigurationRecorder.html, API_DeliveryChannel.html
+ * Route 53 hosted zones and records: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html
+ *   (a domain name is at most 255 octets on the wire, 253 characters written; labels 1 to 63)
  */
 
 export interface NameRule {
@@ -43,6 +45,7 @@ export const PREFIX_SUFFIX_LENGTH = 26;
 
 const IAM_NAME = { pattern: /^[\w+=,.@-]+$/, patternText: "letters, digits and +=,.@_-" };
 const FIREWALL_NAME = { pattern: /^[a-zA-Z0-9-]+$/, patternText: "letters, digits and hyphens" };
+const DNS_NAME = { pattern: /^(\*\.)?([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$/, patternText: "a DNS name: dot-separated labels of 1 to 63 letters, digits, hyphens and underscores" };
 const RESOLVER_NAME = { pattern: /^(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)$/, patternText: "letters, digits, spaces, hyphens and underscores, not digits only" };
 
 export const NAME_RULES: Record<string, NameRule> = {
@@ -80,6 +83,8 @@ export const NAME_RULES: Record<string, NameRule> = {
   "aws:cfg/rule:Rule": { prop: "name", min: 1, max: 128, pattern: /\S/, patternText: "at least one non-space character" },
   "aws:cfg/recorder:Recorder": { prop: "name", min: 1, max: 256, pattern: /\S/, patternText: "at least one non-space character" },
   "aws:cfg/deliveryChannel:DeliveryChannel": { prop: "name", min: 1, max: 256, pattern: /\S/, patternText: "at least one non-space character" },
+  "aws:route53/zone:Zone": { prop: "name", min: 1, max: 253, ...DNS_NAME, autoNamed: false },
+  "aws:route53/record:Record": { prop: "name", min: 1, max: 253, ...DNS_NAME, autoNamed: false },
   "aws:codebuild/project:Project": { prop: "name", min: 2, max: 150, pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/, patternText: "letters, digits, hyphens and underscores, starting with a letter or digit" },
 };
 
