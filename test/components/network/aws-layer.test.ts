@@ -114,8 +114,10 @@ for (const stack of STACKS) {
       const rules = ofType(result, "aws:route53/resolverRule:ResolverRule");
       assert.deepEqual(rules.map((r) => r.inputs.domainName).sort(), [...onPrem.dnsDomains].sort());
       for (const r of rules) assert.deepEqual((r.inputs.targetIps as { ip: string }[]).map((t) => t.ip), onPrem.dnsResolvers);
-      const endpoint = ofType(result, "aws:route53/resolverEndpoint:ResolverEndpoint")[0];
-      assert.equal(endpoint.inputs.direction, "OUTBOUND");
+      // One outbound endpoint forwards the domains (the gateway's name has its own inbound one).
+      const outbound = ofType(result, "aws:route53/resolverEndpoint:ResolverEndpoint").filter((e) => e.inputs.direction === "OUTBOUND");
+      assert.equal(outbound.length, 1);
+      for (const r of rules) assert.equal(r.inputs.resolverEndpointId, outbound[0].id);
     });
 
     test("DNS Firewall: AWS names, the allow-list and the organisation's domains resolve, everything else NXDOMAIN, fail closed, every query logged as audit", async () => {
