@@ -8,10 +8,6 @@
  * (ec2, ecr.api, ecr.dkr, s3, sts, logs, autoscaling for the Cluster Autoscaler, eks-auth for
  * Pod Identity): https://docs.aws.amazon.com/eks/latest/userguide/private-clusters.html
  *
- * Deploys are not callers: `pulumi up` runs where every AWS API is reachable (IAM and Route 53
- * have no endpoint in a VPC without egress) and reaches the private cluster endpoint through a
- * Session Manager port forward via a system node (the `nodeSessions` services below).
- *
  * Services are named by the endpoint service suffix (`com.amazonaws.<region>.<service>`).
  * `actionPrefixes` are the IAM prefixes a caller's policies use for that service, so tests can
  * check every action a program-declared policy grants an in-VPC caller against this table.
@@ -82,6 +78,11 @@ export const API_CALLERS = {
     description: "log shipper sidecar of the guardrail gateway",
     services: ["logs"],
     why: "writes audit (and, when enabled, content) lines to CloudWatch Logs",
+  },
+  deployRunner: {
+    description: "the in-VPC deploy runner (Kubernetes layer of a private-endpoint stack)",
+    services: ["sts", "s3", "kms", "logs", "ecr.api", "ecr.dkr", "eks"],
+    why: "reads Pulumi state from S3 and decrypts its secrets with KMS, writes build logs, pulls its image from ECR, reads the cluster from EKS",
   },
 } as const satisfies Record<string, ApiCaller>;
 
