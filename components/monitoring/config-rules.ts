@@ -48,6 +48,13 @@ export const CONFIG_TYPE_OF: Readonly<Record<string, string>> = {
   "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList": "AWS::Route53Resolver::FirewallDomainList",
   "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig": "AWS::Route53Resolver::ResolverQueryLoggingConfig",
   "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation": "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation",
+  "aws:ec2/networkAcl:NetworkAcl": "AWS::EC2::NetworkAcl",
+  "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl": "AWS::EC2::NetworkAcl",
+  "aws:ec2transitgateway/vpcAttachment:VpcAttachment": "AWS::EC2::TransitGatewayAttachment",
+  "aws:route53/zone:Zone": "AWS::Route53::HostedZone",
+  "aws:route53/resolverEndpoint:ResolverEndpoint": "AWS::Route53Resolver::ResolverEndpoint",
+  "aws:route53/resolverRule:ResolverRule": "AWS::Route53Resolver::ResolverRule",
+  "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": "AWS::Route53Resolver::ResolverRuleAssociation",
   "aws:cfg/recorder:Recorder": "AWS::Config::ConfigurationRecorder",
 };
 

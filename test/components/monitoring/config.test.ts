@@ -30,6 +30,7 @@ const NOT_RECORDED: Record<string, string> = {
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "part of the bucket's item",
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "part of the bucket's item",
   "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "part of the bucket's item",
+  "aws:route53/resolverFirewallRule:ResolverFirewallRule": "part of its rule group's item (AWS::Route53Resolver::FirewallRuleGroup)",
 };
 
 const synth = synthesizeCommitted({ preview: false });
@@ -156,6 +157,8 @@ const NOT_RECORDABLE = new Set([
   "aws:networkfirewall/loggingConfiguration:LoggingConfiguration",
   "aws:sns/topicPolicy:TopicPolicy",
   "aws:sns/topicSubscription:TopicSubscription",
+  "aws:route53/record:Record",
+  "aws:route53/resolverFirewallConfig:ResolverFirewallConfig",
 ]);
 
 describe("organisation strategy: the recorder and the registry's scanning are verified at preview", () => {
