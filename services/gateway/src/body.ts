@@ -70,11 +70,15 @@ export function discard(stream: IncomingMessage, bound: number): Promise<boolean
       stream.off("end", onEnd);
       stream.off("error", onFail);
       stream.off("aborted", onFail);
+      stream.off("close", onFail);
     };
+    // A client gone before this was called has already emitted its events: nothing more comes.
+    if (stream.destroyed) return resolve(false);
     stream.on("data", onData);
     stream.on("end", onEnd);
     stream.on("error", onFail);
     stream.on("aborted", onFail);
+    stream.on("close", onFail);
     stream.resume();
   });
 }
@@ -110,10 +114,16 @@ export function readBody(stream: IncomingMessage, limit: number, drainBound: num
       stream.off("end", onEnd);
       stream.off("error", onFail);
       stream.off("aborted", onFail);
+      stream.off("close", onFail);
     };
+    // The request may have been destroyed while the gateway was still authenticating it (the
+    // client hung up): its "aborted" and "close" events are past, and waiting for "end" would
+    // hold the request in flight, unaudited, for ever. "close" before "end" is the same failure.
+    if (stream.destroyed) return reject(new Error("body_unreadable"));
     stream.on("data", onData);
     stream.on("end", onEnd);
     stream.on("error", onFail);
     stream.on("aborted", onFail);
+    stream.on("close", onFail);
   });
 }
