@@ -96,3 +96,14 @@ export function asModelSigningError(err: unknown): ModelSigningError {
   const message = err instanceof Error ? err.message : String(err);
   return new ModelSigningError("INTERNAL", message);
 }
+
+/** Runs an AWS call, turning SDK errors into AWS_ERROR with the operation named. */
+export async function awsCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof ModelSigningError) throw err;
+    const e = err as { name?: string; message?: string };
+    throw new ModelSigningError("AWS_ERROR", `${what} failed: ${e.name ?? "Error"}: ${e.message ?? String(err)}`);
+  }
+}

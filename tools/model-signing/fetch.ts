@@ -19,7 +19,7 @@ import type { Hash, KeyObject } from "node:crypto";
 import { dirname, join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { fail, ModelSigningError } from "./errors.js";
+import { awsCall, fail, ModelSigningError } from "./errors.js";
 import { checkFileType, checkIgnorePaths, DEFAULT_IGNORED, isIgnored, isSafeResourceName, loadPublicKey, SIGNATURE_FILE } from "./format.js";
 import type { Resource } from "./format.js";
 import { MAX_SIGNATURE_BYTES } from "./limits.js";
@@ -77,7 +77,7 @@ async function listPrefix(s3: S3Client, bucket: string, prefix: string): Promise
   const out = new Map<string, Listed>();
   let token: string | undefined;
   do {
-    const page = await s3call(`s3:ListObjectsV2 s3://${bucket}/${prefix}`, () =>
+    const page = await awsCall(`s3:ListObjectsV2 s3://${bucket}/${prefix}`, () =>
       s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token !== undefined ? { ContinuationToken: token } : {}) })),
     );
     for (const o of page.Contents ?? []) {
@@ -89,15 +89,6 @@ async function listPrefix(s3: S3Client, bucket: string, prefix: string): Promise
   return out;
 }
 
-async function s3call<T>(what: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof ModelSigningError) throw err;
-    const e = err as { name?: string; message?: string };
-    throw new ModelSigningError("AWS_ERROR", `${what} failed: ${e.name ?? "Error"}: ${e.message ?? String(err)}`);
-  }
-}
 
 /** Reads a response body to the end, refusing more than `max` bytes (a server may not send more than asked). */
 async function readBody(body: AsyncIterable<Uint8Array>, max: number, what: string): Promise<Buffer> {
@@ -197,7 +188,7 @@ export async function fetchModel(opts: FetchOptions): Promise<FetchResult> {
   const sigObject = listed.get(SIGNATURE_FILE);
   if (sigObject === undefined) fail("SIGNATURE_MISSING", `s3://${opts.bucket}/${opts.prefix}${SIGNATURE_FILE}: not found`);
   if (sigObject.size > MAX_SIGNATURE_BYTES) fail("LIMIT_EXCEEDED", `${SIGNATURE_FILE}: ${sigObject.size} bytes; a signature file may have at most ${MAX_SIGNATURE_BYTES}`);
-  const sigResponse = await s3call(`s3:GetObject ${opts.prefix}${SIGNATURE_FILE}`, () =>
+  const sigResponse = await awsCall(`s3:GetObject ${opts.prefix}${SIGNATURE_FILE}`, () =>
     opts.s3.send(new GetObjectCommand({ Bucket: opts.bucket, Key: opts.prefix + SIGNATURE_FILE, IfMatch: sigObject.etag })),
   );
   const bundleBytes = await readBody(sigResponse.Body as AsyncIterable<Uint8Array>, MAX_SIGNATURE_BYTES, SIGNATURE_FILE);

@@ -2,9 +2,9 @@
 import { join, resolve } from "node:path";
 import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { S3Client } from "@aws-sdk/client-s3";
-import { asModelSigningError, fail } from "./errors.js";
+import { asModelSigningError, awsCall, fail } from "./errors.js";
 import { SIGNATURE_FILE } from "./format.js";
-import { awsCall, kmsSigner, localSigner, modelLocation, readStackModels, signingKeyAlias, signModel, storageKeyAlias, writeBundle } from "./publish.js";
+import { kmsSigner, localSigner, modelLocation, readStackModels, signingKeyAlias, signModel, storageKeyAlias, writeBundle } from "./publish.js";
 import type { Signer } from "./publish.js";
 import { fmtBytes, ProgressBar, uploadModel } from "./upload.js";
 import type { CliIo } from "./verify-cli.js";

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { GetPublicKeyCommand, KMSClient, SignCommand } from "@aws-sdk/client-kms";
 import { parse as parseYaml } from "yaml";
-import { fail, ModelSigningError } from "./errors.js";
+import { awsCall, fail } from "./errors.js";
 import {
   DEFAULT_IGNORED,
   INTOTO_PAYLOAD_TYPE,
@@ -164,16 +164,6 @@ export async function kmsSigner(kms: KMSClient, keyId: string): Promise<Signer &
   };
 }
 
-/** Runs an AWS call, turning SDK errors into AWS_ERROR with the operation named. */
-export async function awsCall<T>(what: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof ModelSigningError) throw err;
-    const e = err as { name?: string; message?: string };
-    throw new ModelSigningError("AWS_ERROR", `${what} failed: ${e.name ?? "Error"}: ${e.message ?? String(err)}`);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Signing a model directory.

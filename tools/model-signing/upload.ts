@@ -4,7 +4,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client 
 import { Upload } from "@aws-sdk/lib-storage";
 import { fail } from "./errors.js";
 import { SIGNATURE_FILE } from "./format.js";
-import { awsCall } from "./publish.js";
+import { awsCall } from "./errors.js";
 import type { ModelFile } from "./tree.js";
 
 /** Renders "[#####-----]  45%  1.21 GB / 2.68 GB  182.3 MB/s  ETA 8s" on a TTY, or a line per 10% elsewhere. */
