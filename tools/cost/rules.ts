@@ -4,6 +4,7 @@
  * with neither is an error (the cost tests synthesize every committed stack and check), so a new
  * billable resource cannot slip into a stack unpriced.
  */
+import { GP3 } from "../../components/cluster/node-storage";
 import type { Registration } from "../check/synth";
 import type { Price, PriceBook } from "./prices";
 import type { Usage } from "./usage";
@@ -91,6 +92,22 @@ export function instanceTypeOf(reg: Registration, ctx: RuleContext): string | un
 
 const scale = (s: Scaled, k: number): Scaled => ({ min: s.min * k, desired: s.desired * k, max: s.max * k });
 
+/**
+ * Provisioned gp3 performance billed beyond what every gp3 volume includes (125 MiB/s and 3,000
+ * IOPS per volume), summed over a launch template's gp3 volumes.
+ * https://docs.aws.amazon.com/ebs/latest/userguide/general-purpose.html#gp3-ebs-volume-type
+ */
+export function gp3Provisioned(mappings: readonly { ebs?: { volumeType?: string; throughput?: number; iops?: number } }[]): { mibps: number; iops: number } {
+  let mibps = 0;
+  let iops = 0;
+  for (const m of mappings) {
+    if (m.ebs?.volumeType !== "gp3") continue;
+    if (typeof m.ebs.throughput === "number") mibps += Math.max(0, m.ebs.throughput - GP3.baseMiBps);
+    if (typeof m.ebs.iops === "number") iops += Math.max(0, m.ebs.iops - GP3.baseIops);
+  }
+  return { mibps, iops };
+}
+
 const nodeGroup: Rule = (reg, ctx) => {
   const hours = ctx.book.hoursPerMonth;
   const name = String(inputs(reg).nodeGroupName ?? reg.name);
@@ -112,9 +129,12 @@ const nodeGroup: Rule = (reg, ctx) => {
     out.push(l);
   }
   const lt = launchTemplateOf(reg, ctx);
-  const mappings = (lt ? (inputs(lt).blockDeviceMappings as { ebs?: { volumeSize?: number; volumeType?: string } }[] | undefined) : undefined) ?? [];
+  const mappings = (lt ? (inputs(lt).blockDeviceMappings as { ebs?: { volumeSize?: number; volumeType?: string; throughput?: number; iops?: number } }[] | undefined) : undefined) ?? [];
   const gb = mappings.reduce((sum, m) => sum + (typeof m.ebs?.volumeSize === "number" ? m.ebs.volumeSize : 0), 0);
   if (gb > 0) out.push(line(ctx, reg, "ebs:gp3-gb-month", `gp3 volumes, ${gb} GB per node, ${name}`, scale(nodes, gb), extra));
+  const { mibps, iops } = gp3Provisioned(mappings);
+  if (mibps > 0) out.push(line(ctx, reg, "ebs:gp3-mibps-month", `gp3 throughput above the included 125 MiB/s, ${mibps} MiB/s per node, ${name}`, scale(nodes, mibps), extra));
+  if (iops > 0) out.push(line(ctx, reg, "ebs:gp3-iops-month", `gp3 IOPS above the included 3,000, ${iops} per node, ${name}`, scale(nodes, iops), extra));
   return out;
 };
 

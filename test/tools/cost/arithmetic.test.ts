@@ -118,6 +118,29 @@ describe("cost of the fixture stack at min, desired and max", () => {
   });
 });
 
+describe("gp3 performance beyond the included baseline", () => {
+  const fastLt = reg("aws:ec2/launchTemplate:LaunchTemplate", "t-fast", {
+    blockDeviceMappings: [
+      { ebs: { volumeSize: 4, volumeType: "gp3", throughput: 125, iops: 3000 } },
+      { ebs: { volumeSize: 500, volumeType: "gp3", throughput: 625, iops: 5000 } },
+    ],
+  });
+  const group = reg("aws:eks/nodeGroup:NodeGroup", "t-fast", { nodeGroupName: "fast", capacityType: "ON_DEMAND", instanceTypes: ["g6e.xlarge"], scalingConfig: { minSize: 1, desiredSize: 2, maxSize: 3 } }, { launchTemplate: [fastLt.urn] });
+  const lines = priceRegistrations([fastLt, group], { region: "xx-test-1", book, usage }).filter((l) => l.resource === "t-fast");
+  test("throughput and IOPS above 125 MiB/s and 3,000 are priced per node; the baseline volume adds nothing", () => {
+    const mibps = lines.find((l) => l.what.startsWith("gp3 throughput"));
+    const iops = lines.find((l) => l.what.startsWith("gp3 IOPS"));
+    assert.ok(mibps && iops, JSON.stringify(lines.map((l) => l.what)));
+    close(mibps.monthly!.desired, 2 * 500 * 0.04, "throughput at two nodes");
+    close(mibps.monthly!.max, 3 * 500 * 0.04, "throughput at three nodes");
+    close(iops.monthly!.desired, 2 * 2000 * 0.005, "IOPS at two nodes");
+  });
+  test("volumes at the baseline have no performance line", () => {
+    const plain = priceRegistrations([systemLt, FIXTURE[3]!], { region: "xx-test-1", book, usage });
+    assert.equal(plain.filter((l) => /gp3 (throughput|IOPS)/.test(l.what)).length, 0);
+  });
+});
+
 describe("cost at a load", () => {
   const base = priceStack(inputs);
   test("a load the declared replica serves costs the desired sizes", () => {
