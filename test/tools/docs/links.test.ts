@@ -1,0 +1,73 @@
+/**
+ * Every relative link in the repository's Markdown resolves: the file exists, and a `#fragment`
+ * names a heading of the target as GitHub renders it (github-slugger is the slug function
+ * GitHub's renderer uses). Links inside code are not links and are skipped.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import GithubSlugger from "github-slugger";
+
+const ROOT = join(__dirname, "..", "..", "..");
+
+/** Markdown without fenced code blocks and inline code spans, which hold no links. */
+function prose(markdown: string): string {
+  return markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, "").replace(/`[^`\n]*`/g, "");
+}
+
+/** The anchors GitHub gives the headings of `markdown`, duplicates numbered as it numbers them. */
+export function headingAnchors(markdown: string): Set<string> {
+  const slugger = new GithubSlugger();
+  const withoutFences = markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, "");
+  const anchors = new Set<string>();
+  for (const m of withoutFences.matchAll(/^#{1,6}[ \t]+(.+?)[ \t#]*$/gm)) {
+    // The heading's text as rendered: code spans keep their content, links their text.
+    const text = m[1]!.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/[`*]/g, "");
+    anchors.add(slugger.slug(text));
+  }
+  return anchors;
+}
+
+/** Relative links of `markdown` (inline links and images), as written. */
+export function relativeLinks(markdown: string): string[] {
+  return [...prose(markdown).matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((m) => m[1]!).filter((href) => !/^[a-z][a-z0-9+.-]*:/i.test(href));
+}
+
+/** Why `href` in `file` does not resolve, or undefined. */
+export function brokenLink(file: string, href: string): string | undefined {
+  const [path, fragment] = href.split("#", 2) as [string, string | undefined];
+  const target = path ? resolve(dirname(file), decodeURIComponent(path)) : file;
+  if (!existsSync(target)) return `${href}: ${relative(ROOT, target)} does not exist`;
+  if (fragment === undefined || !statSync(target).isFile() || !target.endsWith(".md")) return undefined;
+  return headingAnchors(readFileSync(target, "utf8")).has(fragment) ? undefined : `${href}: ${relative(ROOT, target)} has no heading with the anchor #${fragment}`;
+}
+
+const markdownFiles = execFileSync("git", ["ls-files", "*.md"], { cwd: ROOT, encoding: "utf8" })
+  .split("\n")
+  .filter((f) => f && !f.includes("node_modules/"))
+  .map((f) => join(ROOT, f));
+
+test("the anchors are GitHub's", () => {
+  const anchors = headingAnchors("# A\n## Cold start: from node Ready to serving\n## `npm run model:fetch -- s3://<bucket>/ <dest>`\n```\n# not a heading\n```\n## A\n");
+  assert.deepEqual([...anchors], ["a", "cold-start-from-node-ready-to-serving", "npm-run-modelfetch----s3bucket-dest", "a-1"]);
+});
+
+test("a broken file or anchor is reported, a good one is not", () => {
+  const readme = join(ROOT, "README.md");
+  assert.equal(brokenLink(readme, "docs/configuration.md#stack-configuration"), undefined);
+  assert.equal(brokenLink(readme, "#set-up"), undefined);
+  assert.match(brokenLink(readme, "docs/no-such-file.md") ?? "", /does not exist/);
+  assert.match(brokenLink(readme, "docs/configuration.md#no-such-heading") ?? "", /no heading with the anchor #no-such-heading/);
+  assert.deepEqual(relativeLinks("[a](x.md) `[b](y.md)` [c](https://example.org) ![d](e.svg)\n```\n[f](g.md)\n```\n"), ["x.md", "e.svg"]);
+});
+
+test("every relative link in the repository's Markdown resolves", () => {
+  assert.ok(markdownFiles.some((f) => f.endsWith("README.md")));
+  const broken = markdownFiles.flatMap((file) => relativeLinks(readFileSync(file, "utf8")).flatMap((href) => {
+    const why = brokenLink(file, href);
+    return why ? [`${relative(ROOT, file)}: ${why}`] : [];
+  }));
+  assert.deepEqual(broken, []);
+});
