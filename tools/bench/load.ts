@@ -18,6 +18,7 @@ import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { fetchModel } from "../model-signing/fetch.js";
+import { s3Source } from "../model-signing/s3-source.js";
 import { hashFiles } from "../model-signing/hasher.js";
 import { signModel } from "../model-signing/publish.js";
 import type { Signer } from "../model-signing/publish.js";
@@ -138,7 +139,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < o.runs; r++) {
       const dest = join(root, `dest-${r}`, "bench-model");
       mkdirSync(join(root, `dest-${r}`));
-      const res = await fetchModel({ s3, bucket, prefix, dest, publicKey: signer.publicKey, expectName: "bench-model", concurrency: o.concurrency, partBytes: o.partMiB * 1024 * 1024 });
+      const res = await fetchModel({ source: s3Source(s3, bucket, prefix), dest, publicKey: signer.publicKey, expectName: "bench-model", concurrency: o.concurrency, partBytes: o.partMiB * 1024 * 1024 });
       rows[0]!.times.push(res.seconds);
       rmSync(join(root, `dest-${r}`), { recursive: true, force: true });
       rows[1]!.times.push(timed("openssl", ["dgst", "-sha256", ...paths]));

@@ -65,6 +65,8 @@ export const ERROR_CODES = {
   AWS_ERROR: 31,
   /** Publishing: the destination prefix holds objects that are not part of this model version. */
   PREFIX_NOT_EMPTY: 32,
+  /** Fetching from the node's model cache: it could not be read, or answered outside its protocol. */
+  SOURCE_ERROR: 33,
   /** A bug or an unexpected condition (for example a hashing worker crashed). */
   INTERNAL: 70,
 } as const;

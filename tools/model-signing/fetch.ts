@@ -1,5 +1,5 @@
-// Download and verify in one pass: a model's objects are fetched from its S3 prefix with parallel
-// ranged GETs and every byte is hashed as it arrives, in order, while it is written; when the last
+// Download and verify in one pass: a model's objects are fetched from a source (its S3 prefix,
+// s3-source.ts, or the node's model cache, http-source.ts) with parallel ranged GETs and every byte is hashed as it arrives, in order, while it is written; when the last
 // byte lands every digest is known. The signature (model.sig, fetched and checked first) and
 // every file digest are checked before the model is handed over: files are staged in
 // `<dest>.incoming` and the directory is renamed to `<dest>` only when everything verified, so
@@ -17,12 +17,13 @@ import { closeSync, existsSync, fstatSync, ftruncateSync, lstatSync, mkdirSync, 
 import { createHash } from "node:crypto";
 import type { Hash, KeyObject } from "node:crypto";
 import { dirname, join } from "node:path";
-import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import type { S3Client } from "@aws-sdk/client-s3";
-import { awsCall, fail, ModelSigningError } from "./errors.js";
+import { fail, ModelSigningError } from "./errors.js";
 import { checkFileType, checkIgnorePaths, DEFAULT_IGNORED, isIgnored, isSafeResourceName, loadPublicKey, SIGNATURE_FILE } from "./format.js";
 import type { Resource } from "./format.js";
 import { MAX_SIGNATURE_BYTES } from "./limits.js";
+import { ObjectChangedError } from "./source.js";
+import type { Listed, ModelSource } from "./source.js";
+import type { Statement } from "./format.js";
 import { checkIndexTargets, checkSafetensors, isSafetensors } from "./tree.js";
 import type { ModelFile } from "./tree.js";
 import { verifySignedBundle } from "./verify.js";
@@ -34,12 +35,14 @@ const MAX_ATTEMPTS = 4;
 const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
 
 export interface FetchOptions {
-  s3: S3Client;
-  bucket: string;
-  /** Key prefix of the model, with a trailing slash (`models/<model>/`). */
-  prefix: string;
-  /** Directory to create with the verified model; must not exist (except from an earlier run of this). */
-  dest: string;
+  /** Where the model's objects are read from (never trusted: everything it says is verified). */
+  source: ModelSource;
+  /**
+   * Directory to create with the verified model; must not exist (except from an earlier run of
+   * this). A function is given the signed root digest once the signature verified (a cache keyed
+   * by version).
+   */
+  dest: string | ((rootDigest: string) => string);
   /** The trust anchor, as for model:verify. */
   publicKey: string | Buffer | KeyObject;
   expectName?: string;
@@ -55,6 +58,10 @@ export interface FetchOptions {
 export interface FetchResult {
   modelName: string;
   rootDigest: string;
+  /** The directory the verified model was handed over in. */
+  dest: string;
+  /** The verified files: name, size and signed SHA-256 (hex), in signed order; the signature file not included. */
+  manifest: { name: string; size: number; digest: string }[];
   files: number;
   /** Bytes of the model (signed files). */
   bytes: number;
@@ -66,29 +73,6 @@ export interface FetchResult {
   /** Most bytes held in memory at once (received but not yet hashed and written). */
   maxBufferedBytes: number;
 }
-
-interface Listed {
-  size: number;
-  etag: string;
-}
-
-/** Every object under the prefix: name relative to the prefix -> size and ETag. */
-async function listPrefix(s3: S3Client, bucket: string, prefix: string): Promise<Map<string, Listed>> {
-  const out = new Map<string, Listed>();
-  let token: string | undefined;
-  do {
-    const page = await awsCall(`s3:ListObjectsV2 s3://${bucket}/${prefix}`, () =>
-      s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token !== undefined ? { ContinuationToken: token } : {}) })),
-    );
-    for (const o of page.Contents ?? []) {
-      if (o.Key === undefined || o.Key.endsWith("/")) continue; // folder markers hold nothing
-      out.set(o.Key.slice(prefix.length), { size: o.Size ?? 0, etag: o.ETag ?? "" });
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
-  return out;
-}
-
 
 /** Reads a response body to the end, refusing more than `max` bytes (a server may not send more than asked). */
 async function readBody(body: AsyncIterable<Uint8Array>, max: number, what: string): Promise<Buffer> {
@@ -167,37 +151,66 @@ interface Part {
   finished: boolean;
 }
 
+/** A model's signature as read from a source and verified against the trusted key. */
+export interface SignedModel {
+  listed: Map<string, Listed>;
+  bundleBytes: Buffer;
+  statement: Statement;
+  rootDigest: string;
+}
+
+/**
+ * Step 1 of a fetch, on its own for callers that only need to know which version a source holds
+ * (the model cache's re-check): the source's listing, then model.sig read (bounded) and verified
+ * against the trusted key, the expected name and the pinned digest, before anything in it is believed.
+ */
+export async function readSignedModel(
+  source: ModelSource,
+  publicKey: string | Buffer | KeyObject,
+  expect: { expectName?: string; expectDigest?: string } = {},
+): Promise<SignedModel> {
+  const key = typeof publicKey === "string" || Buffer.isBuffer(publicKey) ? loadPublicKey(publicKey) : publicKey;
+  const listed = await source.list();
+  const sigObject = listed.get(SIGNATURE_FILE);
+  if (sigObject === undefined) fail("SIGNATURE_MISSING", `${source.location}${SIGNATURE_FILE}: not found`);
+  if (sigObject.size > MAX_SIGNATURE_BYTES) fail("LIMIT_EXCEEDED", `${SIGNATURE_FILE}: ${sigObject.size} bytes; a signature file may have at most ${MAX_SIGNATURE_BYTES}`);
+  let bundleBytes: Buffer;
+  try {
+    bundleBytes = await readBody(await source.read(SIGNATURE_FILE, sigObject.etag, undefined), MAX_SIGNATURE_BYTES, SIGNATURE_FILE);
+  } catch (err) {
+    if (err instanceof ModelSigningError) throw err;
+    const e = err as { name?: string; message?: string };
+    fail(source.errorCode, `reading ${source.location}${SIGNATURE_FILE} failed: ${e.name ?? "Error"}: ${e.message ?? String(err)}`);
+  }
+  const { statement, rootDigest } = verifySignedBundle(bundleBytes, key, {
+    ...(expect.expectName !== undefined ? { expectName: expect.expectName } : {}),
+    ...(expect.expectDigest !== undefined ? { expectDigest: expect.expectDigest } : {}),
+  });
+  return { listed, bundleBytes, statement, rootDigest };
+}
+
 /** Downloads, verifies and stages a model; renames the staging directory to `dest` only when all of it verified. */
 export async function fetchModel(opts: FetchOptions): Promise<FetchResult> {
   const started = process.hrtime.bigint();
-  const key = typeof opts.publicKey === "string" || Buffer.isBuffer(opts.publicKey) ? loadPublicKey(opts.publicKey) : opts.publicKey;
   const partBytes = opts.partBytes ?? DEFAULT_PART_BYTES;
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(partBytes) || partBytes < 64 * 1024) fail("USAGE", "partBytes must be at least 64 KiB");
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) fail("USAGE", "concurrency must be from 1 to 256");
-  const staging = `${opts.dest}.incoming`;
-  if (existsSync(opts.dest)) {
-    // A model staged by an earlier run (an init container restarted after it finished): verify it
-    // again from disk, fetching nothing that is already there.
-    if (existsSync(staging)) fail("IO_ERROR", `both ${opts.dest} and ${staging} exist; remove one`);
-    renameSync(opts.dest, staging);
-  }
+  const source = opts.source;
 
   // 1. The signature, bounded, checked before anything in it is believed.
-  const listed = await listPrefix(opts.s3, opts.bucket, opts.prefix);
-  const sigObject = listed.get(SIGNATURE_FILE);
-  if (sigObject === undefined) fail("SIGNATURE_MISSING", `s3://${opts.bucket}/${opts.prefix}${SIGNATURE_FILE}: not found`);
-  if (sigObject.size > MAX_SIGNATURE_BYTES) fail("LIMIT_EXCEEDED", `${SIGNATURE_FILE}: ${sigObject.size} bytes; a signature file may have at most ${MAX_SIGNATURE_BYTES}`);
-  const sigResponse = await awsCall(`s3:GetObject ${opts.prefix}${SIGNATURE_FILE}`, () =>
-    opts.s3.send(new GetObjectCommand({ Bucket: opts.bucket, Key: opts.prefix + SIGNATURE_FILE, IfMatch: sigObject.etag })),
-  );
-  const bundleBytes = await readBody(sigResponse.Body as AsyncIterable<Uint8Array>, MAX_SIGNATURE_BYTES, SIGNATURE_FILE);
-  const { statement, rootDigest } = verifySignedBundle(bundleBytes, key, {
-    ...(opts.expectName !== undefined ? { expectName: opts.expectName } : {}),
-    ...(opts.expectDigest !== undefined ? { expectDigest: opts.expectDigest } : {}),
-  });
+  const { listed, bundleBytes, statement, rootDigest } = await readSignedModel(source, opts.publicKey, opts);
   const signedIgnore = statement.predicate.serialization.ignore_paths ?? [];
   checkIgnorePaths(signedIgnore, "safetensors", "the signature's ignore_paths");
+
+  const dest = typeof opts.dest === "string" ? opts.dest : opts.dest(rootDigest);
+  const staging = `${dest}.incoming`;
+  if (existsSync(dest)) {
+    // A model staged by an earlier run (an init container restarted after it finished): verify it
+    // again from disk, fetching nothing that is already there.
+    if (existsSync(staging)) fail("IO_ERROR", `both ${dest} and ${staging} exist; remove one`);
+    renameSync(dest, staging);
+  }
 
   // 2. What is under the prefix, against what is signed, before any weight is fetched.
   const files = matchListing(listed, statement.predicate.resources, [...DEFAULT_IGNORED, ...signedIgnore]);
@@ -303,13 +316,11 @@ export async function fetchModel(opts: FetchOptions): Promise<FetchResult> {
         const range = `bytes=${part.start + part.received}-${part.end - 1}`;
         void (async () => {
           try {
-            const res = await opts.s3.send(new GetObjectCommand({ Bucket: opts.bucket, Key: opts.prefix + s.r.name, Range: range, IfMatch: s.r.etag }), {
-              abortSignal: cancel.signal,
-            });
-            for await (const data of res.Body as AsyncIterable<Uint8Array>) {
+            const body = await source.read(s.r.name, s.r.etag, { start: part.start + part.received, end: part.end }, cancel.signal);
+            for await (const data of body) {
               if (failed) return;
               const c = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-              if (part.received + c.length > part.end - part.start) fail("AWS_ERROR", `${s.r.name}: the server sent more bytes than the range ${range} holds`, s.r.name);
+              if (part.received + c.length > part.end - part.start) fail(source.errorCode, `${s.r.name}: the source sent more bytes than the range ${range} holds`, s.r.name);
               part.received += c.length;
               downloaded += c.length;
               buffered += c.length;
@@ -326,12 +337,12 @@ export async function fetchModel(opts: FetchOptions): Promise<FetchResult> {
             inFlight--;
             if (failed) return;
             if (err instanceof ModelSigningError) return abort(err);
-            const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-            if (e.$metadata?.httpStatusCode === 412 || e.name === "PreconditionFailed") {
-              return abort(new ModelSigningError("AWS_ERROR", `${s.r.name}: the object changed while being fetched (ETag no longer ${s.r.etag}); run again`, s.r.name));
+            const e = err as { name?: string; message?: string };
+            if (err instanceof ObjectChangedError) {
+              return abort(new ModelSigningError(source.errorCode, `${s.r.name}: the object changed while being fetched (ETag no longer ${s.r.etag}); run again`, s.r.name));
             }
             if (attempt + 1 >= MAX_ATTEMPTS) {
-              return abort(new ModelSigningError("AWS_ERROR", `s3:GetObject ${opts.prefix}${s.r.name} ${range} failed ${MAX_ATTEMPTS} times: ${e.name ?? "Error"}: ${e.message ?? String(err)}`, s.r.name));
+              return abort(new ModelSigningError(source.errorCode, `reading ${source.location}${s.r.name} ${range} failed ${MAX_ATTEMPTS} times: ${e.name ?? "Error"}: ${e.message ?? String(err)}`, s.r.name));
             }
             fetchPart(s, part, attempt + 1); // the bytes already received are kept; only the rest is asked for
           }
@@ -372,10 +383,12 @@ export async function fetchModel(opts: FetchOptions): Promise<FetchResult> {
   for (const f of staged) if (isSafetensors(f.name, f.path)) checkSafetensors(f);
   checkIndexTargets(staged, new Set(staged.map((f) => f.name)));
   writeFileSync(join(staging, SIGNATURE_FILE), bundleBytes, { mode: 0o644 });
-  renameSync(staging, opts.dest);
+  renameSync(staging, dest);
   return {
     modelName: statement.subject[0].name,
     rootDigest,
+    dest,
+    manifest: files.map((f) => ({ name: f.name, size: f.size, digest: f.digest })),
     files: files.length,
     bytes: total,
     downloadedBytes: downloaded,

@@ -10,6 +10,7 @@ import { startLocalS3 } from "../../../tools/bench/local-s3.js";
 import type { LocalS3, LocalS3Hooks } from "../../../tools/bench/local-s3.js";
 import { ERROR_CODES, ModelSigningError } from "../../../tools/model-signing/errors.js";
 import { fetchModel } from "../../../tools/model-signing/fetch.js";
+import { s3Source } from "../../../tools/model-signing/s3-source.js";
 import { runFetchCli } from "../../../tools/model-signing/fetch-cli.js";
 import type { FetchOptions } from "../../../tools/model-signing/fetch.js";
 import { runPublishCli } from "../../../tools/model-signing/publish-cli.js";
@@ -50,7 +51,7 @@ async function fetchFrom(dir: string, dest: string, hooks: LocalS3Hooks = {}, ex
   const server: LocalS3 = await startLocalS3({ root: dir, bucket: BUCKET, keyPrefix: PREFIX, hooks });
   const s3 = new S3Client({ endpoint: server.endpoint, region: "eu-central-1", forcePathStyle: true, credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
   try {
-    return await fetchModel({ s3, bucket: BUCKET, prefix: PREFIX, dest, publicKey: readKey(), partBytes: 256 * 1024, concurrency: 4, ...extra });
+    return await fetchModel({ source: s3Source(s3, BUCKET, PREFIX), dest, publicKey: readKey(), partBytes: 256 * 1024, concurrency: 4, ...extra });
   } finally {
     s3.destroy();
     await server.close();
