@@ -71,3 +71,19 @@ test("every relative link in the repository's Markdown resolves", () => {
   }));
   assert.deepEqual(broken, []);
 });
+
+/** Repository paths a document names in code spans (`components/serving/pins.ts`), placeholders and globs left out. */
+export function namedPaths(markdown: string, topLevel: ReadonlySet<string>): string[] {
+  return [...markdown.matchAll(/`([A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+\/?)`/g)].map((m) => m[1]!).filter((p) => topLevel.has(p.split("/")[0]!));
+}
+
+test("every repository path the Markdown names in code exists", () => {
+  const topLevel = new Set(execFileSync("git", ["ls-files"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter((f) => f.includes("/")).map((f) => f.split("/")[0]!));
+  assert.deepEqual(namedPaths("see `components/serving/pins.ts`, `evidence/<stack>/`, `10.0.0.0/8` and `tools/`", topLevel), ["components/serving/pins.ts"]);
+  const missing = markdownFiles.flatMap((file) =>
+    namedPaths(readFileSync(file, "utf8"), topLevel)
+      .filter((p) => !existsSync(join(ROOT, p)) && !existsSync(join(dirname(file), p)))
+      .map((p) => `${relative(ROOT, file)}: ${p}`),
+  );
+  assert.deepEqual(missing, []);
+});
