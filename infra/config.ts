@@ -15,6 +15,15 @@ export { ConfigError, NAMESPACE, SECRET_KEYS, decodeValue, keyName, parseStackCo
 /** Data classes whose stacks protect keys, buckets, log groups and the firewall in any environment. */
 export const PROTECTED_CLASSIFICATIONS: readonly string[] = ["phi", "pii"];
 
+/**
+ * Retention of network logs (flow and firewall logs hold every peer's IP address): the configured
+ * value, else 365 days under GDPR (personal data, kept as long as an investigation needs and no
+ * longer), else the audit retention.
+ */
+export function networkRetentionDays(cfg: StackConfig): number {
+  return cfg.logging.networkRetentionDays ?? (cfg.compliance.includes("gdpr") ? 365 : cfg.logging.auditRetentionDays);
+}
+
 /** Everything the program needs to know about where and what it deploys. */
 export interface PlatformSettings extends StackConfig {
   /** Pulumi project and stack names. */
@@ -24,6 +33,8 @@ export interface PlatformSettings extends StackConfig {
   partition: "aws" | "aws-us-gov";
   /** Whether data that must outlive a mistake is protected: in prod, and wherever personal or health data is processed. */
   protect: boolean;
+  /** Retention of network logs (IP addresses): logging.networkRetentionDays, else 365 under GDPR, else the audit retention. */
+  networkRetentionDays: number;
   /** Whether the secret gatewayApiKeyHashes is set (its value is read only where it is used). */
   gatewayApiKeys: boolean;
 }
@@ -52,6 +63,7 @@ export function loadSettings(): PlatformSettings {
     // Protection follows the data as well as the environment: a staging stack with PHI loses the
     // same records if its keys or buckets are deleted by mistake.
     protect: cfg.environment === "prod" || PROTECTED_CLASSIFICATIONS.includes(cfg.dataClassification),
+    networkRetentionDays: networkRetentionDays(cfg),
     gatewayApiKeys: `${NAMESPACE}:gatewayApiKeyHashes` in all,
   };
 }

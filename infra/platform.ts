@@ -97,7 +97,7 @@ export function buildPlatform(s: PlatformSettings) {
     endpointBuckets: [{ arn: accountId.apply((id) => `arn:${s.partition}:s3:::${naming.modelBucketName(s.project, s.stack, id, s.region)}`), access: "read" }],
     logsKeyArn: keys.arns.logs,
     logGroupPrefix: logPrefix,
-    flowLogRetentionDays: s.logging.auditRetentionDays,
+    flowLogRetentionDays: s.networkRetentionDays,
     tags,
   });
 
@@ -139,7 +139,7 @@ export function buildPlatform(s: PlatformSettings) {
     allowedDomains: s.egress.allowedDomains,
     logsKeyArn: keys.arns.logs,
     logGroupPrefix: logPrefix,
-    logRetentionDays: s.logging.auditRetentionDays,
+    logRetentionDays: s.networkRetentionDays,
     protect: s.protect,
     tags,
   });
@@ -171,7 +171,8 @@ export function buildPlatform(s: PlatformSettings) {
     allowedDomains: [...s.egress.allowedDomains, ...(onPrem?.dnsDomains ?? []).flatMap((d) => [d, `*.${d}`]), s.gateway.hostname],
     logsKeyArn: keys.arns.logs,
     logGroupPrefix: logPrefix,
-    logRetentionDays: s.logging.auditRetentionDays,
+    // Query logs carry the querying address of every pod and node: network records, like flow logs.
+    logRetentionDays: s.networkRetentionDays,
     alarmTopicArn: audit.alarmTopic.arn,
     protect: s.protect,
     tags,

@@ -341,6 +341,13 @@ export const CROSS_FIELD_RULES: Rule[] = [
     }
   },
   (cfg, _env, add) => {
+    const days = cfg.logging.networkRetentionDays;
+    if (days !== undefined && days < 365) add(["logging", "networkRetentionDays"], `is ${days}; network logs are audit records too and are kept at least 365 days`);
+    if (days !== undefined && days > 365 && cfg.compliance.includes("gdpr")) {
+      add(["logging", "networkRetentionDays"], `is ${days}; under GDPR, flow and firewall logs hold personal data (IP addresses) and are kept at most 365 days (Art. 5(1)(e)); use 365`);
+    }
+  },
+  (cfg, _env, add) => {
     if (cfg.logging.auditRetentionDays < 365) {
       add(["logging", "auditRetentionDays"], `is ${cfg.logging.auditRetentionDays}; audit logs are kept at least 365 days (use 2192 for HIPAA's six years)`);
     }

@@ -274,8 +274,13 @@ const model = z.strictObject({
 
 const logging = z
   .strictObject({
-    /** Retention of audit-class logs (CloudTrail, EKS audit, flow logs, firewall). Default 2192 (6 years, HIPAA 164.316(b)(2)). */
+    /** Retention of audit-class logs (CloudTrail, EKS audit, gateway audit). Default 2192 (6 years, HIPAA 164.316(b)(2)). */
     auditRetentionDays: retention.default(2192),
+    /**
+     * Retention of network logs (VPC flow logs, firewall ALERT and FLOW logs, DNS query logs), which hold the IP
+     * addresses of everyone talking to the platform. Default 365 under GDPR, else auditRetentionDays.
+     */
+    networkRetentionDays: retention.optional(),
     /** Content-class logs (prompts and completions). `off` keeps no content. Default off. */
     content: z.enum(["off", "enabled"]).default("off"),
     /** Retention of content-class logs when enabled. Default 7. */

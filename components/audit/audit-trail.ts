@@ -138,6 +138,12 @@ export class AuditTrail extends pulumi.ComponentResource {
       { parent: deliveryRole, dependsOn: [this.auditLogGroup] },
     );
 
+    // From the archive's name (known at preview), so packs can read the selectors before the bucket exists.
+    const archiveObjects = [
+      { field: "eventCategory", equals: ["Data"] },
+      { field: "resources.type", equals: ["AWS::S3::Object"] },
+      { field: "resources.ARN", startsWiths: [pulumi.interpolate`arn:${partition}:s3:::${args.bucketName}/`] },
+    ];
     this.trail = new aws.cloudtrail.Trail(
       `${name}`,
       {
@@ -159,6 +165,18 @@ export class AuditTrail extends pulumi.ComponentResource {
               { field: "resources.type", equals: ["AWS::S3::Object"] },
               { field: "resources.ARN", startsWiths: args.dataEventBucketArns.map((arn) => pulumi.interpolate`${arn}/`) },
             ],
+          },
+          // The archive's own access. Its writes are CloudTrail's deliveries (PutObject), which a
+          // data-event selector on the archive would record recursively, so writes are recorded
+          // except PutObject: deletions, retention and legal-hold changes; Object Lock keeps every
+          // delivered version. https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-trail-recursive-logging.html
+          {
+            name: "Audit archive reads",
+            fieldSelectors: [...archiveObjects, { field: "readOnly", equals: ["true"] }],
+          },
+          {
+            name: "Audit archive deletions and lock changes",
+            fieldSelectors: [...archiveObjects, { field: "readOnly", equals: ["false"] }, { field: "eventName", notEquals: ["PutObject"] }],
           },
         ],
         tags: withName(tags, args.trailName),

@@ -293,6 +293,12 @@ export function renderGatewayDeploymentSpec(input: GatewayPodInput, replicas: nu
             args: ["-c", `${PATHS.shipperConfig}/fluent-bit.conf`],
             env: [{ name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }],
             ports: [{ name: "shipper-metrics", containerPort: SHIPPER_METRICS_PORT, protocol: "TCP" }],
+            // Fluent Bit's HTTP server answers /api/v1/uptime while the process runs: a hung shipper
+            // is restarted (its filesystem buffer keeps what it had not sent), and while it is not
+            // ready the gateway replica takes no traffic, so no request goes unrecorded.
+            // https://docs.fluentbit.io/manual/administration/monitoring
+            livenessProbe: { httpGet: { path: "/api/v1/uptime", port: SHIPPER_METRICS_PORT }, periodSeconds: 15, failureThreshold: 4 },
+            readinessProbe: { httpGet: { path: "/api/v1/uptime", port: SHIPPER_METRICS_PORT }, periodSeconds: 10, failureThreshold: 2 },
             resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
             securityContext: restricted,
             // Keeps shipping until the gateway has drained and written its last audit lines.

@@ -75,6 +75,9 @@ import { ec2FlowLogDestinationOwned } from "./ec2-flow-log-destination-owned";
 import { ec2RouteIgwPublicTier } from "./ec2-route-igw-public-tier";
 import { ec2VpcEndpointsRequired } from "./ec2-vpc-endpoints-required";
 import { k8sRbacLeastPrivilege } from "./k8s-rbac-least-privilege";
+import { cloudtrailAuditArchiveAccess } from "./cloudtrail-audit-archive-access";
+import { logsRetentionNetworkMaximum } from "./logs-retention-network-maximum";
+import { k8sWorkloadProbes } from "./k8s-workload-probes";
 
 export const controls: Control[] = [
   s3BucketSseKms,
@@ -91,6 +94,7 @@ export const controls: Control[] = [
   logsGroupEncrypted,
   logsRetentionAuditMinimum,
   logsRetentionContentMaximum,
+  logsRetentionNetworkMaximum,
   ec2VpcFlowLogs,
   ec2SubnetNoPublicIp,
   ec2DefaultSgClosed,
@@ -107,6 +111,7 @@ export const controls: Control[] = [
   iamPolicyNoBlockedKmsActions,
   iamNoAdminManagedPolicy,
   cloudtrailManagementEvents,
+  cloudtrailAuditArchiveAccess,
   ec2FlowLogDestinationOwned,
   ec2RouteIgwPublicTier,
   ec2VpcEndpointsRequired,
@@ -147,6 +152,7 @@ export const controls: Control[] = [
   k8sServiceNotExposed,
   k8sNetworkpolicyNoWorldEgress,
   k8sRbacLeastPrivilege,
+  k8sWorkloadProbes,
   // deployability: names AWS would refuse
   awsResourceNameLimits,
   // after deploy: detection, alarms, image provenance

@@ -3902,9 +3902,9 @@ var iamNoAdminManagedPolicy = {
 // policy-packs/controls/cloudtrail-management-events.ts
 var KEEP_SOURCES = ["kms.amazonaws.com"];
 function missing(p) {
-  const advanced = asArray(p.advancedEventSelectors).map(asRecord);
-  if (advanced.length > 0) {
-    const management = advanced.filter((s) => asArray(s.fieldSelectors).map(asRecord).some((f) => f.field === "eventCategory" && asArray(f.equals).includes("Management")));
+  const advanced2 = asArray(p.advancedEventSelectors).map(asRecord);
+  if (advanced2.length > 0) {
+    const management = advanced2.filter((s) => asArray(s.fieldSelectors).map(asRecord).some((f) => f.field === "eventCategory" && asArray(f.equals).includes("Management")));
     if (management.length === 0) return "its advanced event selectors record no management events (only data events)";
     const reads = /* @__PURE__ */ new Set();
     for (const s of management) {
@@ -3921,10 +3921,10 @@ function missing(p) {
     if (!reads.has("true")) return "its management selectors record writes only (readOnly: false): reads of keys and secrets go unrecorded";
     return void 0;
   }
-  const basic = asArray(p.eventSelectors).map(asRecord);
-  if (basic.length === 0) return void 0;
+  const basic2 = asArray(p.eventSelectors).map(asRecord);
+  if (basic2.length === 0) return void 0;
   const kinds = /* @__PURE__ */ new Set();
-  for (const s of basic) {
+  for (const s of basic2) {
     if (s.includeManagementEvents === false) continue;
     const rw = typeof s.readWriteType === "string" ? s.readWriteType : "All";
     if (rw === "All") ["ReadOnly", "WriteOnly"].forEach((k) => kinds.add(k));
@@ -4120,7 +4120,7 @@ var ec2VpcEndpointsRequired = {
       const endpoints = ofType(all, ENDPOINT3);
       const undecided = new Undecided();
       for (const vpc of ofType(all, VPC3)) {
-        const present = /* @__PURE__ */ new Set();
+        const present2 = /* @__PURE__ */ new Set();
         let unsure = false;
         for (const e of endpoints) {
           const link = refersTo(e, "vpcId", vpc, [vpc.props.id]);
@@ -4128,9 +4128,9 @@ var ec2VpcEndpointsRequired = {
           if (link !== "yes") continue;
           const name = str(e.props.serviceName);
           if (isUnknown(name)) unsure = true;
-          else if (name) present.add(serviceOf(name));
+          else if (name) present2.add(serviceOf(name));
         }
-        const absent = requiredServices.filter((s) => !present.has(s));
+        const absent = requiredServices.filter((s) => !present2.has(s));
         if (absent.length === 0) continue;
         if (unsure) undecided.note(`${label(vpc)}: an endpoint's VPC or service name is unknown`);
         else report(`VPC "${vpc.name}" has no VPC endpoint for ${absent.join(", ")}`, vpc.urn);
@@ -4223,6 +4223,249 @@ var k8sRbacLeastPrivilege = {
   resourceTypes: [ROLE6, CLUSTER_ROLE, BINDING, CLUSTER_BINDING]
 };
 
+// policy-packs/controls/lib/trail-events.ts
+function holds(condition, value) {
+  const list2 = (k) => asArray(condition[k]).map(String);
+  const checks = [
+    ["equals", (x) => value === x],
+    ["startsWith", (x) => value.startsWith(x)],
+    ["startsWiths", (x) => value.startsWith(x)],
+    ["endsWith", (x) => value.endsWith(x)],
+    ["endsWiths", (x) => value.endsWith(x)]
+  ];
+  for (const [key, test] of checks) {
+    const xs = list2(key);
+    if (xs.length > 0 && !xs.some(test)) return false;
+  }
+  const negations = [
+    ["notEquals", (x) => value === x],
+    ["notStartsWith", (x) => value.startsWith(x)],
+    ["notStartsWiths", (x) => value.startsWith(x)],
+    ["notEndsWith", (x) => value.endsWith(x)],
+    ["notEndsWiths", (x) => value.endsWith(x)]
+  ];
+  for (const [key, test] of negations) if (list2(key).some(test)) return false;
+  return true;
+}
+function advanced(selectors, e) {
+  const values = {
+    eventCategory: "Data",
+    "resources.type": "AWS::S3::Object",
+    "resources.ARN": e.objectArn,
+    readOnly: String(e.readOnly),
+    eventName: e.eventName,
+    eventSource: "s3.amazonaws.com"
+  };
+  let unknown = false;
+  for (const sel of selectors.map(asRecord)) {
+    const fields = asArray(sel.fieldSelectors).map(asRecord);
+    let match = true;
+    let unsure = false;
+    for (const f of fields) {
+      const name = String(f.field);
+      const value = values[name];
+      if (value === void 0) {
+        match = false;
+        break;
+      }
+      if (containsUnknown(f)) {
+        unsure = true;
+        continue;
+      }
+      if (!holds(f, value)) {
+        match = false;
+        break;
+      }
+    }
+    if (match && !unsure) return "yes";
+    if (match && unsure) unknown = true;
+  }
+  return unknown ? "unknown" : "no";
+}
+function basic(selectors, e) {
+  let unknown = false;
+  for (const sel of selectors.map(asRecord)) {
+    if (containsUnknown(sel)) {
+      unknown = true;
+      continue;
+    }
+    const rw = typeof sel.readWriteType === "string" ? sel.readWriteType : "All";
+    if (rw === "ReadOnly" && !e.readOnly || rw === "WriteOnly" && e.readOnly) continue;
+    for (const dr of asArray(sel.dataResources).map(asRecord)) {
+      if (dr.type !== "AWS::S3::Object") continue;
+      if (asArray(dr.values).map(String).some((v) => /^arn:aws[\w-]*:s3(:::)?$/.test(v) || e.objectArn.startsWith(v))) return "yes";
+    }
+  }
+  return unknown ? "unknown" : "no";
+}
+function recordsEvent(props, e) {
+  const trail = asRecord(snapshot(props));
+  const adv = trail.advancedEventSelectors;
+  if (isUnknown(adv)) return "unknown";
+  if (asArray(adv).length > 0) return advanced(asArray(adv), e);
+  const bas = trail.eventSelectors;
+  if (isUnknown(bas)) return "unknown";
+  return basic(asArray(bas), e);
+}
+
+// policy-packs/controls/cloudtrail-audit-archive-access.ts
+var REQUIRED2 = [
+  { eventName: "GetObject", readOnly: true, what: "reads (GetObject)" },
+  { eventName: "DeleteObject", readOnly: false, what: "deletions (DeleteObject)" }
+];
+var cloudtrailAuditArchiveAccess = {
+  policy: {
+    name: "sovereign-llm-cloudtrail-audit-archive-access",
+    description: "The trail records who reads and who deletes objects in its own archive bucket (S3 data events on the bucket named by s3BucketName): the audit record's own access is audited. Recording the archive's writes in full would log CloudTrail's own deliveries recursively, so writes other than PutObject are enough; Object Lock keeps every delivered version.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+      const all = nodesOf(args);
+      const buckets = ofType(all, ...BUCKET_TYPES);
+      const undecided = new Undecided();
+      for (const trail of ofType(all, TRAIL)) {
+        const target = str(trail.props.s3BucketName);
+        const deps = trail.propertyDependencies.s3BucketName ?? [];
+        const archive = buckets.find((b) => deps.includes(b.urn) || typeof target === "string" && b.props.bucket === target);
+        const name = archive ? str(archive.props.bucket) : target;
+        if (isUnknown(name) || name === void 0) {
+          undecided.note(`${label(trail)}: archive bucket name unknown`);
+          continue;
+        }
+        const partition = trail.providerRegion?.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+        const objectArn = `arn:${partition}:s3:::${name}/AWSLogs/`;
+        const missing2 = [];
+        for (const e of REQUIRED2) {
+          const answer = recordsEvent(trail.props, { eventName: e.eventName, readOnly: e.readOnly, objectArn });
+          if (answer === "unknown") undecided.note(`${label(trail)}: whether its selectors cover the archive's ${e.what} is unknown`);
+          else if (answer === "no") missing2.push(e.what);
+        }
+        if (missing2.length > 0) report(`trail "${trail.name}" does not record ${missing2.join(" or ")} of its own archive bucket ${name}`, trail.urn);
+      }
+      undecided.finish();
+    }
+  },
+  severity: "high",
+  remediation: "Add advanced event selectors on the archive: { eventCategory: Data, resources.type: AWS::S3::Object, resources.ARN startsWith arn:aws:s3:::<archive>/, readOnly: true } and the same with readOnly: false and eventName notEquals PutObject (AuditTrail declares both).",
+  frameworks: {
+    hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.integrity],
+    gdpr: [GDPR.accountability],
+    soc2: [SOC2.monitoring],
+    "fedramp-moderate": ["AU-9", "AU-12", "AU-2"]
+  },
+  references: [
+    "AWS Config: cloudtrail-s3-dataevents-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5; for the audit archive, with sovereign-llm-cloudtrail-s3-data-events for the model store)",
+    "Related: AWS Config: s3-bucket-logging-enabled (server access logs of the archive; see the exception in the rule tables)"
+  ],
+  resourceTypes: [TRAIL, ...BUCKET_TYPES]
+};
+
+// policy-packs/controls/logs-retention-network-maximum.ts
+var LOG_GROUP6 = "aws:cloudwatch/logGroup:LogGroup";
+var FLOW_LOG3 = "aws:ec2/flowLog:FlowLog";
+var FIREWALL_LOGGING = "aws:networkfirewall/loggingConfiguration:LoggingConfiguration";
+var QUERY_LOG = "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig";
+var DEFAULTS21 = { maximumDays: 365 };
+function namesGroup(value, group) {
+  if (typeof value !== "string") return false;
+  const name = group.props.name;
+  if (typeof name !== "string") return false;
+  return value === name || value.endsWith(`:log-group:${name}`) || value.endsWith(`:log-group:${name}:*`);
+}
+function networkGroups(all, undecided) {
+  const groups = ofType(all, LOG_GROUP6);
+  const out = /* @__PURE__ */ new Map();
+  const link = (source, prop, values, what) => {
+    const deps = source.propertyDependencies[prop] ?? [];
+    for (const g of groups) {
+      if (deps.includes(g.urn) || values.some((v) => namesGroup(v, g))) out.set(g, what);
+    }
+    if (deps.length === 0 && values.some(isUnknown)) undecided.note(`${label(source)}: destination unknown`);
+  };
+  for (const f of ofType(all, FLOW_LOG3)) link(f, f.props.logDestination !== void 0 ? "logDestination" : "logGroupName", [f.props.logDestination, f.props.logGroupName], "VPC flow logs");
+  for (const c of ofType(all, FIREWALL_LOGGING)) {
+    const configs = asArray(asRecord(c.props.loggingConfiguration).logDestinationConfigs).map(asRecord);
+    link(c, "loggingConfiguration", configs.map((d) => asRecord(d.logDestination).logGroup), "Network Firewall logs");
+  }
+  for (const q of ofType(all, QUERY_LOG)) link(q, "destinationArn", [q.props.destinationArn], "DNS query logs");
+  return out;
+}
+var logsRetentionNetworkMaximum = {
+  policy: {
+    name: "sovereign-llm-logs-retention-network-maximum",
+    description: "Log groups that receive network records (VPC flow logs, Network Firewall ALERT and FLOW logs, Route 53 Resolver query logs) expire within the configured maximum (default 365 days): every record carries the IP addresses of the people and systems talking to the platform, which are personal data under GDPR and are kept no longer than their security purpose needs (storage limitation). Goes beyond the public rule sets, which only ask for a minimum.",
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { maximumDays: { type: "integer", minimum: 1, default: DEFAULTS21.maximumDays } } },
+    validateStack: (args, report) => {
+      const { maximumDays } = configOf(args, DEFAULTS21);
+      const undecided = new Undecided();
+      for (const [group, what] of networkGroups(nodesOf(args), undecided)) {
+        const days = group.props.retentionInDays;
+        if (isUnknown(days)) undecided.note(`${label(group)}: retentionInDays unknown`);
+        else if (typeof days !== "number" || days === 0) report(`log group "${group.name}" holds ${what} (IP addresses) and never expires; set at most ${maximumDays} days`, group.urn);
+        else if (days > maximumDays) report(`log group "${group.name}" keeps ${what} (IP addresses) ${days} days; the maximum is ${maximumDays}`, group.urn);
+      }
+      undecided.finish();
+    }
+  },
+  severity: "medium",
+  remediation: "Set logging.networkRetentionDays (at most the maximum; 365 by default when the stack is under GDPR) so flow, firewall and DNS query log groups expire; audit trails of who did what keep logging.auditRetentionDays.",
+  frameworks: {
+    gdpr: [GDPR.storageLimitation, GDPR.minimisation]
+  },
+  references: [],
+  resourceTypes: [LOG_GROUP6, FLOW_LOG3, FIREWALL_LOGGING, QUERY_LOG]
+};
+
+// policy-packs/controls/k8s-workload-probes.ts
+var BATCH = ["kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob"];
+var present = (v) => v !== void 0 && v !== null;
+var DEFAULTS22 = { exemptWorkloads: ["vllm-image-prepull"] };
+var k8sWorkloadProbes = {
+  policy: {
+    name: "sovereign-llm-k8s-workload-probes",
+    description: "Every long-running container (containers and restartable init sidecars of Deployments, StatefulSets, DaemonSets and pods; not Jobs) has a liveness probe, and every one that declares a port also has a readiness probe: a hung model server or log shipper is restarted, and a pod is sent traffic only once it can serve it, so a stuck audit shipper takes its gateway replica out of service rather than dropping records. exemptWorkloads (default: the image pre-pull DaemonSet, whose only container sleeps to keep the image on the node) names workloads with nothing to probe.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+      properties: {
+        exemptWorkloads: {
+          type: "array",
+          items: { type: "string" },
+          description: "metadata.name of workloads whose pods serve nothing a probe could check (default: the vLLM image pre-pull DaemonSet, which only holds the image with sleep)",
+          default: DEFAULTS22.exemptWorkloads
+        }
+      }
+    },
+    validateResource: (args, report) => {
+      if (BATCH.includes(args.type)) return;
+      const { exemptWorkloads } = configOf(args, DEFAULTS22);
+      const name = asRecord(propsOf(args).metadata).name;
+      if (typeof name === "string" && exemptWorkloads.includes(name)) return;
+      validateWorkload(args, report, {
+        container: (_spec, { label: label2, c }, fire, undecided) => {
+          const sidecar = label2.startsWith("init container") && c.restartPolicy === "Always";
+          if (!label2.startsWith("container") && !sidecar) return;
+          const live = c.livenessProbe;
+          const ready = c.readinessProbe;
+          const ports = c.ports;
+          if (isUnknown(live) || isUnknown(ready) || isUnknown(ports)) return void undecided.note("probes or ports unknown");
+          if (!present(live)) fire("no livenessProbe: a hung process is never restarted");
+          if (asArray(ports).length > 0 && !present(ready)) fire("declares ports but no readinessProbe: traffic reaches it before it can serve");
+        }
+      });
+    }
+  },
+  severity: "low",
+  remediation: "Add a livenessProbe (and a readinessProbe where the container listens) to every long-running container; use exec probes where the server requires a client certificate (kubelet presents none).",
+  frameworks: {
+    hipaa: [HIPAA.contingencyPlan],
+    gdpr: [GDPR.confidentialityResilience],
+    soc2: [SOC2.recovery, SOC2.monitoring],
+    "fedramp-moderate": ["CP-10", "SI-4"]
+  },
+  references: ["Beyond the public lists: PSS and AWS Config do not read probes; Kubernetes' configuration best practices and CIS-aligned scanners (e.g. kube-score) ask for them"],
+  resourceTypes: WORKLOAD_TYPES.filter((t) => !BATCH.includes(t))
+};
+
 // policy-packs/controls/index.ts
 var controls = [
   s3BucketSseKms,
@@ -4239,6 +4482,7 @@ var controls = [
   logsGroupEncrypted,
   logsRetentionAuditMinimum,
   logsRetentionContentMaximum,
+  logsRetentionNetworkMaximum,
   ec2VpcFlowLogs,
   ec2SubnetNoPublicIp,
   ec2DefaultSgClosed,
@@ -4255,6 +4499,7 @@ var controls = [
   iamPolicyNoBlockedKmsActions,
   iamNoAdminManagedPolicy,
   cloudtrailManagementEvents,
+  cloudtrailAuditArchiveAccess,
   ec2FlowLogDestinationOwned,
   ec2RouteIgwPublicTier,
   ec2VpcEndpointsRequired,
@@ -4295,6 +4540,7 @@ var controls = [
   k8sServiceNotExposed,
   k8sNetworkpolicyNoWorldEgress,
   k8sRbacLeastPrivilege,
+  k8sWorkloadProbes,
   // deployability: names AWS would refuse
   awsResourceNameLimits,
   // after deploy: detection, alarms, image provenance

@@ -152,6 +152,8 @@ const CASES: BrokenCase[] = [
   { name: "retention 13 (not a CloudWatch value)", from: "dev", change: (c) => (c[`${NS}logging`].auditRetentionDays = 13), key: "sovereign-llm:logging.auditRetentionDays", fix: "is the number 13, which CloudWatch Logs does not accept; use one of 1, 3" },
   { name: "content retention 13", from: "dev", change: (c) => (c[`${NS}logging`].contentRetentionDays = 13), key: "sovereign-llm:logging.contentRetentionDays", fix: "1, 3, 5, 7, 14, 30" },
   { name: "audit retention below 365", from: "dev", change: (c) => (c[`${NS}logging`].auditRetentionDays = 180), key: "sovereign-llm:logging.auditRetentionDays", fix: "at least 365 days" },
+  { name: "network retention below 365", from: "dev", change: (c) => (c[`${NS}logging`].networkRetentionDays = 180), key: "sovereign-llm:logging.networkRetentionDays", fix: "kept at least 365 days" },
+  { name: "network retention above 365 under GDPR", from: "prod-eu", change: (c) => (c[`${NS}logging`].networkRetentionDays = 2192), key: "sovereign-llm:logging.networkRetentionDays", fix: "at most 365 days (Art. 5(1)(e)); use 365" },
   {
     name: "content retention above 30 when enabled",
     from: "dev",

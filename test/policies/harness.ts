@@ -143,6 +143,7 @@ export function policyResources(fixtures: Fixture[]): PolicyResource[] {
       propertyDependencies: {} as Record<string, PolicyResource[]>,
       isType: isTypeOf(f.type),
       asType: (cls: unknown) => (isTypeOf(f.type)(cls) ? props : undefined),
+      ...(f.providerRegion ? { provider: { type: "pulumi:providers:aws", name: "default", urn: urnOf("pulumi:providers:aws", "default"), props: propsOf({ region: f.providerRegion }) } } : {}),
     } as unknown as PolicyResource;
     byUrn.set(r.urn, r);
     return r;

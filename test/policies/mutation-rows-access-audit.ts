@@ -15,6 +15,8 @@ const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
 const ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
 const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 const CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const CLUSTER_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding";
 const ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
 /** The model servers' read-model inline policies (VllmService). */
@@ -39,11 +41,17 @@ export const ACCESS_AUDIT_MUTATION_ROWS: ClusterMutationRow[] = [
   // AuditTrail
   { type: TRAIL, path: "advancedEventSelectors", value: (old: unknown) => (Array.isArray(old) ? old.filter((s: { name?: string }) => s?.name !== "Management events") : old), packs: ALL, note: "trail records data events but no management events" },
   { type: TRAIL, path: "advancedEventSelectors[0].fieldSelectors", value: (old: unknown) => [...(Array.isArray(old) ? old : []), { field: "readOnly", equals: ["false"] }], packs: ALL, note: "trail records management writes only (reads of keys and secrets unrecorded)" },
+  { type: TRAIL, path: "advancedEventSelectors", value: (old: unknown) => (Array.isArray(old) ? old.filter((s: { name?: string }) => !String(s?.name).startsWith("Audit archive")) : old), packs: ALL, note: "reads and deletions of the audit archive unrecorded" },
+  { type: TRAIL, path: "advancedEventSelectors", value: (old: unknown) => (Array.isArray(old) ? old.filter((s: { name?: string }) => s?.name !== "Audit archive deletions and lock changes") : old), packs: ALL, note: "deletions in the audit archive unrecorded" },
   // IsolatedVpc
   { type: FLOW_LOG, path: "logDestination", value: "arn:aws:logs:us-east-1:444455556666:log-group:/central/flow-logs", packs: ALL, note: "flow logs delivered to a log group the platform does not own" },
   { type: ROUTE_TABLE, name: /-endpoints-[a-z0-9]+$/, path: "routes", value: internetRoute, packs: ALL, note: "internet-gateway route in the endpoint subnets' route tables" },
   { type: ROUTE_TABLE, name: /-firewall-[a-z0-9]+$/, path: "routes", value: internetRoute, packs: ALL, note: "internet-gateway route in the firewall subnets' route tables (traffic leaves around the NAT and its logs)" },
   { op: "remove", type: ENDPOINT, path: "", value: undefined, packs: ALL, note: "VPC without endpoints (AWS calls fail or leave the VPC)" },
+  { type: LOG_GROUP, name: /-(net-flow-logs|egress-(alert|flow)|dns-queries)$/, path: "retentionInDays", value: 2192, packs: ["gdpr"], note: "flow, firewall and DNS query logs (IP addresses) kept six years under GDPR" },
+  // Probes (VllmService, GuardrailGateway)
+  { type: DEPLOYMENT, name: /-gateway$/, path: "spec.template.spec.containers[1].livenessProbe", op: "delete", value: undefined, packs: ALL, note: "audit log shipper never restarted when it hangs" },
+  { type: DEPLOYMENT, name: /-vllm-/, path: "spec.template.spec.containers[0].readinessProbe", op: "delete", value: undefined, packs: ALL, note: "model server sent traffic before the model is loaded" },
   // ClusterAutoscaler's RBAC
   { type: CLUSTER_ROLE, path: "rules[0].verbs", value: ["*"], packs: ALL, note: "autoscaler ClusterRole with every verb" },
   { type: CLUSTER_ROLE, path: "rules[4].resources", value: ["*"], packs: ALL, note: "autoscaler ClusterRole on every resource" },

@@ -6,6 +6,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { STACKS, BASE_TAG_KEYS, synthesizeCommitted, ofType, one, settingsOf, isTaggable } from "../../helpers/stacks.js";
 import { CLOUDWATCH_RETENTION_DAYS } from "../../../infra/schema.js";
+import { networkRetentionDays } from "../../../infra/config.js";
 
 const synth = synthesizeCommitted({ preview: false });
 
@@ -68,7 +69,14 @@ for (const stack of STACKS) {
       const groups = ofType(result, "aws:cloudwatch/logGroup:LogGroup");
       const byClass = (c: string) => groups.filter((g) => (g.inputs.tags as Record<string, string>)["log-class"] === c);
       assert.equal(byClass("audit").length + byClass("content").length, groups.length, "every group has a log class");
-      for (const g of byClass("audit")) assert.equal(g.inputs.retentionInDays, cfg.logging.auditRetentionDays, `${g.inputs.name}`);
+      // Network records (flow, firewall and DNS query logs: IP addresses) keep the network retention, 365 days under GDPR.
+      const network = /\/(vpc-flow-logs|firewall\/(alert|flow)|dns\/queries)$/;
+      for (const g of byClass("audit")) {
+        const expected = network.test(String(g.inputs.name)) ? networkRetentionDays(cfg) : cfg.logging.auditRetentionDays;
+        assert.equal(g.inputs.retentionInDays, expected, `${g.inputs.name}`);
+      }
+      assert.equal(byClass("audit").filter((g) => network.test(String(g.inputs.name))).length, 4, "flow, firewall alert and flow, DNS query groups");
+      if (cfg.compliance.includes("gdpr")) assert.equal(networkRetentionDays(cfg), 365);
       assert.ok(cfg.logging.auditRetentionDays >= 365);
       const content = byClass("content");
       if (cfg.logging.content === "enabled") {

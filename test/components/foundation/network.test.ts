@@ -5,6 +5,7 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import { networkRetentionDays } from "../../../infra/config.js";
 import { STACKS, synthesizeCommitted, ofType, one, policyOf, list, settingsOf, childrenOf } from "../../helpers/stacks.js";
 
 const synth = synthesizeCommitted({ preview: false });
@@ -154,7 +155,7 @@ for (const stack of STACKS) {
       assert.ok(group, "the flow log's destination is a log group of the program");
       const logsKey = one(result, "aws:kms/key:Key", "-keys-logs");
       assert.equal(group.inputs.kmsKeyId, logsKey.outputs.arn);
-      assert.equal(group.inputs.retentionInDays, cfg.logging.auditRetentionDays);
+      assert.equal(group.inputs.retentionInDays, networkRetentionDays(cfg));
       assert.equal(typeof f.inputs.iamRoleArn, "string");
       const role = ofType(result, "aws:iam/role:Role").find((r) => r.outputs.arn === f.inputs.iamRoleArn)!;
       assert.ok(role, "the delivery role is a role of the program");

@@ -5,6 +5,7 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import { networkRetentionDays } from "../../../infra/config.js";
 import { STACKS, synthesizeCommitted, ofType, one, policyOf, list, settingsOf, childrenOf } from "../../helpers/stacks.js";
 
 const synth = synthesizeCommitted({ preview: false });
@@ -138,7 +139,7 @@ for (const stack of STACKS) {
       const qlog = ofType(result, "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig")[0];
       const group = ofType(result, "aws:cloudwatch/logGroup:LogGroup").find((g) => g.outputs.arn === qlog.inputs.destinationArn)!;
       assert.equal((group.inputs.tags as Record<string, string>)["log-class"], "audit");
-      assert.equal(group.inputs.retentionInDays, cfg.logging.auditRetentionDays);
+      assert.equal(group.inputs.retentionInDays, networkRetentionDays(cfg));
       assert.equal(ofType(result, "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation")[0].inputs.resourceId, vpc.id);
     });
   });
