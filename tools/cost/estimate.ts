@@ -26,8 +26,9 @@ export interface ModelInfo {
   name: string;
   nodeGroup: string;
   gpusPerReplica: number;
+  /** Replicas the model always runs: the Deployment's, or KEDA's floor when it autoscales. */
   replicas: number;
-  /** Most replicas the group's maximum size holds (other models on the group ignored). */
+  /** Most replicas the group's maximum size holds (other models on the group ignored), or KEDA's ceiling if lower. */
   maxReplicas: number;
   modelClass?: string;
   throughput?: ReplicaThroughput;
@@ -72,6 +73,24 @@ export function nodeGroupsOf(regs: Registration[], ctx: RuleContext): NodeGroupI
     });
 }
 
+/**
+ * The replica bounds KEDA keeps for a Deployment it scales: such a Deployment declares no
+ * `replicas` (the HPA owns the count), so the floor and ceiling are the ScaledObject's.
+ */
+export function scaledReplicas(regs: Registration[], deploymentName: string): { min: number; max: number } | undefined {
+  for (const r of regs) {
+    if (r.type !== "kubernetes:keda.sh/v1alpha1:ScaledObject") continue;
+    const spec = ((r.inputs as Json).spec ?? {}) as Json;
+    if ((spec.scaleTargetRef as Json | undefined)?.name !== deploymentName) continue;
+    // KEDA's defaults when a bound is not written: 0 and 100.
+    return { min: typeof spec.minReplicaCount === "number" ? spec.minReplicaCount : 0, max: typeof spec.maxReplicaCount === "number" ? spec.maxReplicaCount : 100 };
+  }
+  return undefined;
+}
+
+/** Replicas that serve a demand: a model scaled to zero is woken by its first request. */
+const floorAt = (m: ModelInfo, demand: number) => Math.max(m.replicas, demand > 0 ? 1 : 0);
+
 export function modelsOf(regs: Registration[], groups: NodeGroupInfo[], table: ThroughputTable): ModelInfo[] {
   const out: ModelInfo[] = [];
   for (const r of regs) {
@@ -88,12 +107,14 @@ export function modelsOf(regs: Registration[], groups: NodeGroupInfo[], table: T
     const name = labels["app.kubernetes.io/instance"] ?? r.name;
     const g = groups.find((x) => x.name === group);
     const modelClass = modelClassOf(name);
+    const scaled = typeof spec.replicas === "number" ? undefined : scaledReplicas(regs, String(meta.name ?? ""));
+    const capacity = g && gpus > 0 ? Math.floor((g.nodes.max * g.gpusPerNode) / gpus) : 0;
     const info: ModelInfo = {
       name,
       nodeGroup: group,
       gpusPerReplica: gpus,
-      replicas: typeof spec.replicas === "number" ? spec.replicas : 1,
-      maxReplicas: g && gpus > 0 ? Math.floor((g.nodes.max * g.gpusPerNode) / gpus) : 0,
+      replicas: typeof spec.replicas === "number" ? spec.replicas : (scaled?.min ?? 1),
+      maxReplicas: scaled ? Math.min(capacity, scaled.max) : capacity,
       modelClass,
     };
     if (!modelClass) info.throughputMissing = `the model class (parameter count) cannot be read from the name "${name}"`;
@@ -165,7 +186,7 @@ export function costAtVolume(inp: CostInputs, base: StackCost, tokensPerDay: num
   const replicas: Record<string, number> = {};
   const gpus: Record<string, number> = {};
   for (const m of models) {
-    const r = m.throughput ? replicasFor(m.throughput, demandPerModel, m.replicas, Math.max(m.replicas, m.maxReplicas)) : { replicas: m.replicas, fits: true };
+    const r = m.throughput ? replicasFor(m.throughput, demandPerModel, m.replicas, Math.max(m.replicas, m.maxReplicas)) : { replicas: floorAt(m, demandPerModel), fits: true };
     fits &&= r.fits;
     replicas[m.name] = r.replicas;
     gpus[m.nodeGroup] = (gpus[m.nodeGroup] ?? 0) + r.replicas * m.gpusPerReplica;
@@ -238,7 +259,7 @@ export function modelCostFn(inp: CostInputs, base: StackCost, m: ModelInfo): (to
   return (tokensPerDay) => {
     const usage = atVolume(inp.usage, tokensPerDay);
     const demand = usage.requestsPerSecond * usage.completionTokens;
-    let n = m.replicas;
+    let n = floorAt(m, demand);
     if (m.throughput) {
       const r = replicasFor(m.throughput, demand, m.replicas, Math.max(m.replicas, m.maxReplicas));
       if (!r.fits) return undefined;

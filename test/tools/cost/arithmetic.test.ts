@@ -230,3 +230,34 @@ describe("missing prices and unpriced types", () => {
     assert.deepEqual(unpricedTypes([...FIXTURE, reg("aws:rds/cluster:Cluster", "t-db", {})]), ["aws:rds/cluster:Cluster"]);
   });
 });
+
+describe("a model KEDA scales", () => {
+  // The platform renders an autoscaled model's Deployment without `replicas` (KEDA's HPA owns the
+  // count) and a ScaledObject with its floor and ceiling.
+  const autoscaled = (min: number, max: number): Registration[] =>
+    FIXTURE.map((r) =>
+      r.name !== "t-vllm"
+        ? r
+        : reg(r.type, r.name, {
+            metadata: { name: "vllm-test-8b-instruct", labels: { "app.kubernetes.io/component": "model-server", "app.kubernetes.io/instance": "test-8b-instruct" } },
+            spec: { template: { spec: { nodeSelector: { "sovereign-llm/node-group": "gpu" }, containers: [{ resources: { limits: { "nvidia.com/gpu": "1" } } }] } } },
+          }),
+    ).concat(reg("kubernetes:keda.sh/v1alpha1:ScaledObject", "t-vllm-scaling", { spec: { scaleTargetRef: { name: "vllm-test-8b-instruct" }, minReplicaCount: min, maxReplicaCount: max } }));
+
+  test("runs KEDA's floor of replicas, and its GPU nodes are priced at a light load", () => {
+    const scaled = { ...inputs, regs: autoscaled(2, 2) };
+    const base = priceStack(scaled);
+    assert.equal(base.models[0].replicas, 2);
+    assert.equal(base.models[0].maxReplicas, 2, "KEDA's ceiling, below the three the group could hold");
+    const c = costAtVolume(scaled, base, 1e6);
+    assert.equal(c.replicas["test-8b-instruct"], 2);
+    assert.equal(c.nodes.gpu, 2, "two one-GPU replicas need two nodes although the group's minimum is one");
+  });
+
+  test("a model scaled to zero declares none but serves a load with one", () => {
+    const scaled = { ...inputs, regs: autoscaled(0, 1) };
+    const base = priceStack(scaled);
+    assert.equal(base.models[0].replicas, 0);
+    assert.equal(costAtVolume(scaled, base, 1e6).replicas["test-8b-instruct"], 1);
+  });
+});
