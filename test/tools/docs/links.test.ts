@@ -87,3 +87,15 @@ test("every repository path the Markdown names in code exists", () => {
   );
   assert.deepEqual(missing, []);
 });
+
+test("every npm script the Markdown runs is defined in package.json", () => {
+  const scripts = new Set(Object.keys((JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts));
+  const undefinedScripts = markdownFiles.flatMap((file) =>
+    [...readFileSync(file, "utf8").matchAll(/npm run (?:-s )?([a-z][a-z0-9:-]*[a-z0-9])(?![a-z0-9:*-])/g)]
+      .map((m) => m[1]!)
+      .filter((s) => !scripts.has(s))
+      .map((s) => `${relative(ROOT, file)}: npm run ${s}`),
+  );
+  assert.ok(scripts.has("check"));
+  assert.deepEqual([...new Set(undefinedScripts)], []);
+});
