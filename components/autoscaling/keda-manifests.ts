@@ -13,6 +13,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { KEDA_VERSION, kedaOperatorRbac } from "./keda-crds";
+import { KEDA_RESTRICT_SECRET_ACCESS, narrowOperatorRules, type PolicyRule } from "./keda-rbac";
 
 export const KEDA_NAMESPACE = "keda";
 export const KEDA_OPERATOR = "keda-operator";
@@ -109,7 +110,8 @@ export function renderKedaObjects(input: KedaInput): Obj[] {
       command: ["/keda"],
       // No admission webhooks are installed, so there is no webhook configuration to patch.
       args: ["--leader-elect", "--zap-log-level=info", "--zap-encoder=json", "--zap-time-encoding=rfc3339", "--enable-cert-rotation=true", "--enable-webhook-patching=false"],
-      env: env(),
+      // Secrets only from its own namespace: the narrowed ClusterRole (keda-rbac.ts) reads none elsewhere.
+      env: env([KEDA_RESTRICT_SECRET_ACCESS]),
       ports: [
         { name: "metricsservice", containerPort: KEDA_GRPC_PORT, protocol: "TCP" },
         { name: "health", containerPort: KEDA_OPERATOR_HEALTH_PORT, protocol: "TCP" },
@@ -152,7 +154,11 @@ export function renderKedaObjects(input: KedaInput): Obj[] {
   );
   return [
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: KEDA_OPERATOR, namespace: KEDA_NAMESPACE, labels: kedaLabels(KEDA_OPERATOR) }, automountServiceAccountToken: false },
-    { ...(rbac.clusterRole as Obj), metadata: { name: KEDA_OPERATOR, labels: kedaLabels(KEDA_OPERATOR) } },
+    {
+      ...(rbac.clusterRole as Obj),
+      metadata: { name: KEDA_OPERATOR, labels: kedaLabels(KEDA_OPERATOR) },
+      rules: narrowOperatorRules((rbac.clusterRole as { rules: PolicyRule[] }).rules),
+    },
     { ...(rbac.role as Obj), metadata: { name: KEDA_OPERATOR, namespace: KEDA_NAMESPACE, labels: kedaLabels(KEDA_OPERATOR) } },
     crb(KEDA_OPERATOR, KEDA_OPERATOR, sa),
     {

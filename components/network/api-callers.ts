@@ -8,6 +8,15 @@
  * (ec2, ecr.api, ecr.dkr, s3, sts, logs, autoscaling for the Cluster Autoscaler, eks-auth for
  * Pod Identity): https://docs.aws.amazon.com/eks/latest/userguide/private-clusters.html
  *
+ * Nothing inside the VPC calls KMS itself, so no stack has a `kms` endpoint: S3 decrypts model
+ * objects with the models key on the reader's behalf (kms:ViaService), CloudWatch Logs encrypts
+ * with the logs key, EC2 decrypts node volumes through the Auto Scaling service-linked role's
+ * grant, ECR decrypts image layers through its own grant, and the EKS control plane (outside
+ * this VPC) uses the cluster key for Secrets. Deploys run outside the VPC (an admin's
+ * workstation or CI, through a Session Manager port forward for the Kubernetes API), so Pulumi's
+ * state and secrets key are never called from here either. A caller that starts calling KMS
+ * directly is added here with its reason, and the VPC gains the endpoint.
+ *
  * Services are named by the endpoint service suffix (`com.amazonaws.<region>.<service>`).
  * `actionPrefixes` are the IAM prefixes a caller's policies use for that service, so tests can
  * check every action a program-declared policy grants an in-VPC caller against this table.
@@ -31,7 +40,7 @@ export const SERVICE_ACTION_PREFIXES: Record<string, readonly string[]> = {
 };
 
 export interface ApiCaller {
-  /** What runs and where (node, pod, runner). */
+  /** What runs and where (node, pod). */
   description: string;
   /** Endpoint services it calls. */
   services: readonly string[];
@@ -78,11 +87,6 @@ export const API_CALLERS = {
     description: "log shipper sidecar of the guardrail gateway",
     services: ["logs"],
     why: "writes audit (and, when enabled, content) lines to CloudWatch Logs",
-  },
-  deployRunner: {
-    description: "the in-VPC deploy runner (Kubernetes layer of a private-endpoint stack)",
-    services: ["sts", "s3", "kms", "logs", "ecr.api", "ecr.dkr", "eks"],
-    why: "reads Pulumi state from S3 and decrypts its secrets with KMS, writes build logs, pulls its image from ECR, reads the cluster from EKS",
   },
 } as const satisfies Record<string, ApiCaller>;
 

@@ -31,7 +31,8 @@ export const cloudtrailCloudwatchLogs: Control = {
     hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.loginMonitoring, HIPAA.authorizationSupervision, HIPAA.incidentResponse],
     gdpr: [GDPR.confidentialityResilience],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-6", "AU-6(1)", "SI-4", "CA-7", "AU-12"],
+    // IR-4: the trail in CloudWatch Logs is what the metric-filter alarms detect incidents in, and what an analysis queries.
+    "fedramp-moderate": ["AU-6", "AU-6(1)", "SI-4", "CA-7", "AU-12", "IR-4"],
   },
   references: ["AWS Config: cloud-trail-cloud-watch-logs-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-CloudTrailCloudWatchLogsEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailCloudWatchLogsEnabled"],
   resourceTypes: [TRAIL],

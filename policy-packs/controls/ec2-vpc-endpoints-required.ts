@@ -7,11 +7,13 @@ const VPC = "aws:ec2/vpc:Vpc";
 const ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
 /**
  * The AWS APIs every private cluster of the platform calls: image pulls (ecr.api, ecr.dkr and S3
- * for layers), credentials (sts), logs, keys (kms) and the nodes' own bootstrap (ec2). Without an
- * endpoint the call either fails or, where an internet path exists, leaves the VPC.
+ * for layers), credentials (sts), logs and the nodes' own bootstrap (ec2). Without an endpoint the
+ * call either fails or, where an internet path exists, leaves the VPC. KMS is not among them:
+ * nothing in the VPC calls it directly (S3, Logs, EC2 and ECR call it on the caller's behalf), and
+ * an endpoint nothing uses is attack surface and cost (components/network/api-callers.ts).
  * https://docs.aws.amazon.com/eks/latest/userguide/private-clusters.html
  */
-const DEFAULTS = { requiredServices: ["s3", "ecr.api", "ecr.dkr", "sts", "logs", "kms", "ec2"] };
+const DEFAULTS = { requiredServices: ["s3", "ecr.api", "ecr.dkr", "sts", "logs", "ec2"] };
 
 /** The service part of an endpoint's service name: com.amazonaws.<region>.ecr.api → ecr.api. */
 function serviceOf(serviceName: string): string {
@@ -23,7 +25,7 @@ export const ec2VpcEndpointsRequired: Control = {
   policy: {
     name: "sovereign-llm-ec2-vpc-endpoints-required",
     description:
-      "Every VPC has VPC endpoints for the AWS services the platform calls (s3, ecr.api, ecr.dkr, sts, logs, kms, ec2; tunable), so those calls stay on the AWS network and under endpoint policies instead of failing or taking an internet path.",
+      "Every VPC has VPC endpoints for the AWS services the platform calls (s3, ecr.api, ecr.dkr, sts, logs, ec2; tunable), so those calls stay on the AWS network and under endpoint policies instead of failing or taking an internet path.",
     enforcementLevel: "mandatory",
     configSchema: { properties: { requiredServices: { type: "array", items: { type: "string" }, default: DEFAULTS.requiredServices } } },
     validateStack: (args, report) => {

@@ -42,7 +42,8 @@ export const ec2VpcFlowLogs: Control = {
     hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.authorizationSupervision, HIPAA.incidentResponse],
     gdpr: [GDPR.confidentialityResilience],
     soc2: [SOC2.monitoring],
-    "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "CA-7", "AU-3"],
+    // IR-4: who talked to whom, the record an incident analysis scopes a compromise with.
+    "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "CA-7", "AU-3", "IR-4"],
   },
   references: ["AWS Config: vpc-flow-logs-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-VPCFlowLogsEnabled", "cdk-nag: NIST.800.53.R5-VPCFlowLogsEnabled"],
   resourceTypes: [VPC, FLOW_LOG],

@@ -32,7 +32,8 @@ export const eksClusterLogging: Control = {
     hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.loginMonitoring, HIPAA.authorizationSupervision, HIPAA.incidentResponse],
     gdpr: [GDPR.accountability, GDPR.confidentialityResilience],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-2", "AU-3", "AU-12", "AC-2(4)", "CA-7"],
+    // IR-4: the Kubernetes audit log is what the exec and secret-read alarms detect in, and what an analysis queries.
+    "fedramp-moderate": ["AU-2", "AU-3", "AU-12", "AC-2(4)", "CA-7", "IR-4"],
   },
   references: ["AWS Config: eks-cluster-logging-enabled", "AWS Config: eks-cluster-log-enabled"],
   resourceTypes: [CLUSTER],

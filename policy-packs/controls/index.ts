@@ -78,6 +78,7 @@ import { k8sRbacLeastPrivilege } from "./k8s-rbac-least-privilege";
 import { cloudtrailAuditArchiveAccess } from "./cloudtrail-audit-archive-access";
 import { logsRetentionNetworkMaximum } from "./logs-retention-network-maximum";
 import { k8sWorkloadProbes } from "./k8s-workload-probes";
+import { networkfirewallPolicyRuleGroups } from "./networkfirewall-policy-rule-groups";
 
 export const controls: Control[] = [
   s3BucketSseKms,
@@ -136,6 +137,7 @@ export const controls: Control[] = [
   networkfirewallLogging,
   networkfirewallProtection,
   networkfirewallEgressDomains,
+  networkfirewallPolicyRuleGroups,
   ec2WorkloadRouteViaFirewall,
   // Kubernetes namespaces, workloads, services, network policies
   k8sNamespacePssRestricted,

@@ -19,14 +19,18 @@ const ADMIN_GROUPS = ["system:masters"];
  */
 const METRICS_GROUPS = ["metrics.k8s.io", "custom.metrics.k8s.io", "external.metrics.k8s.io"];
 /**
- * KEDA's operator ClusterRole as its release generates it (components/autoscaling/keda, committed
- * with its digest): it reads every object's scale subresource and, for trigger authentication,
- * Secrets cluster-wide. Installed only where a model autoscales; narrowing it would be a fork of
- * KEDA's RBAC that its controllers do not promise to work under.
+ * exemptRoles: third-party roles (and bindings) by name kept as their upstream ships them; none by
+ * default (KEDA's operator ClusterRole is narrowed by the platform, components/autoscaling/keda-rbac.ts).
+ * ownNamespaceSecretReaders: namespaced Roles ("namespace/name") that may list and watch every
+ * Secret of their own namespace, and only that check is skipped for them. KEDA's operator keeps
+ * its generated certificates and any ClusterTriggerAuthentication secrets in its own namespace
+ * and reads them through an informer scoped to it; list and watch cannot be limited by
+ * resourceNames, so the Role has to name the whole namespace's Secrets. The namespace runs
+ * nothing else.
  */
-const DEFAULTS = { exemptRoles: ["keda-operator"] as string[] };
+const DEFAULTS = { exemptRoles: [] as string[], ownNamespaceSecretReaders: ["keda/keda-operator"] as string[] };
 
-function checkRole(p: Record<string, unknown>, report: (m: string) => void, undecided: Undecided): void {
+function checkRole(p: Record<string, unknown>, report: (m: string) => void, undecided: Undecided, secretsInOwnNamespace = false): void {
   if (isUnknown(p.rules) || containsUnknown(p.rules)) return void undecided.note("rules unknown");
   if (p.aggregationRule !== undefined && p.aggregationRule !== null) report("the role aggregates other roles (aggregationRule): its permissions are whatever matching roles add later; list its rules instead");
   asArray(p.rules).forEach((raw, i) => {
@@ -42,7 +46,7 @@ function checkRole(p: Record<string, unknown>, report: (m: string) => void, unde
     const escalating = asArray(r.verbs).map(String).filter((v) => ESCALATING_VERBS.includes(v));
     if (escalating.length > 0) report(`${where} grants ${escalating.join(", ")}, which let a subject raise its own rights`);
     const secrets = asArray(r.resources).map(String).includes("secrets") && asArray(r.resourceNames).length === 0 && asArray(r.verbs).map(String).some((v) => ["get", "list", "watch"].includes(v));
-    if (secrets) report(`${where} reads every Secret in its scope; name the secrets (resourceNames)`);
+    if (secrets && !secretsInOwnNamespace) report(`${where} reads every Secret in its scope; name the secrets (resourceNames)`);
   });
 }
 
@@ -63,16 +67,27 @@ export const k8sRbacLeastPrivilege: Control = {
   policy: {
     name: "sovereign-llm-k8s-rbac-least-privilege",
     description:
-      "Kubernetes RBAC the program declares is least privilege: no \"*\" in a role's apiGroups, resources (outside the aggregated metrics APIs, whose resources are metric names), verbs or nonResourceURLs; no escalate, bind or impersonate; no unrestricted reads of Secrets; no aggregated roles; no bindings of cluster-admin, admin or edit, of system:masters, or to every authenticated caller or service account. Administrators reach the cluster through EKS access entries, not RBAC objects in the program. exemptRoles (default none) names third-party roles (and bindings) kept as their upstream ships them, each to be justified in the pack config's review.",
+      "Kubernetes RBAC the program declares is least privilege: no \"*\" in a role's apiGroups, resources (outside the aggregated metrics APIs, whose resources are metric names), verbs or nonResourceURLs; no escalate, bind or impersonate; no unrestricted reads of Secrets; no aggregated roles; no bindings of cluster-admin, admin or edit, of system:masters, or to every authenticated caller or service account. Administrators reach the cluster through EKS access entries, not RBAC objects in the program. exemptRoles (default none) names third-party roles (and bindings) kept as their upstream ships them, each to be justified in the pack config's review; ownNamespaceSecretReaders (default keda/keda-operator) names namespaced Roles that may read every Secret of their own namespace.",
     enforcementLevel: "mandatory",
-    configSchema: { properties: { exemptRoles: { type: "array", items: { type: "string" }, default: DEFAULTS.exemptRoles } } },
+    configSchema: {
+      properties: {
+        exemptRoles: { type: "array", items: { type: "string" }, default: DEFAULTS.exemptRoles },
+        ownNamespaceSecretReaders: {
+          type: "array",
+          items: { type: "string", pattern: "^[a-z0-9-]+/[a-z0-9.:-]+$" },
+          description: "namespace/name of Roles that may read every Secret of their own namespace (and only that is not checked for them)",
+          default: DEFAULTS.ownNamespaceSecretReaders,
+        },
+      },
+    },
     validateResource: (args, report) => {
       const undecided = new Undecided();
       const p = propsOf(args);
-      const { exemptRoles } = configOf(args, DEFAULTS);
-      const name = asRecord(p.metadata).name;
+      const { exemptRoles, ownNamespaceSecretReaders } = configOf(args, DEFAULTS);
+      const { name, namespace } = asRecord(p.metadata);
       if (typeof name === "string" && exemptRoles.includes(name)) return;
-      if (args.type === ROLE || args.type === CLUSTER_ROLE) checkRole(p, (m) => report(m), undecided);
+      const ownSecrets = args.type === ROLE && typeof namespace === "string" && typeof name === "string" && ownNamespaceSecretReaders.includes(`${namespace}/${name}`);
+      if (args.type === ROLE || args.type === CLUSTER_ROLE) checkRole(p, (m) => report(m), undecided, ownSecrets);
       else if (args.type === BINDING || args.type === CLUSTER_BINDING) checkBinding(p, (m) => report(m), undecided);
       else return;
       undecided.finish();

@@ -152,10 +152,12 @@ export const monitoringDetectionServices: Control = {
   remediation:
     "Keep ThreatDetection and ConfigCompliance in the program (infra/platform.ts), or, when a delegated administrator runs a service for the organisation, set detection.<service>: organization in the stack file (the program then verifies it at preview) and use the policy-pack-config.json that npm run check writes.",
   frameworks: {
-    hipaa: [HIPAA.activityReview, HIPAA.malware],
+    hipaa: [HIPAA.activityReview, HIPAA.malware, HIPAA.incidentResponse],
     gdpr: [GDPR.testing],
-    soc2: [SOC2.configMonitoring, SOC2.monitoring],
-    "fedramp-moderate": ["CA-7", "SI-4", "RA-5", "CM-6"],
+    soc2: [SOC2.configMonitoring, SOC2.monitoring, SOC2.incidents],
+    // IR-4: detection and analysis (GuardDuty, Inspector, Config findings, aggregated by Security
+    // Hub); IR-5: Security Hub keeps every finding with its workflow status, so incidents are tracked.
+    "fedramp-moderate": ["CA-7", "SI-4", "RA-5", "CM-6", "IR-4", "IR-5"],
   },
   references: [
     "AWS Config: guardduty-enabled-centralized (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",

@@ -111,10 +111,12 @@ export const monitoringRequiredAlarms: Control = {
   remediation:
     "Keep PlatformMonitoring, AuditTrail's security alarms and FindingsPipeline in the program with their alarm actions on the alarm topic; an alarm that is genuinely not wanted is removed from requiredAlarms in the pack config, where the change is reviewed.",
   frameworks: {
-    hipaa: [HIPAA.activityReview, HIPAA.auditControls, HIPAA.loginMonitoring],
+    hipaa: [HIPAA.activityReview, HIPAA.auditControls, HIPAA.loginMonitoring, HIPAA.incidentResponse],
     gdpr: [GDPR.testing, GDPR.confidentialityResilience],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-6", "CA-7", "SI-4"],
+    // IR-4: suspected incidents (and findings routed from the detection services) reach a person;
+    // IR-6(1): they are reported by an automated mechanism, every alarm notifying the alarm topic.
+    "fedramp-moderate": ["AU-6", "CA-7", "SI-4", "IR-4", "IR-6(1)"],
   },
   references: ["Related: AWS Config: cloudwatch-alarm-action-check (an alarm without actions; this control also finds an alarm that is missing altogether)", "Beyond the public lists: the CIS AWS Foundations metric-filter alarms (root use, denied calls, trail, key, security group, route and bucket-policy changes) and the platform's own LLM signals"],
   resourceTypes: [ALARM, CLUSTER],

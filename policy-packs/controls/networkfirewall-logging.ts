@@ -54,7 +54,8 @@ export const networkfirewallLogging: Control = {
     hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.incidentResponse],
     gdpr: [GDPR.accountability, GDPR.transfers],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "SC-7", "CA-7"],
+    // IR-4: ALERT logs are the record of refused egress (exfiltration attempts) an incident analysis starts from.
+    "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "SC-7", "CA-7", "IR-4"],
   },
   references: ["AWS Config: netfw-logging-enabled"],
   resourceTypes: [FIREWALL, LOGGING],

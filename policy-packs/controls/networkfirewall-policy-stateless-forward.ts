@@ -29,6 +29,6 @@ export const networkfirewallPolicyStatelessForward: Control = {
     soc2: [SOC2.boundary],
     "fedramp-moderate": ["SC-7", "AC-4", "SC-7(5)"],
   },
-  references: ["AWS Config: netfw-policy-default-action-full-packets", "AWS Config: netfw-policy-default-action-fragment-packets", "Related: AWS Config: netfw-policy-rule-group-associated (that a firewall policy has rule groups at all; not checked here)"],
+  references: ["AWS Config: netfw-policy-default-action-full-packets", "AWS Config: netfw-policy-default-action-fragment-packets", "Related: AWS Config: netfw-policy-rule-group-associated (that a firewall policy has rule groups at all; checked by sovereign-llm-networkfirewall-policy-rule-groups)"],
   resourceTypes: [FIREWALL_POLICY],
 };

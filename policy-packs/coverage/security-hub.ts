@@ -81,7 +81,7 @@ export const CONTROLS: [string, Verdict][] = [
   ["KMS.1", by("iam-policy-no-blocked-kms-actions")],
   ["KMS.2", by("iam-policy-no-blocked-kms-actions")],
   ["KMS.3", by("kms-key-deletion-window")],
-  ["NetworkFirewall.3", gap("With egress.mode \"none\" the firewall policy drops everything by its default actions and carries no rule group; the baseline rule group arrives with the network layer's change.")],
+  ["NetworkFirewall.3", byNote("stateful rule groups; the firewall's policy must also reference every stateful rule group the stack declares (the egress baseline, and the allow-list where there is one)", "networkfirewall-policy-rule-groups")],
   ["NetworkFirewall.4", by("networkfirewall-stateless-forward")],
   ["NetworkFirewall.5", by("networkfirewall-stateless-forward")],
   ["NetworkFirewall.6", none("stateless rule groups (the platform's rule groups are stateful)")],

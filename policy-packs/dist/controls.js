@@ -1034,7 +1034,8 @@ var ec2VpcFlowLogs = {
     hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.authorizationSupervision, HIPAA.incidentResponse],
     gdpr: [GDPR.confidentialityResilience],
     soc2: [SOC2.monitoring],
-    "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "CA-7", "AU-3"]
+    // IR-4: who talked to whom, the record an incident analysis scopes a compromise with.
+    "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "CA-7", "AU-3", "IR-4"]
   },
   references: ["AWS Config: vpc-flow-logs-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-VPCFlowLogsEnabled", "cdk-nag: NIST.800.53.R5-VPCFlowLogsEnabled"],
   resourceTypes: [VPC, FLOW_LOG]
@@ -1379,7 +1380,8 @@ var cloudtrailCloudwatchLogs = {
     hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.loginMonitoring, HIPAA.authorizationSupervision, HIPAA.incidentResponse],
     gdpr: [GDPR.confidentialityResilience],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-6", "AU-6(1)", "SI-4", "CA-7", "AU-12"]
+    // IR-4: the trail in CloudWatch Logs is what the metric-filter alarms detect incidents in, and what an analysis queries.
+    "fedramp-moderate": ["AU-6", "AU-6(1)", "SI-4", "CA-7", "AU-12", "IR-4"]
   },
   references: ["AWS Config: cloud-trail-cloud-watch-logs-enabled (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-CloudTrailCloudWatchLogsEnabled", "cdk-nag: NIST.800.53.R5-CloudTrailCloudWatchLogsEnabled"],
   resourceTypes: [TRAIL]
@@ -1800,7 +1802,8 @@ var eksClusterLogging = {
     hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.loginMonitoring, HIPAA.authorizationSupervision, HIPAA.incidentResponse],
     gdpr: [GDPR.accountability, GDPR.confidentialityResilience],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-2", "AU-3", "AU-12", "AC-2(4)", "CA-7"]
+    // IR-4: the Kubernetes audit log is what the exec and secret-read alarms detect in, and what an analysis queries.
+    "fedramp-moderate": ["AU-2", "AU-3", "AU-12", "AC-2(4)", "CA-7", "IR-4"]
   },
   references: ["AWS Config: eks-cluster-logging-enabled", "AWS Config: eks-cluster-log-enabled"],
   resourceTypes: [CLUSTER3]
@@ -2357,7 +2360,7 @@ var networkfirewallPolicyStatelessForward = {
     soc2: [SOC2.boundary],
     "fedramp-moderate": ["SC-7", "AC-4", "SC-7(5)"]
   },
-  references: ["AWS Config: netfw-policy-default-action-full-packets", "AWS Config: netfw-policy-default-action-fragment-packets", "Related: AWS Config: netfw-policy-rule-group-associated (that a firewall policy has rule groups at all; not checked here)"],
+  references: ["AWS Config: netfw-policy-default-action-full-packets", "AWS Config: netfw-policy-default-action-fragment-packets", "Related: AWS Config: netfw-policy-rule-group-associated (that a firewall policy has rule groups at all; checked by sovereign-llm-networkfirewall-policy-rule-groups)"],
   resourceTypes: [FIREWALL_POLICY]
 };
 
@@ -2411,7 +2414,8 @@ var networkfirewallLogging = {
     hipaa: [HIPAA.auditControls, HIPAA.activityReview, HIPAA.incidentResponse],
     gdpr: [GDPR.accountability, GDPR.transfers],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "SC-7", "CA-7"]
+    // IR-4: ALERT logs are the record of refused egress (exfiltration attempts) an incident analysis starts from.
+    "fedramp-moderate": ["AU-2", "AU-12", "SI-4", "SC-7", "CA-7", "IR-4"]
   },
   references: ["AWS Config: netfw-logging-enabled"],
   resourceTypes: [FIREWALL, LOGGING]
@@ -3605,10 +3609,12 @@ var monitoringDetectionServices = {
   severity: "high",
   remediation: "Keep ThreatDetection and ConfigCompliance in the program (infra/platform.ts), or, when a delegated administrator runs a service for the organisation, set detection.<service>: organization in the stack file (the program then verifies it at preview) and use the policy-pack-config.json that npm run check writes.",
   frameworks: {
-    hipaa: [HIPAA.activityReview, HIPAA.malware],
+    hipaa: [HIPAA.activityReview, HIPAA.malware, HIPAA.incidentResponse],
     gdpr: [GDPR.testing],
-    soc2: [SOC2.configMonitoring, SOC2.monitoring],
-    "fedramp-moderate": ["CA-7", "SI-4", "RA-5", "CM-6"]
+    soc2: [SOC2.configMonitoring, SOC2.monitoring, SOC2.incidents],
+    // IR-4: detection and analysis (GuardDuty, Inspector, Config findings, aggregated by Security
+    // Hub); IR-5: Security Hub keeps every finding with its workflow status, so incidents are tracked.
+    "fedramp-moderate": ["CA-7", "SI-4", "RA-5", "CM-6", "IR-4", "IR-5"]
   },
   references: [
     "AWS Config: guardduty-enabled-centralized (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
@@ -3712,10 +3718,12 @@ var monitoringRequiredAlarms = {
   severity: "high",
   remediation: "Keep PlatformMonitoring, AuditTrail's security alarms and FindingsPipeline in the program with their alarm actions on the alarm topic; an alarm that is genuinely not wanted is removed from requiredAlarms in the pack config, where the change is reviewed.",
   frameworks: {
-    hipaa: [HIPAA.activityReview, HIPAA.auditControls, HIPAA.loginMonitoring],
+    hipaa: [HIPAA.activityReview, HIPAA.auditControls, HIPAA.loginMonitoring, HIPAA.incidentResponse],
     gdpr: [GDPR.testing, GDPR.confidentialityResilience],
     soc2: [SOC2.monitoring, SOC2.incidents],
-    "fedramp-moderate": ["AU-6", "CA-7", "SI-4"]
+    // IR-4: suspected incidents (and findings routed from the detection services) reach a person;
+    // IR-6(1): they are reported by an automated mechanism, every alarm notifying the alarm topic.
+    "fedramp-moderate": ["AU-6", "CA-7", "SI-4", "IR-4", "IR-6(1)"]
   },
   references: ["Related: AWS Config: cloudwatch-alarm-action-check (an alarm without actions; this control also finds an alarm that is missing altogether)", "Beyond the public lists: the CIS AWS Foundations metric-filter alarms (root use, denied calls, trail, key, security group, route and bucket-policy changes) and the platform's own LLM signals"],
   resourceTypes: [ALARM, CLUSTER8]
@@ -4103,7 +4111,7 @@ var ec2RouteIgwPublicTier = {
 // policy-packs/controls/ec2-vpc-endpoints-required.ts
 var VPC3 = "aws:ec2/vpc:Vpc";
 var ENDPOINT3 = "aws:ec2/vpcEndpoint:VpcEndpoint";
-var DEFAULTS19 = { requiredServices: ["s3", "ecr.api", "ecr.dkr", "sts", "logs", "kms", "ec2"] };
+var DEFAULTS19 = { requiredServices: ["s3", "ecr.api", "ecr.dkr", "sts", "logs", "ec2"] };
 function serviceOf(serviceName) {
   const m = /^(?:com\.amazonaws|aws\.api)\.[a-z0-9-]+\.(.+)$/.exec(serviceName);
   return m ? m[1] : serviceName;
@@ -4111,7 +4119,7 @@ function serviceOf(serviceName) {
 var ec2VpcEndpointsRequired = {
   policy: {
     name: "sovereign-llm-ec2-vpc-endpoints-required",
-    description: "Every VPC has VPC endpoints for the AWS services the platform calls (s3, ecr.api, ecr.dkr, sts, logs, kms, ec2; tunable), so those calls stay on the AWS network and under endpoint policies instead of failing or taking an internet path.",
+    description: "Every VPC has VPC endpoints for the AWS services the platform calls (s3, ecr.api, ecr.dkr, sts, logs, ec2; tunable), so those calls stay on the AWS network and under endpoint policies instead of failing or taking an internet path.",
     enforcementLevel: "mandatory",
     configSchema: { properties: { requiredServices: { type: "array", items: { type: "string" }, default: DEFAULTS19.requiredServices } } },
     validateStack: (args, report) => {
@@ -4159,8 +4167,8 @@ var ADMIN_ROLES = ["cluster-admin", "admin", "edit"];
 var ESCALATING_VERBS = ["escalate", "bind", "impersonate"];
 var ADMIN_GROUPS = ["system:masters"];
 var METRICS_GROUPS = ["metrics.k8s.io", "custom.metrics.k8s.io", "external.metrics.k8s.io"];
-var DEFAULTS20 = { exemptRoles: ["keda-operator"] };
-function checkRole(p, report, undecided) {
+var DEFAULTS20 = { exemptRoles: [], ownNamespaceSecretReaders: ["keda/keda-operator"] };
+function checkRole(p, report, undecided, secretsInOwnNamespace = false) {
   if (isUnknown(p.rules) || containsUnknown(p.rules)) return void undecided.note("rules unknown");
   if (p.aggregationRule !== void 0 && p.aggregationRule !== null) report("the role aggregates other roles (aggregationRule): its permissions are whatever matching roles add later; list its rules instead");
   asArray(p.rules).forEach((raw, i) => {
@@ -4176,7 +4184,7 @@ function checkRole(p, report, undecided) {
     const escalating = asArray(r.verbs).map(String).filter((v) => ESCALATING_VERBS.includes(v));
     if (escalating.length > 0) report(`${where} grants ${escalating.join(", ")}, which let a subject raise its own rights`);
     const secrets = asArray(r.resources).map(String).includes("secrets") && asArray(r.resourceNames).length === 0 && asArray(r.verbs).map(String).some((v) => ["get", "list", "watch"].includes(v));
-    if (secrets) report(`${where} reads every Secret in its scope; name the secrets (resourceNames)`);
+    if (secrets && !secretsInOwnNamespace) report(`${where} reads every Secret in its scope; name the secrets (resourceNames)`);
   });
 }
 function checkBinding(p, report, undecided) {
@@ -4194,16 +4202,27 @@ function checkBinding(p, report, undecided) {
 var k8sRbacLeastPrivilege = {
   policy: {
     name: "sovereign-llm-k8s-rbac-least-privilege",
-    description: `Kubernetes RBAC the program declares is least privilege: no "*" in a role's apiGroups, resources (outside the aggregated metrics APIs, whose resources are metric names), verbs or nonResourceURLs; no escalate, bind or impersonate; no unrestricted reads of Secrets; no aggregated roles; no bindings of cluster-admin, admin or edit, of system:masters, or to every authenticated caller or service account. Administrators reach the cluster through EKS access entries, not RBAC objects in the program. exemptRoles (default none) names third-party roles (and bindings) kept as their upstream ships them, each to be justified in the pack config's review.`,
+    description: `Kubernetes RBAC the program declares is least privilege: no "*" in a role's apiGroups, resources (outside the aggregated metrics APIs, whose resources are metric names), verbs or nonResourceURLs; no escalate, bind or impersonate; no unrestricted reads of Secrets; no aggregated roles; no bindings of cluster-admin, admin or edit, of system:masters, or to every authenticated caller or service account. Administrators reach the cluster through EKS access entries, not RBAC objects in the program. exemptRoles (default none) names third-party roles (and bindings) kept as their upstream ships them, each to be justified in the pack config's review; ownNamespaceSecretReaders (default keda/keda-operator) names namespaced Roles that may read every Secret of their own namespace.`,
     enforcementLevel: "mandatory",
-    configSchema: { properties: { exemptRoles: { type: "array", items: { type: "string" }, default: DEFAULTS20.exemptRoles } } },
+    configSchema: {
+      properties: {
+        exemptRoles: { type: "array", items: { type: "string" }, default: DEFAULTS20.exemptRoles },
+        ownNamespaceSecretReaders: {
+          type: "array",
+          items: { type: "string", pattern: "^[a-z0-9-]+/[a-z0-9.:-]+$" },
+          description: "namespace/name of Roles that may read every Secret of their own namespace (and only that is not checked for them)",
+          default: DEFAULTS20.ownNamespaceSecretReaders
+        }
+      }
+    },
     validateResource: (args, report) => {
       const undecided = new Undecided();
       const p = propsOf(args);
-      const { exemptRoles } = configOf(args, DEFAULTS20);
-      const name = asRecord(p.metadata).name;
+      const { exemptRoles, ownNamespaceSecretReaders } = configOf(args, DEFAULTS20);
+      const { name, namespace } = asRecord(p.metadata);
       if (typeof name === "string" && exemptRoles.includes(name)) return;
-      if (args.type === ROLE6 || args.type === CLUSTER_ROLE) checkRole(p, (m) => report(m), undecided);
+      const ownSecrets = args.type === ROLE6 && typeof namespace === "string" && typeof name === "string" && ownNamespaceSecretReaders.includes(`${namespace}/${name}`);
+      if (args.type === ROLE6 || args.type === CLUSTER_ROLE) checkRole(p, (m) => report(m), undecided, ownSecrets);
       else if (args.type === BINDING || args.type === CLUSTER_BINDING) checkBinding(p, (m) => report(m), undecided);
       else return;
       undecided.finish();
@@ -4466,6 +4485,122 @@ var k8sWorkloadProbes = {
   resourceTypes: WORKLOAD_TYPES.filter((t) => !BATCH.includes(t))
 };
 
+// policy-packs/controls/networkfirewall-policy-rule-groups.ts
+var FIREWALL3 = "aws:networkfirewall/firewall:Firewall";
+var RULE_GROUP2 = "aws:networkfirewall/ruleGroup:RuleGroup";
+function references(policy) {
+  const fp = policy.props.firewallPolicy;
+  if (isUnknown(fp)) return fp;
+  const refs = asRecord(fp).statefulRuleGroupReferences;
+  if (isUnknown(refs)) return refs;
+  return asArray(refs).map(asRecord);
+}
+function referenced(policy, groups, refs) {
+  const out = /* @__PURE__ */ new Map();
+  const arnOf = (g) => str(g.props.arn);
+  const knownArns = new Set(groups.map(arnOf).filter((a) => typeof a === "string"));
+  const refArns = refs.map((r) => str(r.resourceArn));
+  const deps = policy.propertyDependencies.firewallPolicy ?? [];
+  const unmatched = refArns.filter((a) => !(typeof a === "string" && knownArns.has(a))).length;
+  const byDependency = groups.filter((g) => typeof arnOf(g) !== "string" && deps.includes(g.urn));
+  for (const g of groups) {
+    const arn = arnOf(g);
+    if (typeof arn === "string") {
+      if (refArns.includes(arn)) out.set(g, "yes");
+      else out.set(g, deps.includes(g.urn) && refArns.some(isUnknown) ? "unknown" : "no");
+    } else if (!deps.includes(g.urn)) out.set(g, "no");
+    else out.set(g, unmatched >= byDependency.length ? "yes" : unmatched === 0 ? "no" : "unknown");
+  }
+  return out;
+}
+function hasRules(source) {
+  const rules = source.rulesString;
+  if (isUnknown(rules) || typeof rules === "string" && rules.split("\n").some((l) => l.trim() !== "" && !l.trim().startsWith("#"))) return true;
+  if (isUnknown(source.statefulRules) || asArray(source.statefulRules).length > 0) return true;
+  const list2 = source.rulesSourceList;
+  if (isUnknown(list2)) return true;
+  const targets = asRecord(list2).targets;
+  return isUnknown(targets) || asArray(targets).length > 0;
+}
+var networkfirewallPolicyRuleGroups = {
+  policy: {
+    name: "sovereign-llm-networkfirewall-policy-rule-groups",
+    description: "Every Network Firewall policy references at least one stateful rule group, every stateful rule group has rules, and every firewall runs a policy the stack declares that references the stack's own stateful rule groups (the egress baseline: no UDP, no ICMP, TCP to 80 and 443 only; and the domain allow-list where there is one). A policy with its groups removed still drops by default, but the baseline that drops non-TCP traffic before the default action, and the allow-list, are gone; a declared rule group no firewall uses enforces nothing.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+      const all = nodesOf(args);
+      const undecided = new Undecided();
+      const policies = ofType(all, FIREWALL_POLICY);
+      const groups = ofType(all, RULE_GROUP2).filter((g) => {
+        const type = str(g.props.type);
+        if (isUnknown(type)) undecided.note(`${label(g)}: type unknown`);
+        return type === "STATEFUL";
+      });
+      const refsOf = /* @__PURE__ */ new Map();
+      for (const p of policies) {
+        const refs = references(p);
+        if (isUnknown(refs)) {
+          undecided.note(`${label(p)}: statefulRuleGroupReferences unknown`);
+          continue;
+        }
+        refsOf.set(p, refs);
+        if (refs.length === 0) report(`firewall policy "${p.name}" has no stateful rule group: only its default actions apply, with no baseline or allow-list rules`, p.urn);
+      }
+      const used = new Map(groups.map((g) => [g, "no"]));
+      const raise = (g, l) => {
+        const was = used.get(g);
+        if (l === "yes" || l === "unknown" && was === "no") used.set(g, l);
+      };
+      for (const fw of ofType(all, FIREWALL3)) {
+        const links = policies.map((p) => [p, refersTo(fw, "firewallPolicyArn", p, [p.props.arn])]);
+        const own2 = links.filter(([, l]) => l === "yes").map(([p]) => p);
+        if (own2.length === 0) {
+          if (links.some(([, l]) => l === "unknown") || isUnknown(fw.props.firewallPolicyArn)) undecided.note(`${label(fw)}: firewallPolicyArn unknown`);
+          else report(`firewall "${fw.name}" runs a policy the stack does not declare: its rules cannot be checked, and the platform's rule groups are not in it`, fw.urn);
+          for (const g of groups) raise(g, links.some(([, l]) => l === "unknown") ? "unknown" : "no");
+          continue;
+        }
+        for (const p of own2) {
+          const refs = refsOf.get(p);
+          if (refs === void 0) {
+            for (const g of groups) raise(g, "unknown");
+            continue;
+          }
+          const mine = referenced(p, groups, refs);
+          for (const [g, l] of mine) raise(g, l);
+          if (groups.length > 0 && refs.length > 0 && [...mine.values()].every((l) => l === "no")) {
+            report(`firewall "${fw.name}": its policy "${p.name}" references none of the stack's stateful rule groups (${groups.map((g) => g.name).join(", ")})`, p.urn);
+          }
+        }
+      }
+      for (const g of groups) {
+        const source = asRecord(g.props.ruleGroup).rulesSource;
+        if (isUnknown(g.props.ruleGroup) || isUnknown(source)) continue;
+        if (g.props.ruleGroup === void 0) continue;
+        if (!hasRules(asRecord(source))) report(`stateful rule group "${g.name}" has no rules (rulesSource is empty)`, g.urn);
+      }
+      for (const [g, l] of used) {
+        if (l === "unknown") undecided.note(`${label(g)}: whether a firewall's policy references it is unknown`);
+        else if (l === "no" && ofType(all, FIREWALL3).length > 0) report(`stateful rule group "${g.name}" is declared but no firewall's policy references it: its rules enforce nothing`, g.urn);
+      }
+      undecided.finish();
+    }
+  },
+  severity: "critical",
+  remediation: "Reference the stack's stateful rule groups from the firewall policy (firewallPolicy.statefulRuleGroupReferences, each with its priority under STRICT_ORDER) and point the firewall's firewallPolicyArn at that policy (EgressFirewall references the baseline group at priority 10 and the allow-list at 100).",
+  frameworks: {
+    hipaa: [HIPAA.transmissionSecurity, HIPAA.accessControl],
+    gdpr: [GDPR.integrityConfidentiality, GDPR.transfers, GDPR.byDefault],
+    soc2: [SOC2.boundary, SOC2.transmission],
+    "fedramp-moderate": ["SC-7", "SC-7(5)", "AC-4", "CM-7"]
+  },
+  references: [
+    "AWS Config: netfw-policy-rule-group-associated (Security Hub NetworkFirewall.3, Control Tower CT.NETWORK-FIREWALL.PR.1; here stateful groups, which the platform uses)",
+    "Beyond the public lists: that the firewall's policy references the stack's own rule groups and that each has rules (Control Tower CT.NETWORK-FIREWALL.PR.4)"
+  ],
+  resourceTypes: [FIREWALL3, FIREWALL_POLICY, RULE_GROUP2]
+};
+
 // policy-packs/controls/index.ts
 var controls = [
   s3BucketSseKms,
@@ -4524,6 +4659,7 @@ var controls = [
   networkfirewallLogging,
   networkfirewallProtection,
   networkfirewallEgressDomains,
+  networkfirewallPolicyRuleGroups,
   ec2WorkloadRouteViaFirewall,
   // Kubernetes namespaces, workloads, services, network policies
   k8sNamespacePssRestricted,

@@ -30,6 +30,7 @@ const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 const FIREWALL = "aws:networkfirewall/firewall:Firewall";
 const FIREWALL_POLICY = "aws:networkfirewall/firewallPolicy:FirewallPolicy";
 const FIREWALL_LOGGING = "aws:networkfirewall/loggingConfiguration:LoggingConfiguration";
+const RULE_GROUP = "aws:networkfirewall/ruleGroup:RuleGroup";
 const ROUTE = "aws:ec2/route:Route";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
@@ -79,6 +80,9 @@ export const CLUSTER_MUTATION_ROWS: ClusterMutationRow[] = [
   { type: FIREWALL_POLICY, path: "firewallPolicy.statefulEngineOptions.ruleOrder", value: "DEFAULT_ACTION_ORDER", packs: ALL, note: "stateful rules not in strict order (default actions ignored)" },
   { type: FIREWALL_POLICY, path: "firewallPolicy.statelessDefaultActions", value: ["aws:pass"], packs: ALL, note: "stateless default passes packets around the stateful engine" },
   { type: FIREWALL_POLICY, path: "firewallPolicy.statelessFragmentDefaultActions", value: ["aws:pass"], packs: ALL, note: "fragments pass around the stateful engine" },
+  { type: FIREWALL_POLICY, path: "firewallPolicy.statefulRuleGroupReferences", value: [], packs: ALL, note: "firewall policy with no rule group (baseline and allow-list gone, default actions only)" },
+  { type: FIREWALL_POLICY, path: "firewallPolicy.statefulRuleGroupReferences", value: (old: unknown) => (Array.isArray(old) ? old.filter((r: { priority?: number }) => r?.priority !== 10) : old), packs: ALL, note: "egress baseline rule group (no UDP, no ICMP, TCP 80/443 only) left out of the firewall policy" },
+  { type: RULE_GROUP, name: /-baseline$/, path: "ruleGroup.rulesSource.rulesString", value: "", packs: ALL, note: "egress baseline rule group emptied of its rules" },
   { type: FIREWALL_LOGGING, path: "loggingConfiguration.logDestinationConfigs", value: [], packs: ALL, note: "firewall ALERT and FLOW logs off" },
   { type: FIREWALL, path: "deleteProtection", value: false, packs: NO_GDPR, note: "prod firewall can be deleted in one step" },
   { type: FIREWALL, path: "firewallPolicyChangeProtection", value: false, packs: NO_GDPR, note: "prod firewall policy can be swapped in one step" },

@@ -20,7 +20,7 @@ const PACKS: Record<Framework, { unit: string; summary: string }> = {
   hipaa: {
     unit: "paragraphs of 45 CFR 164.308-316",
     summary:
-      "encryption at rest with customer keys and in transit (164.312(a)(2)(iv), (e)), audit controls and 6-year log retention (164.312(b), 164.316(b)(2)), access control and least privilege (164.308(a)(3)-(4), 164.312(a)(1)), contingency: versioning, in-residency replication, key and firewall deletion safeguards (164.308(a)(7)), integrity of stored data and model files (164.312(c))",
+      "encryption at rest with customer keys and in transit (164.312(a)(2)(iv), (e)), audit controls and 6-year log retention (164.312(b), 164.316(b)(2)), security incidents detected and reported (164.308(a)(6)(ii)), access control and least privilege (164.308(a)(3)-(4), 164.312(a)(1)), contingency: versioning, in-residency replication, key and firewall deletion safeguards (164.308(a)(7)), integrity of stored data and model files (164.312(c))",
   },
   gdpr: {
     unit: "articles and points",
@@ -34,7 +34,7 @@ const PACKS: Record<Framework, { unit: string; summary: string }> = {
   "fedramp-moderate": {
     unit: "NIST SP 800-53 rev 5 controls",
     summary:
-      "boundary protection (SC-7 with enhancements), cryptographic protection (SC-8, SC-12, SC-13, SC-28), audit and continuous monitoring (AU-2/3/6/9/11/12, CA-7), contingency (CP-6, CP-9, CP-10), least functionality and configuration (CM-6/7), least privilege (AC-6)",
+      "boundary protection (SC-7 with enhancements), cryptographic protection (SC-8, SC-12, SC-13, SC-28), audit and continuous monitoring (AU-2/3/6/9/11/12, CA-7), incident handling: detection, tracking and automated reporting (IR-4, IR-5, IR-6(1)), contingency (CP-6, CP-9, CP-10), least functionality and configuration (CM-6/7), least privilege (AC-6)",
   },
 };
 

@@ -69,6 +69,15 @@ test("every service a caller names has an endpoint policy and an IAM action pref
   assert.deepEqual(servicesOfAction("ecr:BatchGetImage"), ["ecr.api", "ecr.dkr"]);
 });
 
+test("nothing inside the VPC calls KMS directly, and every caller of the table runs inside the VPC", () => {
+  // Reads of SSE-KMS objects, encrypted log groups, node volumes and image layers are decrypted by
+  // S3, CloudWatch Logs, EC2 and ECR on the caller's behalf; deploys run outside the VPC.
+  const kmsCallers = Object.entries(API_CALLERS).filter(([, c]) => (c.services as readonly string[]).includes("kms")).map(([id]) => id);
+  assert.deepEqual(kmsCallers, []);
+  assert.ok(!calledServices().includes("kms"));
+  for (const [id, c] of Object.entries(API_CALLERS)) assert.doesNotMatch(`${id} ${c.description}`, /runner|deploy/i, `${id}: deploys run from an admin's workstation or CI, not inside the VPC`);
+});
+
 for (const stack of STACKS) {
   describe(`called APIs of ${stack}`, () => {
     test("every API a caller of the table uses has an endpoint whose policy admits it (no-egress stacks), and no endpoint is left without a caller", async () => {
@@ -84,6 +93,7 @@ for (const stack of STACKS) {
           }
         }
       }
+      assert.ok(!endpoints.has("kms"), `${stack}: a kms endpoint, which nothing in the VPC calls`);
       const needed = new Set(calledServices());
       for (const service of endpoints.keys()) assert.ok(needed.has(service), `${stack}: endpoint ${service} has no caller in API_CALLERS (an idle endpoint costs per zone and hour)`);
     });

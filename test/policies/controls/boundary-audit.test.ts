@@ -91,12 +91,15 @@ test("internet-gateway routes: allowed in the public tier only; endpoint, firewa
 
 const vpc: Fixture = { type: T.vpc, name: "net", props: { cidrBlock: "10.0.0.0/16", tags: TAGS } };
 const endpoint = (service: string): Fixture => ({ type: T.endpoint, name: service, props: { vpcId: UNKNOWN, serviceName: `com.amazonaws.us-east-1.${service}` }, propertyDependencies: { vpcId: [urnOf(T.vpc, "net")] } });
-const NEEDED = ["s3", "ecr.api", "ecr.dkr", "sts", "logs", "kms", "ec2"];
+const NEEDED = ["s3", "ecr.api", "ecr.dkr", "sts", "logs", "ec2"];
 
 test("VPC endpoints: every required service present passes; none, or one missing, fires naming what is missing; tunable", async () => {
   assert.deepEqual(messages(await runControl(ec2VpcEndpointsRequired, [vpc, ...NEEDED.map(endpoint)])), []);
   assert.deepEqual(messages(await runControl(ec2VpcEndpointsRequired, [vpc])), [`VPC "net" has no VPC endpoint for ${NEEDED.join(", ")}`]);
-  assert.deepEqual(messages(await runControl(ec2VpcEndpointsRequired, [vpc, ...NEEDED.filter((s) => s !== "kms").map(endpoint)])), ['VPC "net" has no VPC endpoint for kms']);
+  assert.deepEqual(messages(await runControl(ec2VpcEndpointsRequired, [vpc, ...NEEDED.filter((s) => s !== "logs").map(endpoint)])), ['VPC "net" has no VPC endpoint for logs']);
+  // KMS is not required by default: nothing in the VPC calls it directly.
+  assert.deepEqual(messages(await runControl(ec2VpcEndpointsRequired, [vpc, ...NEEDED.map(endpoint)])), []);
+  assert.deepEqual(messages(await runControl(ec2VpcEndpointsRequired, [vpc, ...NEEDED.map(endpoint)], { requiredServices: [...NEEDED, "kms"] })), ['VPC "net" has no VPC endpoint for kms']);
   assert.deepEqual(messages(await runControl(ec2VpcEndpointsRequired, [vpc, endpoint("s3")], { requiredServices: ["s3"] })), []);
   const u = await runControl(ec2VpcEndpointsRequired, [vpc, withProps(endpoint("s3"), { serviceName: UNKNOWN })], { requiredServices: ["s3"] });
   assert.deepEqual(u.violations, []);
