@@ -35,7 +35,7 @@ import { buildScaling } from "./scaling";
 import { planNodeStorage, type NodeStoragePlan } from "../components/cluster/node-storage";
 import { fetchConcurrency, loadPathFor } from "../components/serving/cold-start";
 import { nodeStorageInput } from "./rules";
-import { fetcherBundle } from "../tools/model-signing/bundle";
+import { cacheBundle, copierBundle } from "../tools/model-signing/bundle";
 // --- end serving ---
 
 export function baseTags(s: PlatformSettings): Tags {
@@ -278,7 +278,9 @@ export function buildPlatform(s: PlatformSettings) {
   const metricsClient = ca.issue(`${prefix}-metrics-client`, { commonName: "metrics-scraper", usage: "client" });
   // One vLLM API key per model server: a key read from one model's Secret opens that model only.
   const vllmApiKeys = Object.fromEntries(s.models.map((m) => [m.name, new random.RandomPassword(`${prefix}-vllm-api-key-${m.name}`, { length: 48, special: false }).result]));
-  const fetcherScript = s.models.length > 0 ? fetcherBundle() : "";
+  // The node's model cache (holds the model's credentials) and the model server's copy step (holds none).
+  const cacheScript = s.models.length > 0 ? cacheBundle() : "";
+  const copierScript = s.models.length > 0 ? copierBundle() : "";
   /** The group's load path (budgets) and fetch concurrency, over its slowest instance type. */
   const loadOf = (group: string) => {
     const g = s.gpuNodeGroups.find((x) => x.name === group)!;
@@ -306,7 +308,8 @@ export function buildPlatform(s: PlatformSettings) {
           images: { vllm: s.serving.vllmImage, verifier: s.serving.verifierImage },
           ca,
           apiKey: vllmApiKeys[m.name]!,
-          fetcherScript,
+          cacheScript,
+          copierScript,
           ...loadOf(m.nodeGroup),
           endpointCidrs,
           tags,

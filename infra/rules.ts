@@ -10,7 +10,7 @@ import { regionsFor, KNOWN_REGIONS } from "./regions";
 import { isZoneId, zoneBelongsTo, zoneIndex, ZONE_ID_PREFIX } from "../components/network/zones";
 import { planProblem, cidrsOverlap, cidrWithin } from "../components/network/cidr-plan";
 import { GPU_INSTANCES } from "../components/cluster/gpu-instances";
-import { nodeStorageProblems, planNodeStorage } from "../components/cluster/node-storage";
+import { MODEL_COPIES_PER_NODE, nodeStorageProblems, planNodeStorage } from "../components/cluster/node-storage";
 import { MODEL_NODE_OVERHEAD_GIB, type StackConfig, type GpuNodeGroupConfig } from "./schema";
 import { pullProblem } from "./images";
 import { MissingKey, each } from "./partial";
@@ -53,14 +53,16 @@ export const CROSS_FIELD_RULES: Rule[] = [
       add(["logging", "alarmEmails"], "a prod stack must have at least one alarm subscriber: list the security team's address, e.g. alarmEmails: [security-alerts@example.org]");
     }
   },
-  // A model's local copy lives in an emptyDir next to the images (the vLLM image is about 20 GiB
-  // unpacked) and vLLM's caches (20 GiB emptyDir): on the data volume unless the group keeps them
-  // on the instance store (checked with the group's storage below).
+  // A node holds each model twice, in emptyDirs: the node's model cache and the model server's
+  // verified copy, next to the images (the vLLM image is about 20 GiB unpacked) and vLLM's caches
+  // (20 GiB emptyDir): on the data volume unless the group keeps them on the instance store
+  // (checked with the group's storage below, summed over every model of the group).
   (cfg, _env, add) =>
     each(cfg.models, (m, i) => {
       const group = cfg.gpuNodeGroups.find((g) => g.name === m.nodeGroup);
-      if (group && nodeStorageMode(cfg, group) === "ebs" && m.storageGiB + MODEL_NODE_OVERHEAD_GIB > group.dataVolumeGiB) {
-        add(["models", i, "storageGiB"], `is ${m.storageGiB} GiB, but node group "${group.name}" has a ${group.dataVolumeGiB} GiB data volume and needs ${MODEL_NODE_OVERHEAD_GIB} GiB for images and caches; raise its dataVolumeGiB to at least ${m.storageGiB + MODEL_NODE_OVERHEAD_GIB}`);
+      const need = MODEL_COPIES_PER_NODE * m.storageGiB + MODEL_NODE_OVERHEAD_GIB;
+      if (group && nodeStorageMode(cfg, group) === "ebs" && need > group.dataVolumeGiB) {
+        add(["models", i, "storageGiB"], `is ${m.storageGiB} GiB, but node group "${group.name}" has a ${group.dataVolumeGiB} GiB data volume; a node holds the model twice (its model cache and the model server's verified copy) and needs ${MODEL_NODE_OVERHEAD_GIB} GiB for images and caches; raise its dataVolumeGiB to at least ${need}`);
       }
     }),
   // The models on a node group must fit on it at its maximum size, or replicas stay Pending.
@@ -330,9 +332,11 @@ export const CROSS_FIELD_RULES: Rule[] = [
     each(cfg.gpuNodeGroups, (g, i) => {
       for (const problem of nodeStorageProblems(nodeStorageInput(cfg, g))) {
         const key = problem.startsWith("dataVolumeGiB") ? "dataVolumeGiB" : problem.startsWith("instanceTypes") ? "instanceTypes" : "storage";
-        // The per-model rule above already names a model that outgrows an ebs data volume.
-        if (key === "dataVolumeGiB") continue;
-        add(["gpuNodeGroups", i, key], problem.replace(/^(storage|instanceTypes): /, ""));
+        // The per-model rule above already names a model that alone outgrows an ebs data volume;
+        // models that fit one by one but not together are this group's problem.
+        const alone = cfg.models.some((m) => m.nodeGroup === g.name && MODEL_COPIES_PER_NODE * m.storageGiB + MODEL_NODE_OVERHEAD_GIB > g.dataVolumeGiB);
+        if (key === "dataVolumeGiB" && alone) continue;
+        add(["gpuNodeGroups", i, key], problem.replace(/^(storage|instanceTypes|dataVolumeGiB): /, ""));
       }
     }),
   (cfg, _env, add) => {

@@ -36,6 +36,12 @@ export const NVME_DEVICE_WRITE_MIBPS = 1000;
 export const NVME_DEVICE_READ_MIBPS = 2000;
 /** Space the vLLM image and caches take beside the model on the node, GiB. */
 export const IMAGE_AND_CACHE_GIB = 40;
+/**
+ * Copies of each model a GPU node holds: the node's model cache (a DaemonSet per model, on every
+ * node of the group) and the verified copy in the model server's pod (at most one replica of a
+ * model per node).
+ */
+export const MODEL_COPIES_PER_NODE = 2;
 
 /** Bottlerocket directories bound to the instance store: images, pod volumes, pod logs. */
 export const EPHEMERAL_BIND_DIRS = ["/var/lib/containerd", "/var/lib/kubelet", "/var/log/pods"] as const;
@@ -65,8 +71,8 @@ export interface NodeStoragePlan {
 }
 
 const gib = (gb: number) => (gb * 1e9) / 2 ** 30;
-/** What one node may have to hold: every model of the group, the vLLM image and caches, GiB. */
-const needGiB = (i: NodeStorageInput) => (i.totalModelGiB ?? i.largestModelGiB) + IMAGE_AND_CACHE_GIB;
+/** What one node may have to hold: two copies of every model of the group (its cache's and its server's), the vLLM image and caches, GiB. */
+const needGiB = (i: NodeStorageInput) => MODEL_COPIES_PER_NODE * (i.totalModelGiB ?? i.largestModelGiB) + IMAGE_AND_CACHE_GIB;
 
 /** Why the input cannot be planned, every problem at once ([] when it can). */
 export function nodeStorageProblems(i: NodeStorageInput): string[] {
@@ -81,7 +87,7 @@ export function nodeStorageProblems(i: NodeStorageInput): string[] {
     if (small.length > 0) p.push(`storage: "instance-store", but ${small.map((t) => `${t} (${Math.floor(gib(nvmeGb(t)))} GiB)`).join(", ")} cannot hold the largest model on "${i.groupName}" with the image and caches (${need} GiB); use "ebs" or larger instances`);
   }
   if (needGiB(i) > i.dataVolumeGiB && i.mode === "ebs") {
-    p.push(`dataVolumeGiB: ${i.dataVolumeGiB} GiB cannot hold the models on "${i.groupName}" (${i.totalModelGiB ?? i.largestModelGiB} GiB) with the image and caches; raise it to at least ${needGiB(i)}`);
+    p.push(`dataVolumeGiB: ${i.dataVolumeGiB} GiB cannot hold the models on "${i.groupName}" (${i.totalModelGiB ?? i.largestModelGiB} GiB, twice: the node's model cache and the model server's verified copy) with the image and caches; raise it to at least ${needGiB(i)}`);
   }
   return p;
 }

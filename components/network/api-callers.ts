@@ -78,10 +78,10 @@ export const API_CALLERS = {
     services: ["autoscaling", "ec2", "eks", "sts"],
     why: "reads and resizes Auto Scaling groups, reads launch templates and instance types, reads managed node groups to scale from zero (https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md)",
   },
-  modelFetch: {
-    description: "model-fetch init container of each vLLM pod",
+  modelCache: {
+    description: "model cache DaemonSet pod of each model on its GPU nodes (the vLLM pods call no AWS API: they copy from their node's cache)",
     services: ["s3"],
-    why: "downloads the model's prefix from the model store (ranged GETs, verified as it arrives); S3 decrypts with the models key on the caller's behalf (kms:ViaService), so the pod calls no KMS API",
+    why: "downloads the model's prefix from the model store (ranged GETs, verified as it arrives) and re-reads its signature every few minutes; S3 decrypts with the models key on the caller's behalf (kms:ViaService), so the cache calls no KMS API",
   },
   logShipper: {
     description: "log shipper sidecar of the guardrail gateway",

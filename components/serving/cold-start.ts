@@ -2,8 +2,9 @@
  * How long a new model server takes from "node Ready" to "serving", stage by stage, from the
  * instance's published bandwidths, the chosen node storage and the load path, for the old path
  * (AWS CLI copy, a second full read to verify, vLLM reading a third time, the image pulled after
- * all of that) and the current one (one-pass fetch-and-verify; the image pre-pulled while the
- * model downloads). Pure arithmetic, no resources: the README's table and the fetcher's
+ * all of that) and the current one (the node's model cache downloads and verifies in one pass
+ * while the image is pre-pulled, both from node Ready; the pod copies from the node's cache,
+ * verifying again in the same pass, then loads). Pure arithmetic, no resources: the README's table and the fetcher's
  * concurrency come from here. Every figure that is an assumption rather than a published rate is
  * named as one below.
  */
@@ -65,6 +66,8 @@ export interface StageTimes {
   image: number;
   /** Seconds from the first byte fetched to a verified model on local disk. */
   downloadVerify: number;
+  /** Seconds of the pod's verified copy from the node's cache (0 on the old path, which had none). */
+  copy: number;
   /** Seconds to read the weights into GPU memory and start the engine. */
   load: number;
   total: number;
@@ -92,7 +95,7 @@ export function coldStartBefore(i: ColdStartInput): StageTimes {
   const downloadVerify = secs(i.modelBytes, copyBps) + secs(i.modelBytes, disk.readBps);
   const image = Math.max(secs(IMAGE_COMPRESSED_BYTES, net), secs(IMAGE_UNPACKED_BYTES, Math.min(UNPACK_BPS, disk.writeBps)));
   const load = secs(i.modelBytes, disk.readBps) + i.engineStartSeconds;
-  return { image, downloadVerify, load, total: image + downloadVerify + load, downloadLimit: copyBps === disk.writeBps ? "gp3 baseline" : copyBps === CLI_BPS ? "AWS CLI on one vCPU" : "network" };
+  return { image, downloadVerify, copy: 0, load, total: image + downloadVerify + load, downloadLimit: copyBps === disk.writeBps ? "gp3 baseline" : copyBps === CLI_BPS ? "AWS CLI on one vCPU" : "network" };
 }
 
 /**
@@ -120,14 +123,29 @@ export function fetchRate(instanceType: string, storage: StorageChoice): { bps: 
 }
 
 /**
- * The load path of a node group for the rollout budgets (rollout-budget.ts), over its slowest
- * instance type: where the model is read from, the one-pass fetch's rate, the image pre-pulled.
+ * The pod's verified copy from the node's model cache, bytes/s: both ends are on the same node's
+ * model storage (the cache reads, the pod writes) and the copy hashes every byte on one core. A
+ * gp3 volume's throughput is one budget for reads and writes together, so the copy gets half of it;
+ * the instance store's devices read and write at their own rates. The node-local hop (veth) is
+ * faster than either.
  */
-export function loadPathFor(instanceTypes: readonly string[], storage: StorageChoice): { volumeMiBps: number; fetchMiBps: number; imagePrepulled: true } {
+export function copyRate(instanceType: string, storage: StorageChoice): { bps: number; limit: string } {
+  const disk = diskRates(instanceType, storage);
+  const diskBps = storage.mode === "ebs" ? disk.readBps / 2 : Math.min(disk.readBps, disk.writeBps);
+  return diskBps < HASH_BPS ? { bps: diskBps, limit: storage.mode === "ebs" ? "gp3 throughput (read + write)" : "instance store" } : { bps: HASH_BPS, limit: "SHA-256 on one core" };
+}
+
+/**
+ * The load path of a node group for the rollout budgets (rollout-budget.ts), over its slowest
+ * instance type: where the model is read from, the cache's one-pass fetch rate, the pod's copy
+ * rate from the node's cache, the image pre-pulled.
+ */
+export function loadPathFor(instanceTypes: readonly string[], storage: StorageChoice): { volumeMiBps: number; fetchMiBps: number; copyMiBps: number; imagePrepulled: true } {
   if (instanceTypes.length === 0) throw new Error("loadPathFor: no instance types");
   const read = Math.min(...instanceTypes.map((t) => diskRates(t, storage).readBps));
   const fetch = Math.min(...instanceTypes.map((t) => fetchRate(t, storage).bps));
-  return { volumeMiBps: Math.floor(read / MiB), fetchMiBps: Math.floor(fetch / MiB), imagePrepulled: true };
+  const copy = Math.min(...instanceTypes.map((t) => copyRate(t, storage).bps));
+  return { volumeMiBps: Math.floor(read / MiB), fetchMiBps: Math.floor(fetch / MiB), copyMiBps: Math.floor(copy / MiB), imagePrepulled: true };
 }
 
 export function coldStartAfter(i: ColdStartInput & { storage: StorageChoice }): StageTimes {
@@ -139,6 +157,13 @@ export function coldStartAfter(i: ColdStartInput & { storage: StorageChoice }): 
   // Both transfers share the NIC: together they take at least their bytes over its rate.
   const together = Math.max(imageAlone, downloadVerify, secs(IMAGE_COMPRESSED_BYTES + i.modelBytes, nic));
   const image = together - downloadVerify;
+  const copy = secs(i.modelBytes, copyRate(i.instanceType, i.storage).bps);
   const load = secs(i.modelBytes, disk.readBps) + i.engineStartSeconds;
-  return { image, downloadVerify, load, total: together + load, downloadLimit: limit };
+  return { image, downloadVerify, copy, load, total: together + copy + load, downloadLimit: limit };
+}
+
+/** A later pod on a node whose cache is ready (a restart, a rescheduled replica): the copy and the load only. */
+export function warmStart(i: ColdStartInput & { storage: StorageChoice }): number {
+  const disk = diskRates(i.instanceType, i.storage);
+  return secs(i.modelBytes, copyRate(i.instanceType, i.storage).bps) + secs(i.modelBytes, disk.readBps) + i.engineStartSeconds;
 }

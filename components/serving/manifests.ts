@@ -8,7 +8,8 @@ import type { ModelConfig } from "../../infra/schema";
 import { GPU_INSTANCES } from "../cluster/gpu-instances";
 import { GPU_TAINT, NODE_GROUP_LABEL } from "../cluster/gpu-node-group";
 import { modelPrefix } from "../../infra/naming";
-import { POD_IDENTITY_AGENT_CIDR, SKIP_CREDENTIALS_ANNOTATION } from "../cluster/pod-identity";
+import { SKIP_CREDENTIALS_ANNOTATION } from "../cluster/pod-identity";
+import { CACHE_PORT, cacheResourceName } from "./model-cache-manifests";
 import { rolloutBudget, type LoadPath, type RolloutBudget } from "./rollout-budget";
 import { VLLM_API_KEY_ENV, VLLM_COMMAND, renderVllmArgs, vllmEnv } from "./vllm-args";
 
@@ -23,20 +24,27 @@ export const VLLM_UID = 2000;
 export const VLLM_GID = 0;
 export const MODELS_ROOT = "/models";
 export const TLS_DIR = "/etc/vllm/tls";
-/** Where the one-pass fetcher (tools/model-signing/bundle.ts fetcherBundle()) is mounted from its ConfigMap. */
-export const FETCHER_DIR = "/opt/fetcher";
-export const FETCHER_FILE = "fetch.js";
-/** Bytes per ranged GET of the fetcher; memory held is at most concurrency x part. */
+/** Where the copy step's script (tools/model-signing/bundle.ts copierBundle()) is mounted from its ConfigMap. */
+export const COPIER_DIR = "/opt/model-copy";
+export const COPIER_FILE = "copy.js";
+/** The model server's init container: the model from the node's cache, verified in one pass. */
+export const MODEL_COPY_CONTAINER = "model-copy";
+/** Bytes per ranged GET of the fetcher and the copy; memory held is at most concurrency x part. */
 export const FETCH_PART_MIB = 16;
+/** Ranged GETs the copy keeps in flight to its node's cache (a local hop: a few fill it). */
+export const COPY_CONCURRENCY = 8;
 /** One core hashes every byte in order; the other parses HTTP and writes. */
 export const FETCH_CPU_MILLIS = 2000;
 /** Where distroless Node images keep the node binary. */
 export const NODE_BINARY = "/nodejs/bin/node";
 /**
- * Containers of the model server's pod that must hold no AWS credentials: only `model-fetch`
- * reads S3; vLLM parses untrusted prompts and chat templates.
+ * Containers of the model server's pod that must hold no AWS credentials: all of them. The model
+ * comes from the node's cache (model-cache-manifests.ts), the only holder of the model's role;
+ * the pod's service account has no Pod Identity association, and this annotation keeps the
+ * webhook from injecting credentials even if one were added by mistake. vLLM parses untrusted
+ * prompts and chat templates.
  */
-export const CONTAINERS_WITHOUT_CREDENTIALS = ["vllm"] as const;
+export const CONTAINERS_WITHOUT_CREDENTIALS = [MODEL_COPY_CONTAINER, "vllm"] as const;
 export const SIGNING_KEY_DIR = "/etc/model-signing";
 export const SIGNING_KEY_FILE = "public-key.pem";
 export const CACHE_ROOT = "/cache";
@@ -76,29 +84,27 @@ export interface VllmManifestInput {
   model: ModelConfig;
   /** Instance types of the model's node group; sizing uses the smallest share among them. */
   instanceTypes: readonly string[];
-  /** vLLM, and the distroless Node image the fetcher runs on. */
+  /** vLLM, and the distroless Node image the copy step runs on. */
   images: { vllm: string; verifier: string };
-  /**
-   * Model store bucket name (the sync reads `s3://<bucket>/models/<model>/`). May be an Output:
-   * it reaches the command through `$(MODEL_BUCKET)`, which the kubelet expands from the env.
-   */
-  bucket: pulumi.Input<string>;
-  region: string;
+  /** A service account with no Pod Identity association (the pod holds no AWS credentials). */
   serviceAccountName: string;
   /** Secret `kubernetes.io/tls` with tls.crt, tls.key and ca.crt. */
   tlsSecretName: string;
   /** Secret holding the API key under `apiKeySecretKey`. */
   apiKeySecretName: string;
   apiKeySecretKey: string;
-  /** ConfigMap holding the fetcher script (FETCHER_FILE). */
-  fetcherConfigMapName: string;
-  /** Ranged GETs in flight (cold-start.ts fetchConcurrency of the group's slowest type). */
-  fetchConcurrency: number;
+  /** ConfigMap holding the copy step's script (COPIER_FILE). */
+  copierConfigMapName: string;
   signingKeyConfigMapName: string;
   /** Annotations on the pod template. Default none. */
   podAnnotations?: Record<string, pulumi.Input<string>>;
-  /** Throughput of the load path (the node's data volume); sets probe and rollout budgets. */
+  /** Throughput of the load path (the node's model storage, the cache, the copy); sets probe and rollout budgets. */
   loadPath: LoadPath;
+}
+
+/** Where the copy step reads: the model's cache Service (same namespace), which routes to this node's cache only. */
+export function nodeCacheUrl(model: string): string {
+  return `http://${cacheResourceName(model)}:${CACHE_PORT}/`;
 }
 
 /** The rollout budget of one model server (rollout-budget.ts), from its config and load path. */
@@ -274,43 +280,39 @@ export function renderPodSpec(input: VllmManifestInput): PodSpec {
   const size = podSizing(model, input.instanceTypes);
   const modelDir = `${MODELS_ROOT}/${model.name}`;
   const ro = (name: string, mountPath: string) => ({ name, mountPath, readOnly: true });
-  // One pass: the model's objects fetched with parallel ranged GETs through the S3 endpoint, every
-  // byte hashed as it arrives and written once; the signature, the listing and every file digest
-  // are checked before the directory exists under its name (it is staged beside it), so vLLM
-  // never opens an unverified byte and nothing is read twice. The same checks as model:verify
-  // (tools/model-signing/fetch.ts). Credentials only from Pod Identity (--credentials container).
-  // Cache: the models emptyDir outlives container restarts; a re-run re-hashes what is there from
-  // local disk (never trusted) and fetches only what is missing, and only this container can
-  // write it (vLLM mounts it read-only), so a model is used only as this step verified it.
-  const fetch: Container = {
-    name: "model-fetch",
+  // The model comes from the node's model cache (model-cache-manifests.ts), which alone holds AWS
+  // credentials: this pod has none (no Pod Identity association, no token, no AWS environment).
+  // The cache is not trusted either: the copy runs the same one-pass verifier as the cache's
+  // download (tools/model-signing/fetch.ts): the signature checked with the public key from this
+  // pod's own ConfigMap, the listing against the signed statement (no extra, missing or changed
+  // file, safetensors only), every byte hashed as it arrives, memory bounded by the part window,
+  // and the directory appears under its name only when all of it verified, so vLLM never opens
+  // a byte the copy did not check. A restarted copy re-hashes what it staged from local disk and
+  // fetches the rest; only this container writes the models emptyDir (vLLM mounts it read-only).
+  const copy: Container = {
+    name: MODEL_COPY_CONTAINER,
     image: input.images.verifier,
     // Distroless Node images have no `node` on a PATH (no shell either): the binary is at
     // /nodejs/bin/node. https://github.com/GoogleContainerTools/distroless/blob/main/nodejs/README.md
     command: [
-      NODE_BINARY, `${FETCHER_DIR}/${FETCHER_FILE}`,
-      `s3://$(MODEL_BUCKET)/${modelPrefix(model.name)}`, modelDir,
+      NODE_BINARY, `${COPIER_DIR}/${COPIER_FILE}`,
+      nodeCacheUrl(model.name), modelDir,
       "--public-key", `${SIGNING_KEY_DIR}/${SIGNING_KEY_FILE}`,
       "--expect-name", model.name,
       // A pinned version refuses every other signed version (an older one put back included).
       ...(model.expectedDigest !== undefined ? ["--expect-digest", model.expectedDigest] : []),
-      "--credentials", "container",
-      "--region", input.region,
-      "--concurrency", String(input.fetchConcurrency),
+      "--concurrency", String(COPY_CONCURRENCY),
       "--part-mib", String(FETCH_PART_MIB),
+      // The first pod on a new node starts while its node's cache is still downloading.
+      "--wait-seconds", String(modelRolloutBudget(model, input.loadPath).cacheWaitSeconds),
     ],
-    env: [{ name: "MODEL_BUCKET", value: input.bucket }, ...envList({
-      AWS_REGION: input.region,
-      // Never fall back to the node's instance profile (the fetcher only asks the container endpoint anyway).
-      AWS_EC2_METADATA_DISABLED: "true",
-      HOME: "/tmp",
-    })],
+    env: envList({ HOME: "/tmp" }),
     resources: {
-      requests: { cpu: `${FETCH_CPU_MILLIS}m`, memory: `${fetchMemoryMiB(input.fetchConcurrency)}Mi` },
-      limits: { cpu: `${FETCH_CPU_MILLIS}m`, memory: `${fetchMemoryMiB(input.fetchConcurrency)}Mi` },
+      requests: { cpu: `${FETCH_CPU_MILLIS}m`, memory: `${fetchMemoryMiB(COPY_CONCURRENCY)}Mi` },
+      limits: { cpu: `${FETCH_CPU_MILLIS}m`, memory: `${fetchMemoryMiB(COPY_CONCURRENCY)}Mi` },
     },
     securityContext: containerSecurityContext(),
-    volumeMounts: [{ name: "models", mountPath: MODELS_ROOT }, ro("fetcher", FETCHER_DIR), ro("signing-key", SIGNING_KEY_DIR), { name: "tmp", mountPath: "/tmp" }],
+    volumeMounts: [{ name: "models", mountPath: MODELS_ROOT }, ro("copier", COPIER_DIR), ro("signing-key", SIGNING_KEY_DIR), { name: "tmp", mountPath: "/tmp" }],
   };
   const server: Container = {
     name: "vllm",
@@ -345,7 +347,7 @@ export function renderPodSpec(input: VllmManifestInput): PodSpec {
     enableServiceLinks: false,
     terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
     securityContext: { runAsNonRoot: true, runAsUser: VLLM_UID, runAsGroup: VLLM_GID, seccompProfile: { type: "RuntimeDefault" } },
-    initContainers: [fetch],
+    initContainers: [copy],
     containers: [server],
     nodeSelector: { [NODE_GROUP_LABEL]: model.nodeGroup },
     tolerations: [{ key: GPU_TAINT.key, operator: "Equal", value: GPU_TAINT.value, effect: "NoSchedule" }],
@@ -375,7 +377,7 @@ export function renderPodSpec(input: VllmManifestInput): PodSpec {
       { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: `${size.shmMiB}Mi` } },
       // 0440 root:root: readable by the vllm user through its primary group 0, by nobody else.
       { name: "tls", secret: { secretName: input.tlsSecretName, defaultMode: 0o440 } },
-      { name: "fetcher", configMap: { name: input.fetcherConfigMapName, defaultMode: 0o444 } },
+      { name: "copier", configMap: { name: input.copierConfigMapName, defaultMode: 0o444 } },
       { name: "signing-key", configMap: { name: input.signingKeyConfigMapName, defaultMode: 0o444 } },
     ],
   };
@@ -405,7 +407,7 @@ export function renderDeploymentSpec(input: VllmManifestInput): k8s.types.input.
         labels: vllmLabels(model.name),
         annotations: {
           "kubectl.kubernetes.io/default-container": "vllm",
-          // EKS Pod Identity would give every container the role's credentials; only the copy gets them.
+          // No container of this pod gets AWS credentials, even if a role were associated by mistake.
           [SKIP_CREDENTIALS_ANNOTATION]: CONTAINERS_WITHOUT_CREDENTIALS.join(","),
           // The Cluster Autoscaler must not evict a model server to pack nodes: moving it costs a
           // whole load path (copy, verify, load) of lost capacity.
@@ -458,28 +460,6 @@ export function renderIngressPolicySpec(model: string): k8s.types.input.networki
   };
 }
 
-/**
- * Egress for the model copy: HTTPS to the S3 interface endpoint and HTTP to the node's Pod
- * Identity agent. DNS is allowed namespace-wide already. NetworkPolicy cannot name an endpoint,
- * so `endpointCidrs` are the CIDRs of the subnets the interface endpoints live in (S3's, with
- * private DNS, answers there): never the VPC CIDR, which holds every node and pod. The endpoint
- * policies and the bucket policy (aws:SourceVpce) still decide what those packets reach.
- * NetworkPolicy applies to the whole pod, so the vLLM container has the same route; it holds no
- * credentials (the Pod Identity webhook skips it, see renderPodSpec). With no CIDR at all the
- * HTTPS rule is left out rather than rendered without `to` (which would mean "anywhere"): the
- * copy then fails closed.
- */
-export function renderEgressPolicySpec(model: string, endpointCidrs: readonly string[]): k8s.types.input.networking.v1.NetworkPolicySpec {
-  const egress: k8s.types.input.networking.v1.NetworkPolicyEgressRule[] = [];
-  const cidrs = [...new Set(endpointCidrs)].sort();
-  for (const c of cidrs) {
-    if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(c) || c.endsWith("/0")) throw new Error(`endpointCidrs: "${c}" must be an IPv4 CIDR narrower than /0`);
-  }
-  if (cidrs.length > 0) egress.push({ to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }] });
-  egress.push({ to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] });
-  return { podSelector: { matchLabels: selectorLabels(model) }, policyTypes: ["Egress"], egress };
-}
-
 // ---- IAM documents -------------------------------------------------------------------------
 
 export type { PolicyDocument } from "../keys/key-policies";
@@ -487,7 +467,7 @@ export type { PolicyDocument } from "../keys/key-policies";
 export { podIdentityTrustPolicy } from "../cluster/pod-identity";
 
 /**
- * Read one model's prefix and nothing else: list only under `models/<model>/`, get only objects
+ * The model cache's role (model-cache-manifests.ts): read one model's prefix and nothing else: list only under `models/<model>/`, get only objects
  * there, decrypt with the models key only through S3 in this region and only for this bucket
  * (the bucket ARN is the encryption context with S3 Bucket Keys, the object ARN without).
  */

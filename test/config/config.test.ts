@@ -187,7 +187,16 @@ const CASES: BrokenCase[] = [
       c[`${NS}models`][0].storageGiB = 280;
     },
     key: "sovereign-llm:models[0].storageGiB",
-    fix: "raise its dataVolumeGiB to at least 330",
+    fix: "raise its dataVolumeGiB to at least 610",
+  },
+  {
+    name: "models that fit a node's data volume one by one but not together, each held twice (cache and server copy)",
+    from: "prod",
+    change: (c) => {
+      c[`${NS}gpuNodeGroups`][0].storage = "ebs";
+    },
+    key: "sovereign-llm:gpuNodeGroups[0].dataVolumeGiB",
+    fix: "raise it to at least 520",
   },
   {
     name: "instance store on a node group whose instances cannot hold its models",

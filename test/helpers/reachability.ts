@@ -6,8 +6,15 @@
  *   address: an ipBlock matches a ClusterIP only if the ClusterIP itself is inside it (an ipBlock
  *   on the VPC CIDR never covers the `kubernetes` service address).
  * - A podSelector/namespaceSelector peer matches the selected pods' addresses and, because the
- *   policy controller adds them, the ClusterIPs of Services whose selector picks those pods, on the
- *   Service port whose target port the rule allows.
+ *   policy controller adds them, the ClusterIPs of the Services (in the peer's namespaces) whose own
+ *   `spec.selector`, read as a label set, satisfies the peer's pod selector, on the Service port
+ *   whose target port the rule allows. A Service whose selector does not satisfy the peer is not
+ *   added even when every pod behind it is selected: the controller compares selectors, not pods
+ *   (getMatchingServiceClusterIPs in
+ *   https://github.com/aws/amazon-network-policy-controller-k8s/blob/main/pkg/resolvers/endpoints.go,
+ *   "limited to tracking the services where the service.spec.Selector matches the pod selector").
+ * - A Service with internalTrafficPolicy Local delivers only to backing pods on the sender's node
+ *   (https://kubernetes.io/docs/concepts/services-networking/service-traffic-policy/).
  * - Ingress is matched at the destination pod on the source pod's address (after translation).
  * - A pod no policy selects for a direction is open in that direction; one that is selected is
  *   allowed only what some selecting policy's rule allows.
@@ -25,6 +32,8 @@ export interface Pod {
   ip: string;
   /** Named container ports (name → number), for rules and Services that use port names. */
   ports?: Record<string, number>;
+  /** The node it runs on (for Services with internalTrafficPolicy Local). */
+  node?: string;
 }
 
 export interface Service {
@@ -36,6 +45,8 @@ export interface Service {
   ports: { port: number; targetPort: number | string; protocol?: string }[];
   /** Addresses behind a selector-less Service (the control plane's ENIs for `kubernetes`). */
   endpoints?: string[];
+  /** "Local": only backing pods on the sender's node receive. Default "Cluster". */
+  internalTrafficPolicy?: "Cluster" | "Local";
 }
 
 export interface Policy {
@@ -127,10 +138,13 @@ export function egressAllows(c: Cluster, src: Pod, dst: Destination): boolean {
         // The pod itself.
         const pod = pods.find((p) => p.ip === dst.ip);
         if (pod) return rulePortAllows(rule, dst.port, protocol, pod);
-        // A Service in front of selected pods: its ClusterIP on a port whose target the rule allows.
+        // A Service in the peer's namespaces whose own selector satisfies the peer's pod selector:
+        // its ClusterIP on a port whose target the rule allows.
         const svc = c.services.find((s) => s.clusterIp === dst.ip);
         if (!svc?.selector) return false;
-        const backing = pods.filter((p) => p.namespace === svc.namespace && matchLabels({ matchLabels: svc.selector }, p.labels));
+        const inNamespace = peer.namespaceSelector ? matchLabels(peer.namespaceSelector, namespaceLabels(c, svc.namespace)) : svc.namespace === policy.namespace;
+        if (!inNamespace || !matchLabels(peer.podSelector, svc.selector)) return false;
+        const backing = c.pods.filter((p) => p.namespace === svc.namespace && matchLabels({ matchLabels: svc.selector }, p.labels));
         const sp = svc.ports.find((p) => p.port === dst.port && (p.protocol ?? "TCP") === protocol);
         if (!sp) return false;
         return backing.some((p) => {
@@ -173,7 +187,9 @@ export function reaches(c: Cluster, src: Pod, dst: Destination): boolean {
     const sp = svc.ports.find((p) => p.port === dst.port && (p.protocol ?? "TCP") === protocol);
     if (!sp) return false;
     if (!svc.selector) return (svc.endpoints ?? []).length > 0;
-    const backing = c.pods.filter((p) => p.namespace === svc.namespace && matchLabels({ matchLabels: svc.selector }, p.labels));
+    const backing = c.pods.filter(
+      (p) => p.namespace === svc.namespace && matchLabels({ matchLabels: svc.selector }, p.labels) && (svc.internalTrafficPolicy !== "Local" || (p.node !== undefined && p.node === src.node)),
+    );
     return backing.some((p) => {
       const target = portNumber(p, sp.targetPort);
       return target !== undefined && ingressAllows(c, { ip: src.ip, pod: src }, p, target, protocol);

@@ -3,6 +3,7 @@
  * what it watches, when it fires, whom it notifies, which requirements it serves, and the
  * detection services), and what the stack costs (totals and the break-even against APIs).
  */
+import { MODEL_COPY_CONTAINER } from "../../components/serving/manifests";
 import { requirementsOf, ruleRequirementsOf } from "../../components/monitoring/requirements";
 import { priceStack } from "../cost/estimate";
 import { PriceBook } from "../cost/prices";
@@ -109,15 +110,15 @@ export const costSection: SectionSource = ({ synth }) => {
   };
 };
 
-/** The model version each model server accepts: the signed root digest its verifier is pinned to, if any. */
+/** The model version each model server accepts: the signed root digest its copy step (and its node cache) is pinned to, if any. */
 export const pinnedModelsSection: SectionSource = ({ synth }) => {
   const rows: string[][] = [];
   for (const r of synth.registrations) {
     if (r.type !== "kubernetes:apps/v1:Deployment") continue;
     const i = r.inputs as { metadata?: { labels?: Record<string, string> }; spec?: { template?: { spec?: { initContainers?: { name?: string; command?: unknown[] }[] } } } };
     if (i.metadata?.labels?.["app.kubernetes.io/component"] !== "model-server") continue;
-    // The one-pass fetch step verifies the signature (and the pin) before anything is handed to vLLM.
-    const verify = i.spec?.template?.spec?.initContainers?.find((c) => c.name === "model-fetch");
+    // The copy step verifies the signature (and the pin) before anything is handed to vLLM.
+    const verify = i.spec?.template?.spec?.initContainers?.find((c) => c.name === MODEL_COPY_CONTAINER);
     const cmd = (verify?.command ?? []).map(String);
     const at = cmd.indexOf("--expect-digest");
     const name = i.metadata?.labels?.["app.kubernetes.io/instance"] ?? r.name;
@@ -127,7 +128,7 @@ export const pinnedModelsSection: SectionSource = ({ synth }) => {
   return {
     id: "pinned-model-digests",
     title: "Pinned model versions",
-    summary: "The root digest of the signed model each model server's download step accepts (models[].expectedDigest). Every file is verified against the signature, as it is downloaded, before vLLM starts, pinned or not.",
+    summary: "The root digest of the signed model each model server's copy step and its node cache accept (models[].expectedDigest). Every file is verified against the signature as it is downloaded into the node's cache, and again as it is copied into the model server's pod, before vLLM starts, pinned or not.",
     table: { columns: ["Model", "Pinned root digest", "Effect"], rows },
   };
 };

@@ -48,13 +48,16 @@ describe("planNodeStorage", () => {
     assert.match(p.join("\n"), /g6e\.xlarge \(232 GiB\) cannot hold/);
     assert.match(nodeStorageProblems(input({ mode: "ebs", dataVolumeGiB: 100 })).join(), /dataVolumeGiB: 100 GiB cannot hold/);
     assert.throws(() => planNodeStorage(input({ mode: "instance-store", instanceTypes: ["g6e.xlarge"], largestModelGiB: 200 })), /node group g/);
-    assert.equal(planNodeStorage(input({ mode: "ebs" })).mode, "ebs");
+    assert.equal(planNodeStorage(input({ mode: "ebs", dataVolumeGiB: 400 })).mode, "ebs");
   });
 
-  test("every model of the group counts: two models that fit alone may not fit together", () => {
+  test("every model of the group counts, twice (the node's cache and the server's copy): two models that fit alone may not fit together", () => {
     // g6e.2xlarge: 450 GB (419 GiB) of instance store.
-    assert.equal(planNodeStorage(input({ instanceTypes: ["g6e.2xlarge"], largestModelGiB: 400, totalModelGiB: 400, dataVolumeGiB: 500 })).mode, "ebs");
-    assert.equal(planNodeStorage(input({ instanceTypes: ["g6e.2xlarge"], largestModelGiB: 200 })).mode, "instance-store");
-    assert.equal(planNodeStorage(input({ instanceTypes: ["g6e.2xlarge"], largestModelGiB: 200, totalModelGiB: 400, dataVolumeGiB: 500 })).mode, "ebs");
+    assert.equal(planNodeStorage(input({ instanceTypes: ["g6e.2xlarge"], largestModelGiB: 400, totalModelGiB: 400, dataVolumeGiB: 900 })).mode, "ebs");
+    assert.equal(planNodeStorage(input({ instanceTypes: ["g6e.2xlarge"], largestModelGiB: 150 })).mode, "instance-store");
+    // 2 x 200 + 40 = 440 GiB: one copy of the model would fit, the cache's and the server's do not.
+    assert.equal(planNodeStorage(input({ instanceTypes: ["g6e.2xlarge"], largestModelGiB: 200, dataVolumeGiB: 500 })).mode, "ebs");
+    assert.equal(planNodeStorage(input({ instanceTypes: ["g6e.2xlarge"], largestModelGiB: 150, totalModelGiB: 300, dataVolumeGiB: 700 })).mode, "ebs");
+    assert.match(nodeStorageProblems(input({ mode: "ebs", largestModelGiB: 100, totalModelGiB: 200, dataVolumeGiB: 400 })).join(), /raise it to at least 440/);
   });
 });

@@ -13,6 +13,7 @@ import { reaches, type Cluster, type Destination, type Pod, type Service } from 
 import { kubernetesServiceAddress } from "../../../components/cluster/secure-cluster.js";
 import { zonePlan } from "../../../components/network/cidr-plan.js";
 import { azIndex } from "../../../infra/regions.js";
+import { CACHE_PORT, cacheResourceName } from "../../../components/serving/model-cache-manifests.js";
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 let results: Record<StackName, SynthResult>;
@@ -35,6 +36,7 @@ interface Model {
   pods: Record<string, Pod>;
   dest: Record<string, Destination>;
   models: string[];
+  caches: string[];
 }
 
 function modelOf(stack: StackName): Model {
@@ -45,11 +47,20 @@ function modelOf(stack: StackName): Model {
   let podIp = 20;
   const pods: Record<string, Pod> = {};
   const deployments = ofType(r, "kubernetes:apps/v1:Deployment").map((d) => plain(d.inputs) as Json);
-  for (const d of deployments) {
-    const template = d.spec.template;
+  const portsOf = (template: Json): Record<string, number> => {
     const ports: Record<string, number> = {};
     for (const c of template.spec.containers) for (const p of c.ports ?? []) if (p.name) ports[p.name] = p.containerPort;
-    pods[d.metadata.name] = { name: d.metadata.name, namespace: d.metadata.namespace, labels: template.metadata.labels, ip: offset(workload, podIp++), ports };
+    return ports;
+  };
+  // One replica of each Deployment on node "a"; each DaemonSet's pod on two nodes, "a" and "b".
+  for (const d of deployments) {
+    const template = d.spec.template;
+    pods[d.metadata.name] = { name: d.metadata.name, namespace: d.metadata.namespace, labels: template.metadata.labels, ip: offset(workload, podIp++), ports: portsOf(template), node: "a" };
+  }
+  for (const d of ofType(r, "kubernetes:apps/v1:DaemonSet").map((x) => plain(x.inputs) as Json)) {
+    for (const node of ["a", "b"]) {
+      pods[`${d.metadata.name}@${node}`] = { name: `${d.metadata.name}-${node}`, namespace: d.metadata.namespace, labels: d.spec.template.metadata.labels, ip: offset(workload, podIp++), ports: portsOf(d.spec.template), node };
+    }
   }
   pods.coredns = { name: "coredns", namespace: "kube-system", labels: { "k8s-app": "kube-dns" }, ip: offset(workload, podIp++) };
   pods.prometheus = { name: "prometheus", namespace: "monitoring", labels: { "app.kubernetes.io/name": "prometheus" }, ip: offset(workload, podIp++) };
@@ -65,13 +76,14 @@ function modelOf(stack: StackName): Model {
   ];
   let svcIp = 100;
   for (const s of ofType(r, "kubernetes:core/v1:Service").map((x) => plain(x.inputs) as Json)) {
-    services.push({ name: s.metadata.name, namespace: s.metadata.namespace, clusterIp: offset(serviceBase, svcIp++), selector: s.spec.selector, ports: s.spec.ports });
+    services.push({ name: s.metadata.name, namespace: s.metadata.namespace, clusterIp: offset(serviceBase, svcIp++), selector: s.spec.selector, ports: s.spec.ports, internalTrafficPolicy: s.spec.internalTrafficPolicy });
   }
   const policies = ofType(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((x) => plain(x.inputs) as Json).map((p) => ({ namespace: p.metadata.namespace, spec: p.spec }));
   const namespaces: Record<string, Record<string, string>> = {};
   for (const n of ofType(r, "kubernetes:core/v1:Namespace").map((x) => plain(x.inputs) as Json)) namespaces[n.metadata.name] = n.metadata.labels ?? {};
 
   const models = cfg.models.map((m) => `vllm-${m.name}`);
+  const caches = cfg.models.map((m) => cacheResourceName(m.name));
   const svc = (name: string) => services.find((s) => s.name === name)!;
   const dest: Record<string, Destination> = {
     "kubernetes API (service address)": { ip: svc("kubernetes").clusterIp, port: 443 },
@@ -92,8 +104,13 @@ function modelOf(stack: StackName): Model {
     dest[`model ${m} (Service)`] = { ip: svc(m).clusterIp, port: 8000 };
     dest[`model ${m} (pod)`] = { ip: pods[m]!.ip, port: 8000 };
   }
+  for (const c of caches) {
+    dest[`cache ${c} (Service)`] = { ip: svc(c).clusterIp, port: CACHE_PORT };
+    dest[`cache ${c} (pod on node a)`] = { ip: pods[`${c}@a`]!.ip, port: CACHE_PORT };
+    dest[`cache ${c} (pod on node b)`] = { ip: pods[`${c}@b`]!.ip, port: CACHE_PORT };
+  }
   for (const c of cfg.gateway.oidc?.jwksCidrs ?? []) dest[`JWKS network ${c}`] = { ip: offset(network(c), 10), port: 443 };
-  return { cluster: { pods: Object.values(pods), services, policies, namespaces }, pods, dest, models };
+  return { cluster: { pods: Object.values(pods), services, policies, namespaces }, pods, dest, models, caches };
 }
 
 const reachable = (m: Model, pod: string) => Object.entries(m.dest).filter(([, d]) => reaches(m.cluster, m.pods[pod]!, d)).map(([k]) => k).sort();
@@ -105,11 +122,36 @@ for (const stack of STACKS) {
       assert.deepEqual(reachable(m, "cluster-autoscaler"), ["AWS interface endpoints", "AWS interface endpoints (another zone)", "DNS (kube-dns service)", "Pod Identity agent", "kubernetes API (service address)"]);
     });
 
-    it("a model server reaches DNS, and (for its model copy) the AWS endpoints and the Pod Identity agent; nothing else", () => {
+    it("a model server reaches DNS and its own model's cache, nothing else: no AWS endpoint, no Pod Identity agent, no metadata", () => {
       const m = modelOf(stack);
-      for (const model of m.models) {
-        assert.deepEqual(reachable(m, model), ["AWS interface endpoints", "AWS interface endpoints (another zone)", "DNS (kube-dns service)", "Pod Identity agent"], model);
+      m.models.forEach((model, i) => {
+        const cache = m.caches[i]!;
+        // Through the Service only its own node's cache answers (Local); a cache pod on another
+        // node is reachable by its address too: the same verified bytes, never trusted by the copy.
+        assert.deepEqual(reachable(m, model), ["DNS (kube-dns service)", `cache ${cache} (Service)`, `cache ${cache} (pod on node a)`, `cache ${cache} (pod on node b)`].sort(), model);
+      });
+    });
+
+    it("a model cache reaches DNS, the AWS endpoints and the Pod Identity agent; nothing else", () => {
+      const m = modelOf(stack);
+      for (const cache of m.caches) {
+        for (const node of ["a", "b"]) {
+          assert.deepEqual(reachable(m, `${cache}@${node}`), ["AWS interface endpoints", "AWS interface endpoints (another zone)", "DNS (kube-dns service)", "Pod Identity agent"], `${cache}@${node}`);
+        }
       }
+    });
+
+    it("a model's cache admits only that model's servers: other models, the gateway, the scraper and other pods cannot reach it", () => {
+      const m = modelOf(stack);
+      m.caches.forEach((cache, i) => {
+        for (const where of ["(Service)", "(pod on node a)", "(pod on node b)"]) {
+          const d = m.dest[`cache ${cache} ${where}`]!;
+          assert.ok(reaches(m.cluster, m.pods[m.models[i]!]!, d), `${m.models[i]} reaches ${cache} ${where}`);
+          for (const other of ["intruder", "other", "prometheus", "guardrail-gateway", "cluster-autoscaler", ...m.models.filter((x) => x !== m.models[i]), ...m.caches.filter((x) => x !== cache).map((x) => `${x}@a`)]) {
+            assert.ok(!reaches(m.cluster, m.pods[other]!, d), `${other} must not reach ${cache} ${where}`);
+          }
+        }
+      });
     });
 
     it("the gateway reaches the models, the JWKS networks, the AWS endpoints (log shipper) and DNS; not the API, not the internet", () => {
@@ -152,6 +194,28 @@ for (const stack of STACKS) {
 }
 
 describe("the evaluator itself", () => {
+  it("a pod-selector peer covers a Service's address only when the Service's own selector satisfies it (the controller compares selectors)", () => {
+    const client: Pod = { name: "c", namespace: "n", labels: { app: "client" }, ip: "10.0.0.5", node: "a" };
+    const server: Pod = { name: "s", namespace: "n", labels: { app: "server", tier: "x" }, ip: "10.0.0.6", node: "a" };
+    const egress = (matchLabels: Record<string, string>) => ({ namespace: "n", spec: { podSelector: { matchLabels: { app: "client" } }, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: { matchLabels } }], ports: [{ protocol: "TCP", port: 80 }] }] } });
+    const cluster: Cluster = { pods: [client, server], services: [{ name: "s", namespace: "n", clusterIp: "172.20.0.50", selector: { app: "server" }, ports: [{ port: 8080, targetPort: 80 }] }], policies: [egress({ app: "server" })], namespaces: {} };
+    assert.equal(reaches(cluster, client, { ip: "172.20.0.50", port: 8080 }), true);
+    // The rule selects the same pod by a label the Service's selector does not carry: the pod's
+    // address is allowed, the Service's is not.
+    cluster.policies = [egress({ app: "server", tier: "x" })];
+    assert.equal(reaches(cluster, client, { ip: "10.0.0.6", port: 80 }), true);
+    assert.equal(reaches(cluster, client, { ip: "172.20.0.50", port: 8080 }), false);
+  });
+
+  it("a Service with internalTrafficPolicy Local reaches only a backing pod on the sender's node", () => {
+    const client: Pod = { name: "c", namespace: "n", labels: {}, ip: "10.0.0.5", node: "a" };
+    const remote: Pod = { name: "s", namespace: "n", labels: { app: "server" }, ip: "10.0.0.6", node: "b" };
+    const cluster: Cluster = { pods: [client, remote], services: [{ name: "s", namespace: "n", clusterIp: "172.20.0.50", selector: { app: "server" }, ports: [{ port: 80, targetPort: 80 }], internalTrafficPolicy: "Local" }], policies: [], namespaces: {} };
+    assert.equal(reaches(cluster, client, { ip: "172.20.0.50", port: 80 }), false);
+    cluster.pods.push({ ...remote, name: "s-a", ip: "10.0.0.7", node: "a" });
+    assert.equal(reaches(cluster, client, { ip: "172.20.0.50", port: 80 }), true);
+  });
+
   it("an ipBlock on the VPC CIDR does not match a Service address (evaluated before translation)", () => {
     const pod: Pod = { name: "p", namespace: "n", labels: { a: "b" }, ip: "10.0.0.5" };
     const cluster: Cluster = {

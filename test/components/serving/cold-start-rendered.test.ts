@@ -1,5 +1,6 @@
 // What every committed stack renders for a fast cold start and for autoscaling: the node storage
-// in the launch templates, the one-pass fetch step and the budgets in the model servers' pods,
+// in the launch templates, the node caches, the verified copy step and the budgets in the model
+// servers' pods,
 // the image pre-pull, and (where a model autoscales) KEDA with ScaledObjects that validate
 // against the committed CRD schema.
 import { before, describe, it } from "node:test";
@@ -49,16 +50,17 @@ for (const stack of STACKS) {
       }
     });
 
-    it("each model server downloads and verifies in one step, with budgets from its group's load path", async () => {
+    it("each model's node cache downloads with its group's concurrency; each server copies from it in one verified step, with budgets from the group's load path", async () => {
       const { cfg } = await settingsOf(stack);
       for (const m of cfg.models) {
         const dep = inputs(ofType(results[stack], "kubernetes:apps/v1:Deployment").find((d) => inputs(d).metadata?.name === `vllm-${m.name}`)!);
+        const cache = inputs(ofType(results[stack], "kubernetes:apps/v1:DaemonSet").find((d) => inputs(d).metadata?.name === `model-cache-${m.name}`)!);
         const pod = dep.spec.template.spec;
-        assert.deepEqual(pod.initContainers.map((c: { name: string }) => c.name), ["model-fetch"]);
-        const cmd: string[] = pod.initContainers[0].command;
+        assert.deepEqual(pod.initContainers.map((c: { name: string }) => c.name), ["model-copy"]);
         const g = cfg.gpuNodeGroups.find((x) => x.name === m.nodeGroup)!;
-        assert.equal(cmd[cmd.indexOf("--credentials") + 1], "container");
-        assert.equal(cmd[cmd.indexOf("--concurrency") + 1], String(Math.min(...g.instanceTypes.map(fetchConcurrency))));
+        const cacheCmd: string[] = cache.spec.template.spec.containers[0].command;
+        assert.equal(cacheCmd[cacheCmd.indexOf("--credentials") + 1], "container");
+        assert.equal(cacheCmd[cacheCmd.indexOf("--concurrency") + 1], String(Math.min(...g.instanceTypes.map(fetchConcurrency))));
         const plan = planNodeStorage(nodeStorageInput(cfg, g));
         const storage = plan.mode === "instance-store" ? ({ mode: "instance-store" } as const) : ({ mode: "ebs", throughputMiBps: plan.dataVolume.throughputMiBps } as const);
         const budget = rolloutBudget({
@@ -67,10 +69,14 @@ for (const stack of STACKS) {
           replicas: m.autoscaling.enabled ? m.autoscaling.maxReplicas : m.replicas,
           loadPath: loadPathFor(g.instanceTypes, storage),
         });
+        assert.ok(budget.copySeconds > 0 && budget.initSeconds === budget.downloadSeconds + budget.copySeconds, "the first pod on a fresh node waits for the download, then copies");
         assert.equal(dep.spec.progressDeadlineSeconds, budget.progressDeadlineSeconds);
+        const copyCmd: string[] = pod.initContainers[0].command;
+        assert.equal(copyCmd[copyCmd.indexOf("--wait-seconds") + 1], String(budget.cacheWaitSeconds));
+        assert.ok(budget.cacheWaitSeconds >= budget.downloadSeconds);
         const server = pod.containers.find((c: { name: string }) => c.name === "vllm");
         assert.equal(server.startupProbe.failureThreshold * PROBE_PERIOD_SECONDS >= budget.startupSeconds, true);
-        assert.ok(pod.volumes.some((v: { name: string; configMap?: { name: string } }) => v.configMap?.name === `vllm-${m.name}-fetcher`));
+        assert.ok(pod.volumes.some((v: { name: string; configMap?: { name: string } }) => v.configMap?.name === `vllm-${m.name}-copier`));
         assert.ok(ofType(results[stack], "kubernetes:core/v1:Service").some((s) => inputs(s).metadata?.name === `vllm-${m.name}-replicas` && inputs(s).spec.clusterIP === "None"));
       }
     });

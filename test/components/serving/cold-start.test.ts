@@ -3,7 +3,7 @@
 // and each stage is limited by what it should be.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { HASH_BPS, coldStartAfter, coldStartBefore, fetchConcurrency } from "../../../components/serving/cold-start";
+import { HASH_BPS, coldStartAfter, coldStartBefore, copyRate, fetchConcurrency, warmStart } from "../../../components/serving/cold-start";
 
 const M8 = { modelBytes: 16.1e9, engineStartSeconds: 45 };
 const M70 = { modelBytes: 141.1e9, engineStartSeconds: 120 };
@@ -28,6 +28,19 @@ describe("cold start on paper", () => {
     assert.equal(gp3.downloadLimit, "gp3 throughput");
     // The image pull overlaps the download: on the critical path only beyond it.
     assert.equal(big.image, 0);
+  });
+
+  test("the copy from the node's cache: half a gp3 volume's throughput (read and write share it), the instance store or one core's hash rate; a later pod on the node skips the download", () => {
+    const MiB = 2 ** 20;
+    assert.equal(copyRate("g6e.xlarge", { mode: "ebs", throughputMiBps: 500 }).bps, 250 * MiB);
+    assert.equal(copyRate("p5.48xlarge", { mode: "instance-store" }).bps, HASH_BPS);
+    const i = { instanceType: "g6e.12xlarge", modelBytes: 141.1e9, engineStartSeconds: 120, storage: { mode: "instance-store" } as const };
+    const first = coldStartAfter(i);
+    assert.ok(first.copy > 0);
+    assert.ok(Math.abs(first.total - (first.image + first.downloadVerify + first.copy + first.load)) < 1e-6);
+    const warm = warmStart(i);
+    assert.ok(Math.abs(warm - (first.copy + first.load)) < 1e-6, "a later pod pays the copy and the load, not the download or the image");
+    assert.ok(warm < first.total);
   });
 
   test("fetch concurrency follows the network, bounded for memory", () => {

@@ -8,7 +8,6 @@ import { STACKS, settingsOf } from "../../helpers/stacks.js";
 import type { ModelConfig, StackConfig } from "../../../infra/schema.js";
 import {
   GATEWAY_POD_LABELS,
-  POD_IDENTITY_AGENT_CIDR,
   PROBE_PERIOD_SECONDS,
   VLLM_PORT,
   VLLM_UID,
@@ -17,7 +16,6 @@ import {
   podIdentityTrustPolicy,
   podSizing,
   renderDeploymentSpec,
-  renderEgressPolicySpec,
   renderIngressPolicySpec,
   renderPdbSpec,
   renderServiceSpec,
@@ -27,6 +25,7 @@ import {
 import { GPU_TAINT, NODE_GROUP_LABEL } from "../../../components/cluster/gpu-node-group.js";
 import { DATA_VOLUME_THROUGHPUT_MIBPS } from "../../../components/cluster/node-hardening.js";
 import { VLLM_COMMAND, unknownFlags, vllmEnv } from "../../../components/serving/vllm-args.js";
+import { CACHE_PORT, renderCacheServiceSpec, renderModelToCachePolicySpec } from "../../../components/serving/model-cache-manifests.js";
 
 // Plain JSON views of the rendered objects (the renderers return Pulumi input types).
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -57,14 +56,11 @@ before(async () => {
           model,
           instanceTypes: group.instanceTypes,
           images: { vllm: cfg.serving.vllmImage, verifier: cfg.serving.verifierImage },
-          bucket: `sovereign-llm-${stack}-models-111122223333-${region}`,
-          region,
           serviceAccountName: `vllm-${model.name}`,
           tlsSecretName: `vllm-${model.name}-tls`,
           apiKeySecretName: `vllm-${model.name}-api-key`,
           apiKeySecretKey: "api-key",
-          fetcherConfigMapName: `vllm-${model.name}-fetcher`,
-          fetchConcurrency: 16,
+          copierConfigMapName: `vllm-${model.name}-copier`,
           signingKeyConfigMapName: `vllm-${model.name}-signing-key`,
           podAnnotations: { "sovereign-llm/tls-checksum": "0".repeat(64) },
           loadPath: { volumeMiBps: DATA_VOLUME_THROUGHPUT_MIBPS },
@@ -117,49 +113,52 @@ describe("vLLM container", () => {
 });
 
 describe("init step", () => {
-  test("one step downloads and verifies the model in one pass, credentials only from Pod Identity, before vLLM starts", () => {
+  test("one step copies the model from the node's cache and verifies it in one pass, with no AWS credentials, before vLLM starts", () => {
     for (const c of cases) {
       const pod = podOf(c);
-      assert.deepEqual(pod.initContainers.map((x: Json) => x.name), ["model-fetch"]);
-      const fetch = container(pod, "model-fetch");
-      assert.equal(fetch.image, c.cfg.serving.verifierImage);
+      assert.deepEqual(pod.initContainers.map((x: Json) => x.name), ["model-copy"]);
+      const copy = container(pod, "model-copy");
+      assert.equal(copy.image, c.cfg.serving.verifierImage);
       // Distroless Node has no `node` on a PATH: the absolute path, and an image that is one.
       assert.match(c.cfg.serving.verifierImage, /\/nodejs(22|24)-debian\d+@sha256:/);
-      const cmd: string[] = fetch.command;
-      assert.deepEqual(cmd.slice(0, 6), ["/nodejs/bin/node", "/opt/fetcher/fetch.js", `s3://$(MODEL_BUCKET)/models/${c.model.name}/`, `/models/${c.model.name}`, "--public-key", "/etc/model-signing/public-key.pem"]);
+      const cmd: string[] = copy.command;
+      assert.deepEqual(cmd.slice(0, 6), ["/nodejs/bin/node", "/opt/model-copy/copy.js", `http://model-cache-${c.model.name}:8080/`, `/models/${c.model.name}`, "--public-key", "/etc/model-signing/public-key.pem"]);
       assert.equal(cmd[cmd.indexOf("--expect-name") + 1], c.model.name);
-      assert.equal(cmd[cmd.indexOf("--credentials") + 1], "container");
-      assert.equal(cmd[cmd.indexOf("--concurrency") + 1], "16");
-      assert.equal(fetch.env.find((e: Json) => e.name === "MODEL_BUCKET").value, c.input.bucket);
-      // Memory bounded by the part window: 16 parts of 16 MiB plus the runtime.
-      assert.equal(fetch.resources.limits.memory, `${16 * 16 + 512}Mi`);
-      assert.ok(pod.volumes.find((v: Json) => v.name === "fetcher").configMap.name === `vllm-${c.model.name}-fetcher`);
-      assert.equal(pod.volumes.find((v: Json) => v.name === "verifier"), undefined, "no second pass: the separate verifier is gone");
-      assert.ok(container(pod, "vllm").volumeMounts.find((m: Json) => m.name === "models").readOnly, "only the fetch step writes the model");
+      assert.ok(!cmd.includes("--credentials") && !cmd.some((a) => a.startsWith("s3://")), "the copy never reads S3");
+      assert.equal(Number(cmd[cmd.indexOf("--wait-seconds") + 1]), modelRolloutBudget(c.model, c.input.loadPath).cacheWaitSeconds);
+      assert.deepEqual(copy.env.map((e: Json) => e.name), ["HOME"], "no AWS environment");
+      // Memory bounded by the part window: 8 parts of 16 MiB plus the runtime.
+      assert.equal(copy.resources.limits.memory, `${8 * 16 + 512}Mi`);
+      assert.ok(pod.volumes.find((v: Json) => v.name === "copier").configMap.name === `vllm-${c.model.name}-copier`);
+      assert.equal(pod.volumes.find((v: Json) => v.name === "fetcher"), undefined, "the S3 fetcher is not in the model server's pod");
+      assert.ok(container(pod, "vllm").volumeMounts.find((m: Json) => m.name === "models").readOnly, "only the copy step writes the model");
     }
   });
 
-  test("a model pinned to a signed version passes the pin to the fetch step; an unpinned one passes none", () => {
+  test("a model pinned to a signed version passes the pin to the copy step; an unpinned one passes none", () => {
     const c = cases[0]!;
     const digest = `sha256:${"ab".repeat(32)}`;
     const pinned = plain(renderDeploymentSpec({ ...c.input, model: { ...c.model, expectedDigest: digest } })).template.spec;
-    const cmd: string[] = container(pinned, "model-fetch").command;
+    const cmd: string[] = container(pinned, "model-copy").command;
     assert.equal(cmd[cmd.indexOf("--expect-digest") + 1], digest);
     for (const u of cases.filter((x) => x.model.expectedDigest === undefined)) {
-      assert.ok(!container(podOf(u), "model-fetch").command.includes("--expect-digest"), `${u.stack}/${u.model.name}`);
+      assert.ok(!container(podOf(u), "model-copy").command.includes("--expect-digest"), `${u.stack}/${u.model.name}`);
     }
   });
 });
 
 describe("AWS credentials", () => {
-  test("only the model download gets Pod Identity credentials: vLLM is skipped by the webhook", () => {
+  test("no container of the model server's pod gets Pod Identity credentials, even if a role were associated", () => {
     for (const c of cases) {
       const spec = plain(renderDeploymentSpec(c.input));
       const skipped: string[] = spec.template.metadata.annotations["eks.amazonaws.com/skip-containers"].split(",");
       const all = [...spec.template.spec.initContainers, ...spec.template.spec.containers].map((x: Json) => x.name);
-      assert.deepEqual(all.filter((n: string) => !skipped.includes(n)), ["model-fetch"]);
-      assert.deepEqual([...skipped].sort(), ["vllm"]);
+      assert.deepEqual(all.filter((n: string) => !skipped.includes(n)), []);
+      assert.deepEqual([...skipped].sort(), ["model-copy", "vllm"]);
       assert.equal(spec.template.spec.automountServiceAccountToken, false);
+      for (const x of [...spec.template.spec.initContainers, ...spec.template.spec.containers]) {
+        for (const e of x.env ?? []) assert.ok(!/^AWS_/.test(e.name), `${x.name}: ${e.name}`);
+      }
     }
   });
 });
@@ -321,17 +320,13 @@ describe("network", () => {
     for (const peer of rule.from) assert.equal(peer.ipBlock, undefined);
   });
 
-  test("egress: 443 to the endpoint CIDRs and 80 to the Pod Identity agent, nothing else; no rule ever means anywhere", () => {
-    const np = plain(renderEgressPolicySpec("m", ["10.30.0.0/16", "52.216.0.0/15", "10.30.0.0/16"]));
+  test("egress: the model server reaches its own model's cache on the cache port, by a selector equal to the cache Service's, and nothing else", () => {
+    const np = plain(renderModelToCachePolicySpec("m", selectorLabels("m")));
+    assert.deepEqual(np.podSelector, { matchLabels: selectorLabels("m") });
     assert.deepEqual(np.policyTypes, ["Egress"]);
-    assert.deepEqual(np.egress, [
-      { to: [{ ipBlock: { cidr: "10.30.0.0/16" } }, { ipBlock: { cidr: "52.216.0.0/15" } }], ports: [{ protocol: "TCP", port: 443 }] },
-      { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ protocol: "TCP", port: 80 }] },
-    ]);
-    const none = plain(renderEgressPolicySpec("m", []));
-    assert.equal(none.egress.length, 1);
-    for (const rule of [...np.egress, ...none.egress]) assert.ok(Array.isArray(rule.to) && rule.to.length > 0, "every egress rule names its peers");
-    assert.throws(() => renderEgressPolicySpec("m", ["0.0.0.0/0"]), /narrower than \/0/);
+    assert.deepEqual(np.egress, [{ to: [{ podSelector: { matchLabels: plain(renderCacheServiceSpec("m")).selector } }], ports: [{ protocol: "TCP", port: CACHE_PORT }] }]);
+    // The selector names no label a model server carries (the policy controller mishandles that).
+    for (const [k, v] of Object.entries(np.egress[0].to[0].podSelector.matchLabels)) assert.ok(selectorLabels("m")[k] !== v || k === "app.kubernetes.io/instance", k);
   });
 });
 
@@ -388,7 +383,7 @@ describe("Kubernetes OpenAPI schema (kubernetes-models)", () => {
       new Service({ metadata, spec: plain(renderServiceSpec(c.model.name)) }).validate();
       new PodDisruptionBudget({ metadata, spec: plain(renderPdbSpec(c.model)) }).validate();
       new NetworkPolicy({ metadata, spec: plain(renderIngressPolicySpec(c.model.name)) }).validate();
-      new NetworkPolicy({ metadata, spec: plain(renderEgressPolicySpec(c.model.name, ["10.0.0.0/16"])) }).validate();
+      new NetworkPolicy({ metadata, spec: plain(renderModelToCachePolicySpec(c.model.name, selectorLabels(c.model.name))) }).validate();
     }
   });
 

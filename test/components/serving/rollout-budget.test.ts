@@ -45,6 +45,18 @@ describe("rollout budget", () => {
     assert.throws(() => rolloutBudget({ modelGiB: 1, engineStartMinutes: 5, replicas: 1, loadPath: { volumeMiBps: 125, fetchMiBps: 0 } }), /fetchMiBps/);
   });
 
+  test("with a node cache: the first pod on a fresh node waits for the cache's download (beside the image pull), then its copy; the copy's wait covers the download", () => {
+    const path = { volumeMiBps: 2000, fetchMiBps: 1400, copyMiBps: 1400, imagePrepulled: true };
+    const b = rolloutBudget({ modelGiB: 140, engineStartMinutes: 2, replicas: 1, loadPath: path });
+    assert.equal(b.downloadSeconds, Math.ceil((140 * 1024) / 1400));
+    assert.equal(b.copySeconds, Math.ceil((140 * 1024) / 1400));
+    assert.equal(b.initSeconds, b.downloadSeconds + b.copySeconds);
+    const without = rolloutBudget({ modelGiB: 140, engineStartMinutes: 2, replicas: 1, loadPath: { ...path, copyMiBps: undefined } });
+    assert.equal(b.podReadySeconds - without.podReadySeconds, b.copySeconds, "the copy follows the download; the image overlaps only the download");
+    assert.ok(b.cacheWaitSeconds > b.downloadSeconds);
+    assert.throws(() => rolloutBudget({ modelGiB: 1, engineStartMinutes: 5, replicas: 1, loadPath: { volumeMiBps: 125, copyMiBps: 0 } }), /copyMiBps/);
+  });
+
   test("bad input is refused", () => {
     assert.throws(() => rolloutBudget({ modelGiB: 0, engineStartMinutes: 5, replicas: 1, loadPath: gp3 }), /modelGiB/);
     assert.throws(() => rolloutBudget({ modelGiB: 1, engineStartMinutes: 5, replicas: 1, loadPath: { volumeMiBps: 0 } }), /volumeMiBps/);

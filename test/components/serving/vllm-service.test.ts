@@ -1,5 +1,6 @@
-// The program under mocks: each committed stack declares one VllmService per model, wired to its
-// own Pod Identity association, certificates from the stack's one CA, and secret outputs.
+// The program under mocks: each committed stack declares one VllmService per model (the model
+// server, with no AWS identity, and its node cache, with the model's Pod Identity association),
+// certificates from the stack's one CA, and secret outputs.
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { STACKS, ofType, settingsOf, synthesizeCommitted, type StackName } from "../../helpers/stacks.js";
@@ -10,25 +11,49 @@ before(async () => {
   results = await synthesizeCommitted({ preview: false });
 });
 
-test("one Deployment, Pod Identity association, ServiceAccount and server certificate per model", async () => {
+test("per model: a model server with no AWS identity, and a node cache DaemonSet that alone holds the model's Pod Identity role", async () => {
   for (const stack of STACKS) {
     const r = results[stack];
     const { cfg } = await settingsOf(stack);
-    const names = cfg.models.map((m) => `vllm-${m.name}`).sort();
-    const deployments = ofType(r, "kubernetes:apps/v1:Deployment").filter((d) => (d.inputs.metadata as { name: string }).name.startsWith("vllm-"));
-    assert.deepEqual(deployments.map((d) => (d.inputs.metadata as { name: string }).name).sort(), names, stack);
-    const assocs = ofType(r, "aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((a) => a.inputs.namespace === "inference" && String(a.inputs.serviceAccount).startsWith("vllm-"));
-    assert.deepEqual(assocs.map((a) => a.inputs.serviceAccount).sort(), names, stack);
-    for (const a of assocs) {
-      const role = ofType(r, "aws:iam/role:Role").find((x) => x.parent === a.parent && x.name.endsWith("-role"));
-      assert.ok(role, `${stack}: ${a.name} has its own role`);
-      assert.equal(a.inputs.roleArn, role.outputs.arn, `${stack}: ${a.name} points at its component's role`);
-      const sa = ofType(r, "kubernetes:core/v1:ServiceAccount").find((x) => x.parent === a.parent);
-      assert.equal(sa?.inputs.automountServiceAccountToken, false);
-    }
-    for (const d of deployments) {
-      const assoc = assocs.find((a) => a.parent === d.parent);
-      assert.ok(assoc && d.dependencies.includes(assoc.urn), `${stack}: ${d.name} waits for its Pod Identity association`);
+    const name = (x: { inputs: Record<string, unknown> }) => (x.inputs.metadata as { name: string }).name;
+    const deployments = ofType(r, "kubernetes:apps/v1:Deployment").filter((d) => name(d).startsWith("vllm-"));
+    const caches = ofType(r, "kubernetes:apps/v1:DaemonSet").filter((d) => name(d).startsWith("model-cache-"));
+    assert.deepEqual(deployments.map(name).sort(), cfg.models.map((m) => `vllm-${m.name}`).sort(), stack);
+    assert.deepEqual(caches.map(name).sort(), cfg.models.map((m) => `model-cache-${m.name}`).sort(), stack);
+    const assocs = ofType(r, "aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((a) => a.inputs.namespace === "inference");
+    // The only associations in the inference namespace are the caches' (and the gateway's log shipper's).
+    assert.ok(!assocs.some((a) => String(a.inputs.serviceAccount).startsWith("vllm-")), `${stack}: no model server's service account has a role`);
+    for (const m of cfg.models) {
+      const deployment = deployments.find((d) => name(d) === `vllm-${m.name}`)!;
+      const cache = caches.find((d) => name(d) === `model-cache-${m.name}`)!;
+      const assoc = assocs.find((a) => a.inputs.serviceAccount === `model-cache-${m.name}`);
+      assert.ok(assoc, `${stack}: ${m.name}'s cache has a Pod Identity association`);
+      const role = ofType(r, "aws:iam/role:Role").find((x) => x.parent === assoc.parent && x.name.endsWith("-role"))!;
+      assert.equal(assoc.inputs.roleArn, role.outputs.arn);
+      const trust = JSON.parse(String(role.inputs.assumeRolePolicy)) as { Statement: { Condition: { StringEquals: Record<string, string> } }[] };
+      assert.equal(trust.Statement[0]!.Condition.StringEquals["aws:RequestTag/kubernetes-service-account"], `model-cache-${m.name}`, `${stack}: the role trusts the cache's service account only`);
+      assert.ok(cache.dependencies.includes(assoc.urn), `${stack}: the cache waits for its association (credentials are injected at admission)`);
+
+      const cachePod = (cache.inputs.spec as any).template; // eslint-disable-line @typescript-eslint/no-explicit-any
+      assert.equal(cachePod.spec.serviceAccountName, `model-cache-${m.name}`);
+      assert.equal(cachePod.metadata.annotations?.["eks.amazonaws.com/skip-containers"], undefined, "the cache container receives the credentials");
+      const cmd: string[] = cachePod.spec.containers[0].command;
+      assert.equal(cmd[cmd.indexOf("--credentials") + 1], "container");
+      assert.ok(cmd.includes(`s3://$(MODEL_BUCKET)/models/${m.name}/`));
+
+      const pod = (deployment.inputs.spec as any).template; // eslint-disable-line @typescript-eslint/no-explicit-any
+      assert.equal(pod.spec.serviceAccountName, `vllm-${m.name}`);
+      assert.equal(pod.spec.automountServiceAccountToken, false);
+      const containers = [...pod.spec.initContainers, ...pod.spec.containers];
+      assert.deepEqual(pod.metadata.annotations["eks.amazonaws.com/skip-containers"].split(",").sort(), containers.map((c: { name: string }) => c.name).sort());
+      for (const c of containers) for (const e of c.env ?? []) assert.ok(!/^AWS_/.test(e.name), `${stack}: ${c.name} has ${e.name}`);
+      assert.ok(!deployment.dependencies.includes(assoc.urn));
+      // The cache runs where the model's servers run.
+      assert.deepEqual(cachePod.spec.nodeSelector, pod.spec.nodeSelector);
+      assert.deepEqual(cachePod.spec.tolerations, pod.spec.tolerations);
+      const sa = ofType(r, "kubernetes:core/v1:ServiceAccount").filter((x) => x.parent === assoc.parent);
+      assert.deepEqual(sa.map((x) => (x.inputs.metadata as { name: string }).name).sort(), [`model-cache-${m.name}`, `vllm-${m.name}`]);
+      for (const x of sa) assert.equal(x.inputs.automountServiceAccountToken, false);
     }
     const scalers = ofType(r, "kubernetes:keda.sh/v1alpha1:ScaledObject");
     assert.equal(scalers.length, cfg.models.filter((m) => m.autoscaling.enabled).length, `${stack}: one ScaledObject per autoscaled model`);

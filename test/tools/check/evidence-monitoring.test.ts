@@ -68,7 +68,7 @@ describe("pinned model versions", () => {
       registrations: prod.registrations.map((r) => {
         if (r.type !== "kubernetes:apps/v1:Deployment" || !r.name.endsWith("llama-3-1-8b-instruct")) return r;
         const copy = structuredClone(r);
-        const init = (copy.inputs as any).spec.template.spec.initContainers.find((c: { name: string }) => c.name === "model-fetch");
+        const init = (copy.inputs as any).spec.template.spec.initContainers.find((c: { name: string }) => c.name === "model-copy");
         init.command.push("--expect-digest", digest);
         return copy;
       }),

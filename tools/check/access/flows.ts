@@ -23,7 +23,8 @@ export interface Flow {
 
 /** The namespace the platform's model servers run in and their service account name. */
 export const INFERENCE_NAMESPACE = "inference";
-export const vllmServiceAccount = (model: string) => `vllm-${model}`;
+/** The service account of a model's node cache: the only pod identity that reads the model's prefix. */
+export const modelCacheServiceAccount = (model: string) => `model-cache-${model}`;
 export const modelPrefix = (model: string) => `models/${model}/`;
 
 /** An account that is not the stack's (the documentation account, or another if that is the stack's). */
@@ -123,9 +124,9 @@ function modelReadFlows(model: AccessModel): Flow[] {
   const s3 = endpointFor(model, "s3", "Interface");
   const flows: Flow[] = [];
   for (const m of model.models) {
-    const sa = vllmServiceAccount(m);
+    const sa = modelCacheServiceAccount(m);
     const r = podRole(model, INFERENCE_NAMESPACE, sa);
-    const readTitle = `the vLLM pod of ${m} reads its model prefix through the S3 interface endpoint and decrypts with the models key`;
+    const readTitle = `the model cache of ${m} reads its own model prefix through the S3 interface endpoint and decrypts with the models key`;
     if (!r) {
       flows.push(missingFlow(`model-read:${m}`, readTitle, "allow", bucket, `no Pod Identity association gives ${INFERENCE_NAMESPACE}/${sa} a role`));
       continue;
@@ -153,7 +154,7 @@ function modelReadFlows(model: AccessModel): Flow[] {
     const foreign = others.length > 0 ? others : ["a-model-not-in-this-stack"];
     flows.push({
       id: `model-read-other-prefix:${m}`,
-      title: `the vLLM pod of ${m} reads another model's prefix`,
+      title: `the model cache of ${m} reads another model's prefix`,
       expect: "deny",
       resource: bucket,
       requests: foreign.flatMap((o) => read(modelPrefix(o), `prefix of ${o}`)),

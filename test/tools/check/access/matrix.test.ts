@@ -10,7 +10,7 @@ import { STACKS, synthesizeCommitted, yamlConfig, type StackName } from "../../.
 import { STACKS_DIR, stackFileFromConfig } from "../../../../tools/check/stack-file";
 import type { SynthResult } from "../../../../tools/check/synth";
 import { podRole, readAccessModel, type AccessModel } from "../../../../tools/check/access/model";
-import { INFERENCE_NAMESPACE, vllmServiceAccount } from "../../../../tools/check/access/flows";
+import { INFERENCE_NAMESPACE, modelCacheServiceAccount } from "../../../../tools/check/access/flows";
 import { accessMatrix, matrixFailures, type AccessMatrix } from "../../../../tools/check/access/matrix";
 import { accessSections } from "../../../../tools/check/access/sections";
 
@@ -67,7 +67,7 @@ for (const stack of STACKS) {
         const q = matrix.questions.find((x) => x.question === `Who can read the weights of ${m}?`)!;
         assert.ok(q, `a question for ${m}`);
         const platformReaders = q.rows.filter((r) => r.basis === "declared policies" && r.decision === "Allowed").map((r) => r.principal);
-        const own = podRole(model, INFERENCE_NAMESPACE, vllmServiceAccount(m));
+        const own = podRole(model, INFERENCE_NAMESPACE, modelCacheServiceAccount(m));
         assert.ok(own, `a Pod Identity role for ${m}`);
         assert.deepEqual([...new Set(platformReaders)], [own.logicalName], `platform roles reading ${m}`);
         const foreign = q.rows.filter((r) => r.principal.startsWith("a role of another account"));

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { synthesizeCommitted, yamlConfig } from "../../../helpers/stacks";
 import { STACKS_DIR, stackFileFromConfig } from "../../../../tools/check/stack-file";
 import { podRole, readAccessModel, type AccessModel, type PolicyJson } from "../../../../tools/check/access/model";
-import { INFERENCE_NAMESPACE, vllmServiceAccount } from "../../../../tools/check/access/flows";
+import { INFERENCE_NAMESPACE, modelCacheServiceAccount } from "../../../../tools/check/access/flows";
 import { accessMatrix, matrixFailures } from "../../../../tools/check/access/matrix";
 
 let base: AccessModel;
@@ -40,7 +40,7 @@ function roleNamed(m: AccessModel, suffix: string) {
 
 /** The Pod Identity role of a model's server (its logical name may be shortened to fit IAM's limit). */
 function modelRole(m: AccessModel, model: string) {
-  const r = podRole(m, INFERENCE_NAMESPACE, vllmServiceAccount(model));
+  const r = podRole(m, INFERENCE_NAMESPACE, modelCacheServiceAccount(model));
   assert.ok(r, `a Pod Identity role for ${model}`);
   return r;
 }
