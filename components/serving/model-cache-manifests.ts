@@ -102,6 +102,9 @@ export function renderCacheDaemonSetSpec(input: CacheDaemonSetInput): k8s.types.
     // Ready = a verified copy is served. The kubelet's probe comes from the node's address, which
     // the VPC CNI network policy agent always admits (https://github.com/aws/aws-network-policy-agent/pull/65).
     readinessProbe: { httpGet: { path: "/ready", port: CACHE_PORT, scheme: "HTTP" }, periodSeconds: 5, failureThreshold: 2, successThreshold: 1, timeoutSeconds: 3 },
+    // Alive while it accepts connections: the server listens from the start, through a download
+    // that may take minutes, so liveness never restarts a cache that is busy downloading.
+    livenessProbe: { tcpSocket: { port: CACHE_PORT }, periodSeconds: 20, failureThreshold: 6, successThreshold: 1, timeoutSeconds: 5 },
     resources: {
       requests: { cpu: `${CACHE_CPU_REQUEST_MILLIS}m`, memory },
       limits: { cpu: `${CACHE_CPU_LIMIT_MILLIS}m`, memory },

@@ -71,6 +71,8 @@ describe("model cache DaemonSet", () => {
       assert.equal(ctr.env.find((e: Json) => e.name === "AWS_EC2_METADATA_DISABLED").value, "true");
       assert.equal(pod.volumes.find((v: Json) => v.name === "store").emptyDir.sizeLimit, `${c.model.storageGiB}Gi`);
       assert.deepEqual(ctr.readinessProbe.httpGet, { path: "/ready", port: CACHE_PORT, scheme: "HTTP" });
+      // Liveness is a TCP accept (the server listens through the download), never the readiness check.
+      assert.deepEqual(ctr.livenessProbe.tcpSocket, { port: CACHE_PORT });
       assert.equal(ctr.resources.limits.memory, `${cacheMemoryMiB(24, 16)}Mi`);
       assert.equal(ctr.resources.requests.memory, ctr.resources.limits.memory, "memory is bounded by the part window and never overcommitted");
     }
