@@ -253,8 +253,8 @@ const model = z.strictObject({
   /** Node-local volume for the model files, GiB. */
   storageGiB: z.number().int().min(1),
   /**
-   * Minutes vLLM needs after the weights are read (compilation, CUDA graphs, warm-up). Copying,
-   * verifying and reading the weights are budgeted from storageGiB and the volume's throughput.
+   * Minutes vLLM needs after the weights are read (compilation, CUDA graphs, warm-up). Downloading,
+   * verifying, copying and reading the weights are budgeted from storageGiB and the node group's load path.
    * Default 20.
    */
   startupMinutes: z.number().int().min(1).max(120).default(20),

@@ -3317,7 +3317,7 @@ var k8sNetworkpolicyNoWorldEgress = {
     }
   },
   severity: "critical",
-  remediation: "Restrict egress rules of NetworkPolicies in restricted namespaces to namespace/pod selectors and ipBlocks of the VPC CIDR (VllmService: DNS, the VPC endpoints on 443, the Pod Identity agent).",
+  remediation: "Restrict egress rules of NetworkPolicies in restricted namespaces to namespace/pod selectors and ipBlocks inside the VPC (the platform's own: a model server reaches DNS and its model's node-local cache; the model cache reaches DNS, the endpoint subnets on 443 and the Pod Identity agent).",
   frameworks: {
     hipaa: [HIPAA.transmissionSecurity, HIPAA.accessControl],
     gdpr: [GDPR.transfers, GDPR.integrityConfidentiality, GDPR.byDefault],
