@@ -15,6 +15,8 @@ export const modelBucket = platform.outputs.modelBucket;
 export const auditBucket = platform.outputs.auditBucket;
 export const trailArn = platform.outputs.trailArn;
 export const keyArns = platform.outputs.keyArns;
+// How the account's S3 public access block and EBS encryption by default are provided.
+export const accountGuards = platform.outputs.accountGuards;
 export const clusterName = platform.outputs.clusterName;
 export const kubeconfig = platform.outputs.kubeconfig;
 // --- serving ---

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import type { PlatformSettings } from "./config";
 import * as naming from "./naming";
 import { KeyRing } from "../components/keys/key-ring";
+import { AccountGuards } from "../components/account/account-guards";
 import { IsolatedVpc } from "../components/network/isolated-vpc";
 import { ModelStore } from "../components/storage/model-store";
 import { AuditTrail } from "../components/audit/audit-trail";
@@ -78,6 +79,18 @@ export function buildPlatform(s: PlatformSettings) {
     breakGlassRoleArns: s.access.breakGlassRoleArns,
     logGroupPrefixes: [logPrefix, `/aws/eks/${cluster}/`],
     trailName: trail,
+    protect: s.protect,
+    tags,
+  });
+
+  // The account's own guards: no bucket of the account can be made public, no volume written in clear.
+  const accountGuards = new AccountGuards(`${prefix}-account`, {
+    strategy: s.account.guards,
+    aliasPrefix: `${s.project}/${s.stack}`,
+    partition: s.partition,
+    region: s.region,
+    accountId,
+    adminRoleArns: s.access.adminRoleArns,
     protect: s.protect,
     tags,
   });
@@ -440,6 +453,7 @@ export function buildPlatform(s: PlatformSettings) {
 
   return {
     keys,
+    accountGuards,
     network,
     models,
     audit,
@@ -462,6 +476,7 @@ export function buildPlatform(s: PlatformSettings) {
     outputs: {
       imageRepositories: pulumi.all(supplyChain.repositoryUrls),
       detection: pulumi.all([detection.summary, config.summary]).apply(([d, c]) => ({ ...d, config: c })),
+      accountGuards: accountGuards.summary,
       dashboardName: monitoring.dashboard.dashboardName,
       gatewayHostname: s.gateway.hostname,
       // The internal load balancer's DNS name (EKS's cloud controller creates it for the gateway's

@@ -336,6 +336,18 @@ const detection = z
   })
   .default({ guardDuty: "create", securityHub: "create", inspector: "create", config: "create", configRecorderName: "default", guardDutyMinSeverity: 7, inspectorMinSeverity: "HIGH" });
 
+/**
+ * Account-level guards: the account's S3 public access block and EBS encryption by default with a
+ * customer managed key. One per account (and region): only one stack of an account and region
+ * may `create` them.
+ */
+const account = z
+  .strictObject({
+    /** `create`: this stack declares them. `verify`: the organisation sets them (SCP, Control Tower); read at preview, refused when missing. Default create. */
+    guards: z.enum(["create", "verify"], { error: 'must be "create" (this stack declares the account\'s S3 public access block and EBS encryption by default) or "verify" (the organisation sets them; checked at preview)' }).default("create"),
+  })
+  .default({ guards: "create" });
+
 const storage = z
   .strictObject({
     /** Object Lock default retention of model artifacts, days. Default 30. */
@@ -479,6 +491,8 @@ export const stackSchema = z.strictObject({
   monitoring,
   /** Threat detection services and how each is provided. */
   detection,
+  /** Account-level guards (S3 public access block, EBS encryption by default) and how they are provided. */
+  account,
   /** How a deploy reaches the cluster: the Kubernetes layer deferred on a first run, a port forward to the private endpoint. */
   deploy,
 });

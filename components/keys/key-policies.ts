@@ -277,3 +277,41 @@ function consumerStatements(purpose: KeyPurpose, ctx: KeyPolicyContext): PolicyS
 export function keyPolicy(purpose: KeyPurpose, ctx: KeyPolicyContext): PolicyDocument {
   return { Version: "2012-10-17", Statement: [...baseStatements(ctx), ...consumerStatements(purpose, ctx)] };
 }
+
+/**
+ * The key policy of the account's default EBS key (encryption by default, components/account):
+ * any principal of this account may use it, but only through EC2 in this region, as the policy
+ * of the AWS managed key aws/ebs allows, so a role that may create volumes needs no KMS
+ * permission of its own and nobody can use the key outside EBS. Auto Scaling's service-linked
+ * role gets the statements AWS documents for groups that launch encrypted volumes with a
+ * customer managed key.
+ * https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html#ebs-encryption-permissions
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+ */
+export function ebsDefaultKeyPolicy(ctx: Pick<KeyPolicyContext, "partition" | "region" | "accountId" | "adminRoleArns">): PolicyDocument {
+  const full: KeyPolicyContext = { ...ctx, readOnlyRoleArns: [], logGroupPrefixes: [], trailName: "" };
+  const throughEc2 = { "kms:CallerAccount": ctx.accountId, "kms:ViaService": `ec2.${ctx.region}.amazonaws.com` };
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      ...baseStatements(full),
+      {
+        Sid: "AccountPrincipalsThroughEbs",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
+        Resource: "*",
+        Condition: { StringEquals: throughEc2 },
+      },
+      {
+        Sid: "AccountPrincipalsGrantsForAttachedVolumes",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: "kms:CreateGrant",
+        Resource: "*",
+        Condition: { StringEquals: throughEc2, Bool: { "kms:GrantIsForAWSResource": true } },
+      },
+      ...consumerStatements("nodeVolumes", full),
+    ],
+  };
+}

@@ -56,6 +56,7 @@ export const CONFIG_TYPE_OF: Readonly<Record<string, string>> = {
   "aws:route53/resolverRule:ResolverRule": "AWS::Route53Resolver::ResolverRule",
   "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": "AWS::Route53Resolver::ResolverRuleAssociation",
   "aws:cfg/recorder:Recorder": "AWS::Config::ConfigurationRecorder",
+  "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": "AWS::S3::AccountPublicAccessBlock",
 };
 
 /**
@@ -104,6 +105,9 @@ export function managedRules(): ManagedRule[] {
     r("s3-bucket-versioning-enabled", "S3_BUCKET_VERSIONING_ENABLED", "A bucket whose versioning was suspended", ["AWS::S3::Bucket"], { ...ENCRYPTION, hipaa: ["164.312(c)(1)"], "fedramp-moderate": ["SI-7", "CM-6"] }),
     r("s3-bucket-ssl-requests-only", "S3_BUCKET_SSL_REQUESTS_ONLY", "A bucket policy that no longer refuses plain HTTP", ["AWS::S3::Bucket"], { ...BOUNDARY, hipaa: ["164.312(e)(1)"], "fedramp-moderate": ["SC-8", "CM-6"] }),
     r("s3-bucket-level-public-access-prohibited", "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED", "A bucket whose public access block was loosened", ["AWS::S3::Bucket"], BOUNDARY),
+    // The account's guards (AccountGuards), whether this stack or the organisation set them.
+    r("s3-account-level-public-access-blocks-periodic", "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC", "The account's S3 public access block loosened or removed", [], BOUNDARY),
+    r("ec2-ebs-encryption-by-default", "EC2_EBS_ENCRYPTION_BY_DEFAULT", "EBS encryption by default turned off in the region", [], ENCRYPTION),
     r("cloud-trail-encryption-enabled", "CLOUD_TRAIL_ENCRYPTION_ENABLED", "A trail no longer encrypted with a KMS key", [], AUDIT),
     r("cloud-trail-log-file-validation-enabled", "CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED", "A trail without log file validation", [], { ...AUDIT, "fedramp-moderate": ["AU-9", "CM-6"] }),
     r("multi-region-cloudtrail-enabled", "MULTI_REGION_CLOUD_TRAIL_ENABLED", "No multi-region trail records the account any more", [], AUDIT),

@@ -79,6 +79,7 @@ import { cloudtrailAuditArchiveAccess } from "./cloudtrail-audit-archive-access"
 import { logsRetentionNetworkMaximum } from "./logs-retention-network-maximum";
 import { k8sWorkloadProbes } from "./k8s-workload-probes";
 import { networkfirewallPolicyRuleGroups } from "./networkfirewall-policy-rule-groups";
+import { accountGuards } from "./account-guards";
 
 export const controls: Control[] = [
   s3BucketSseKms,
@@ -118,6 +119,8 @@ export const controls: Control[] = [
   ec2VpcEndpointsRequired,
   regionAllowList,
   tagsRequired,
+  // the account's own guards
+  accountGuards,
   // cluster, nodes and egress firewall
   eksClusterEndpointPrivate,
   eksClusterSecretsEncrypted,

@@ -3472,7 +3472,8 @@ var CONFIG_TYPE_OF = {
   "aws:route53/resolverEndpoint:ResolverEndpoint": "AWS::Route53Resolver::ResolverEndpoint",
   "aws:route53/resolverRule:ResolverRule": "AWS::Route53Resolver::ResolverRule",
   "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": "AWS::Route53Resolver::ResolverRuleAssociation",
-  "aws:cfg/recorder:Recorder": "AWS::Config::ConfigurationRecorder"
+  "aws:cfg/recorder:Recorder": "AWS::Config::ConfigurationRecorder",
+  "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": "AWS::S3::AccountPublicAccessBlock"
 };
 
 // policy-packs/controls/monitoring-detection-services.ts
@@ -4601,6 +4602,88 @@ var networkfirewallPolicyRuleGroups = {
   resourceTypes: [FIREWALL3, FIREWALL_POLICY, RULE_GROUP2]
 };
 
+// policy-packs/controls/account-guards.ts
+var DEFAULTS23 = { guards: "create" };
+var ACCOUNT_PAB = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock";
+var EBS_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault";
+var EBS_KEY = "aws:ebs/defaultKmsKey:DefaultKmsKey";
+var BUCKET2 = "aws:s3/bucket:Bucket";
+var CLUSTER9 = "aws:eks/cluster:Cluster";
+var SETTINGS = ["blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"];
+function publicAccessBlockProblems(all, undecided) {
+  const blocks = ofType(all, ACCOUNT_PAB);
+  if (blocks.length === 0) return ["no account-level S3 public access block is declared"];
+  const complete = blocks.some((b) => {
+    const off = SETTINGS.filter((s) => {
+      const v = bool(b.props[s]);
+      if (isUnknown(v)) undecided.note(`${label(b)}: ${s} unknown`);
+      return v !== true && !isUnknown(v);
+    });
+    return off.length === 0;
+  });
+  if (complete) return [];
+  return blocks.map((b) => `${label(b)} leaves ${SETTINGS.filter((s) => bool(b.props[s]) !== true).join(", ")} off`);
+}
+function ebsProblems(all, undecided) {
+  const problems = [];
+  const toggles = ofType(all, EBS_DEFAULT);
+  const on = toggles.some((t) => {
+    const v = bool(t.props.enabled);
+    if (isUnknown(v)) undecided.note(`${label(t)}: enabled unknown`);
+    return v !== false;
+  });
+  if (!on) problems.push(toggles.length === 0 ? "EBS encryption by default is not declared" : "EBS encryption by default is declared disabled");
+  const keys = ofType(all, ...KMS_KEY_TYPES);
+  const defaults = ofType(all, EBS_KEY);
+  const customer = defaults.some((d) => {
+    const arn = str(d.props.keyArn);
+    if (typeof arn === "string" && /(^|:)alias\/aws\/ebs$/.test(arn)) return false;
+    const links = keys.map((k) => refersTo(d, "keyArn", k, [k.props.arn]));
+    if (links.includes("yes")) return true;
+    if (links.includes("unknown")) {
+      undecided.note(`${label(d)}: key unknown`);
+      return true;
+    }
+    return false;
+  });
+  if (!customer) problems.push(defaults.length === 0 ? "no default EBS key is declared, so encryption by default would use the AWS managed key aws/ebs" : "the default EBS key is not a customer managed key declared by this stack");
+  return problems;
+}
+var accountGuards = {
+  policy: {
+    name: "sovereign-llm-account-guards",
+    description: "A stack that keeps data (declares a bucket or a cluster) has the account's own guards: an account-level S3 public access block with all four settings on, which overrides any bucket policy or ACL that would make a bucket public, and EBS encryption by default with a customer managed key the stack declares, so no volume of the account is written in clear. Under account.guards `verify` (passed as this policy's config) the organisation sets them and the program reads them at preview instead, refusing when one is missing.",
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { guards: { type: "string", enum: ["create", "verify"], default: DEFAULTS23.guards } } },
+    validateStack: (args, report) => {
+      const cfg = configOf(args, DEFAULTS23);
+      if (cfg.guards === "verify") return;
+      const all = nodesOf(args);
+      if (ofType(all, BUCKET2, CLUSTER9).length === 0) return;
+      const undecided = new Undecided();
+      const anchor = ofType(all, BUCKET2, CLUSTER9)[0];
+      for (const p of [...publicAccessBlockProblems(all, undecided), ...ebsProblems(all, undecided)]) {
+        report(`${p}, while account.guards is create: the account is guarded neither by this stack nor by a verified organisation setting`, anchor.urn);
+      }
+      undecided.finish();
+    }
+  },
+  severity: "high",
+  remediation: "Keep AccountGuards in the program (infra/platform.ts) with account.guards: create, or, where the organisation sets the account's S3 public access block and EBS encryption by default centrally, set account.guards: verify in the stack file (the program then reads them at preview) and use the policy-pack-config.json that npm run check writes.",
+  frameworks: {
+    hipaa: [HIPAA.accessControl, HIPAA.informationAccess, HIPAA.encryptionAtRest],
+    gdpr: [GDPR.byDefault, GDPR.integrityConfidentiality, GDPR.encryption],
+    soc2: [SOC2.logicalAccess, SOC2.boundary],
+    "fedramp-moderate": ["AC-3", "AC-4", "AC-6", "SC-7(3)", "SC-28", "SC-28(1)", "CM-6"]
+  },
+  references: [
+    "AWS Config: s3-account-level-public-access-blocks-periodic (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
+    "AWS Config: ec2-ebs-encryption-by-default (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)",
+    "Beyond the public lists: the default EBS key must be a customer managed key the stack declares (ec2-ebs-encryption-by-default accepts aws/ebs)"
+  ],
+  resourceTypes: [ACCOUNT_PAB, EBS_DEFAULT, EBS_KEY, ...KMS_KEY_TYPES, BUCKET2, CLUSTER9]
+};
+
 // policy-packs/controls/index.ts
 var controls = [
   s3BucketSseKms,
@@ -4640,6 +4723,8 @@ var controls = [
   ec2VpcEndpointsRequired,
   regionAllowList,
   tagsRequired,
+  // the account's own guards
+  accountGuards,
   // cluster, nodes and egress firewall
   eksClusterEndpointPrivate,
   eksClusterSecretsEncrypted,

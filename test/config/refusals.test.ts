@@ -137,6 +137,8 @@ const CASES: Record<string, Case[]> = {
     { name: "a word for a number", file: from("dev", (c) => (c[`${NS}models`][0].replicas = "two")), expect: [["sovereign-llm:models[0].replicas", 'is "two", not a whole number; write an integer']] },
     { name: "a scalar for a list", file: from("dev", (c) => (c[`${NS}residency`] = "us")), expect: [["sovereign-llm:residency", 'is "us", not a list; write a YAML list']] },
     { name: "an alarm threshold as a word", file: from("prod", (c) => (c[`${NS}monitoring`] = { thresholds: { authFailures: "fifty" } })), expect: [["sovereign-llm:monitoring.thresholds.authFailures", 'is "fifty", not a number; give failed authentications in 5 minutes (default 50)']] },
+    { name: "account guards named like the detection strategies", file: from("prod", (c) => (c[`${NS}account`] = { guards: "organization" })), expect: [["sovereign-llm:account.guards", /"verify" \(the organisation sets them; checked at preview\)/]] },
+    { name: "account guards as a flag", file: from("dev", (c) => (c[`${NS}account`] = { guards: true, verify: true })), expect: [["sovereign-llm:account.guards", /"create"/], ["sovereign-llm:account.verify", /unknown|not a key|did you mean/i]] },
     { name: "a number below its minimum", file: from("dev", (c) => (c[`${NS}models`][0].startupMinutes = 0)), expect: [["sovereign-llm:models[0].startupMinutes", "is the number 0; it must be at least 1, so raise it"]] },
   ],
   "images the nodes can pull": [

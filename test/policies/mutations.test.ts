@@ -62,6 +62,11 @@ export const ROWS: Row[] = [
   { op: "set", resourceType: FLOW_LOG, path: "trafficType", value: "REJECT", packs: ALL, why: "flow logs record rejected traffic only" },
   { op: "remove", resourceType: FLOW_LOG, packs: ALL, why: "VPC without flow logs" },
   { op: "delete", resourceType: ENDPOINT, path: "policy", packs: ALL, why: "VPC endpoint without a policy (full access)" },
+  // The account's guards (AccountGuards)
+  { op: "remove", resourceType: "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", packs: ALL, why: "no account-level S3 public access block while account.guards is create" },
+  { op: "set", resourceType: "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", path: "blockPublicPolicy", value: false, packs: ALL, why: "the account's public access block lets a bucket policy make a bucket public" },
+  { op: "set", resourceType: "aws:ebs/encryptionByDefault:EncryptionByDefault", path: "enabled", value: false, packs: ALL, why: "EBS encryption by default off in the account" },
+  { op: "remove", resourceType: "aws:ebs/defaultKmsKey:DefaultKmsKey", packs: ALL, why: "encryption by default with the AWS managed key aws/ebs instead of the stack's key" },
   // CloudTrail (AuditTrail)
   { op: "set", resourceType: TRAIL, path: "enableLogFileValidation", value: false, packs: ALL, why: "trail without log file validation" },
   { op: "set", resourceType: TRAIL, path: "isMultiRegionTrail", value: false, packs: ALL, why: "trail in one region only" },

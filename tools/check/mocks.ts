@@ -172,6 +172,16 @@ export function createMocks(ctx: MockContext): pulumi.runtime.Mocks {
           const pathPrefix = args.inputs.pathPrefix as string | undefined;
           return { ...listRoles(ctx.roles, nameRegex, pathPrefix), nameRegex, pathPrefix, id: ctx.region };
         }
+        // An account whose organisation set the guards (account.guards: verify proves its wiring
+        // offline; the real reading happens in pulumi preview against the account).
+        case "aws:s3/getAccountPublicAccessBlock:getAccountPublicAccessBlock":
+          return { accountId: ctx.accountId, blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true, id: ctx.accountId };
+        case "aws:ebs/getEncryptionByDefault:getEncryptionByDefault":
+          return { enabled: true, region: ctx.region, id: ctx.region };
+        case "aws:ebs/getDefaultKmsKey:getDefaultKmsKey":
+          return { keyArn: `arn:${ctx.partition}:kms:${ctx.region}:${ctx.accountId}:key/${stableUuid("organisation-ebs-default")}`, region: ctx.region, id: ctx.region };
+        case "aws:kms/getKey:getKey":
+          return { arn: String(args.inputs.keyId), keyId: String(args.inputs.keyId), keyManager: "CUSTOMER", keyState: "Enabled", enabled: true, id: String(args.inputs.keyId) };
         case "aws:lb/getHostedZoneId:getHostedZoneId":
           // Visibly not a real hosted zone ID: AWS publishes one per region and load balancer type.
           return { ...args.inputs, id: `ZMOCKNLB-${ctx.region}` };

@@ -47,6 +47,8 @@ export const RESIDENCY_POLICIES = ["sovereign-llm-region-allow-list", "sovereign
 /** Policies whose tunables follow from the stack's detection strategies and monitored signals. */
 export const DETECTION_POLICY = "sovereign-llm-monitoring-detection-services";
 export const ALARMS_POLICY = "sovereign-llm-monitoring-required-alarms";
+/** The policy whose strategy follows the stack's account.guards. */
+export const ACCOUNT_GUARDS_POLICY = "sovereign-llm-account-guards";
 
 function parsed(stackConfig: Record<string, string>, key: string): unknown {
   try {
@@ -70,7 +72,7 @@ function imply(merged: PackConfigFile, explicit: PackConfigFile, policy: string,
 /**
  * Pack config that follows from the stack file: the residency regions become the allowed
  * regions; detection strategies other than `create` tell the detection policy which services the
- * organisation provides; the alarms the stack must have gain one per model (request volume) and,
+ * organisation provides, and account.guards `verify` that the account's guards are the organisation's; the alarms the stack must have gain one per model (request volume) and,
  * in a stack without egress, the attempted-egress alarm. Entries of an explicit --config file take
  * precedence, property by property.
  */
@@ -85,6 +87,9 @@ export function stackPackConfig(stackConfig: Record<string, string>, explicit: P
   const detection = (parsed(stackConfig, "sovereign-llm:detection") ?? {}) as Record<string, unknown>;
   const strategies = Object.fromEntries((["guardDuty", "securityHub", "inspector", "config"] as const).filter((k) => detection[k] === "organization").map((k) => [k, "organization"]));
   if (Object.keys(strategies).length > 0) imply(merged, explicit, DETECTION_POLICY, strategies);
+
+  const account = (parsed(stackConfig, "sovereign-llm:account") ?? {}) as Record<string, unknown>;
+  if (account.guards === "verify") imply(merged, explicit, ACCOUNT_GUARDS_POLICY, { guards: "verify" });
 
   const models = parsed(stackConfig, "sovereign-llm:models");
   const modelNames = (Array.isArray(models) ? models : []).map((m) => (m as { name?: unknown })?.name).filter((n): n is string => typeof n === "string");

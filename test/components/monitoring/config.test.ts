@@ -31,6 +31,8 @@ const NOT_RECORDED: Record<string, string> = {
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "part of the bucket's item",
   "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "part of the bucket's item",
   "aws:route53/resolverFirewallRule:ResolverFirewallRule": "part of its rule group's item (AWS::Route53Resolver::FirewallRuleGroup)",
+  "aws:ebs/encryptionByDefault:EncryptionByDefault": "a setting of the account and region with no Config resource type; the periodic rule ec2-ebs-encryption-by-default evaluates it",
+  "aws:ebs/defaultKmsKey:DefaultKmsKey": "a setting of the account and region with no Config resource type (the key itself is recorded as AWS::KMS::Key)",
 };
 
 const synth = synthesizeCommitted({ preview: false });
