@@ -10,6 +10,7 @@ import { KeyRing } from "../components/keys/key-ring";
 import { AccountGuards } from "../components/account/account-guards";
 import { IsolatedVpc } from "../components/network/isolated-vpc";
 import { ModelStore } from "../components/storage/model-store";
+import { DataBackup } from "../components/storage/data-backup";
 import { AuditTrail } from "../components/audit/audit-trail";
 import { PlatformMonitoring } from "../components/monitoring/platform-monitoring";
 import { ThreatDetection } from "../components/monitoring/threat-detection";
@@ -424,6 +425,25 @@ export function buildPlatform(s: PlatformSettings) {
     tags,
   });
 
+  // The records kept as a second copy outside their buckets: the CloudTrail archive and Config's
+  // history (both audit class). The model store is not: its weights hold no personal data and
+  // are re-published from the signed release, under its own Object Lock.
+  const backup = new DataBackup(`${prefix}-backup`, {
+    namePrefix: prefix,
+    aliasPrefix: `${s.project}/${s.stack}`,
+    partition: s.partition,
+    region: s.region,
+    accountId,
+    adminRoleArns: s.access.adminRoleArns,
+    breakGlassRoleArns: s.access.breakGlassRoleArns,
+    sources: [{ bucketArn: audit.archive.arn, keyArn: keys.arns.audit }, ...(config.deliveryBucketArn ? [{ bucketArn: config.deliveryBucketArn, keyArn: keys.arns.audit }] : [])],
+    retentionDays: s.storage.backup.retentionDays,
+    lockMode,
+    copyRegion: s.storage.backup.copyRegion,
+    protect: s.protect,
+    tags,
+  });
+
   // Findings that must reach a person: high-severity GuardDuty findings, image vulnerabilities,
   // Config rules turning NON_COMPLIANT.
   const findings = new FindingsPipeline(`${prefix}-findings`, {
@@ -471,6 +491,7 @@ export function buildPlatform(s: PlatformSettings) {
     monitoring,
     detection,
     config,
+    backup,
     findings,
     supplyChain,
     outputs: {

@@ -150,6 +150,18 @@ export const CROSS_FIELD_RULES: Rule[] = [
       add(["residency"], `aws:region "${env.region}" lies outside the residency [${cfg.residency.join(", ")}], which allows ${allowed.join(", ")}; change aws:region or the residency list`);
     }
   },
+  // The backup copy is a second place the records reside: it must be inside the residency too
+  // (GDPR Art. 44; HIPAA and FedRAMP stacks name their jurisdictions the same way).
+  (cfg, env, add) => {
+    const copy = cfg.storage.backup.copyRegion;
+    if (copy === undefined) return;
+    const allowed = regionsFor(cfg.residency);
+    if (!allowed.includes(copy)) {
+      add(["storage", "backup", "copyRegion"], `"${copy}" lies outside the residency [${cfg.residency.join(", ")}]: the copy would take the stack's records out of it; use one of ${allowed.filter((r) => r !== env.region).join(", ") || "no other region (the residency allows only the stack's own; remove copyRegion)"}`);
+    } else if (copy === env.region) {
+      add(["storage", "backup", "copyRegion"], `"${copy}" is the stack's own region; a copy there survives no regional outage. Use another region of the residency (${allowed.filter((r) => r !== env.region).join(", ") || "none: remove copyRegion"})`);
+    }
+  },
   (cfg, env, add) => {
     each(cfg.network.availabilityZones, (az, i) => {
       if (!zoneBelongsTo(az, env.region)) add(["network", "availabilityZones", i], `"${az}" is not an availability zone of ${env.region}; use zone IDs such as ${ZONE_ID_PREFIX[env.region] ?? "use1"}-az1 or names such as ${env.region}a`);

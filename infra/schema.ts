@@ -348,14 +348,30 @@ const account = z
   })
   .default({ guards: "create" });
 
+/**
+ * The second copy of the stack's records (the CloudTrail archive and AWS Config's history): AWS
+ * Backup, daily, into a vault with its own key and Vault Lock. Whether the copy region lies in the
+ * residency is a cross-field rule.
+ */
+const backup = z
+  .strictObject({
+    /** Days each daily recovery point is kept (and the vault's locked minimum). Default 35 (AWS Config's backup-plan-min-frequency-and-min-retention-check). */
+    retentionDays: z.number().int().min(7, { error: (iss) => `is ${show(iss.input)}; keep recovery points at least 7 days (default 35), or a weekend's loss outlives its last copy` }).max(36500).default(35),
+    /** A second region of the residency that each recovery point is copied to (its own vault and key there). Default none: one vault, in the stack's region. */
+    copyRegion: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: (iss) => `${show(iss.input)} is not an AWS region name; write one such as us-west-2` }).optional(),
+  })
+  .default({ retentionDays: 35 });
+
 const storage = z
   .strictObject({
     /** Object Lock default retention of model artifacts, days. Default 30. */
     modelLockDays: z.number().int().min(1).max(36500).default(30),
     /** Object Lock default retention of the CloudTrail archive, days. Default 2192. */
     auditLockDays: z.number().int().min(1).max(36500).default(2192),
+    /** AWS Backup of the stack's records. */
+    backup,
   })
-  .default({ modelLockDays: 30, auditLockDays: 2192 });
+  .default({ modelLockDays: 30, auditLockDays: 2192, backup: { retentionDays: 35 } });
 
 const access = z.strictObject({
   /** Roles that administer keys, buckets and the cluster. At least one. */

@@ -315,3 +315,37 @@ export function ebsDefaultKeyPolicy(ctx: Pick<KeyPolicyContext, "partition" | "r
     ],
   };
 }
+
+/**
+ * The key policy of a backup vault's key (components/storage/data-backup). AWS Backup encrypts an
+ * S3 recovery point with the vault's key, whatever key the source bucket uses ("independent
+ * encryption": https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html), so the
+ * copy stays readable if the source's key is lost, and the source's administrators hold no use
+ * of it. Only the stack's backup role uses it, and only through AWS Backup in the vault's region.
+ */
+export function backupVaultKeyPolicy(ctx: Pick<KeyPolicyContext, "partition" | "region" | "accountId" | "adminRoleArns">, backupRoleArn: string): PolicyDocument {
+  const full: KeyPolicyContext = { ...ctx, readOnlyRoleArns: [], logGroupPrefixes: [], trailName: "" };
+  const throughBackup = { "kms:CallerAccount": ctx.accountId, "kms:ViaService": `backup.${ctx.region}.amazonaws.com` };
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      ...baseStatements(full),
+      {
+        Sid: "BackupRoleThroughAwsBackup",
+        Effect: "Allow",
+        Principal: { AWS: backupRoleArn },
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
+        Resource: "*",
+        Condition: { StringEquals: throughBackup },
+      },
+      {
+        Sid: "BackupRoleGrantsForRecoveryPoints",
+        Effect: "Allow",
+        Principal: { AWS: backupRoleArn },
+        Action: "kms:CreateGrant",
+        Resource: "*",
+        Condition: { StringEquals: throughBackup, Bool: { "kms:GrantIsForAWSResource": true } },
+      },
+    ],
+  };
+}

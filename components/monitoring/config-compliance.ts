@@ -46,6 +46,8 @@ export class ConfigCompliance extends pulumi.ComponentResource {
   /** Names of the managed rules, for the findings pipeline's pattern. */
   public readonly rulePrefix: string;
   public readonly summary: pulumi.Output<string>;
+  /** The delivery bucket's ARN (create only): the history of the account's configuration, backed up with the other records. */
+  public readonly deliveryBucketArn?: pulumi.Output<string>;
 
   constructor(name: string, args: ConfigComplianceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sovereign-llm:monitoring:ConfigCompliance", name, {}, opts);
@@ -63,6 +65,7 @@ export class ConfigCompliance extends pulumi.ComponentResource {
         { bucket: args.bucketName, objectLockEnabled: true, forceDestroy: false, tags: { ...withName(tags, `${name}-delivery`), "data-class": "config-delivery" } },
         { parent: this, protect, retainOnDelete: protect },
       );
+      this.deliveryBucketArn = bucket.arn;
       const child = { parent: bucket };
       const pab = new aws.s3.BucketPublicAccessBlock(`${name}-delivery`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, child);
       new aws.s3.BucketOwnershipControls(`${name}-delivery`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);

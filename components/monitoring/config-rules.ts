@@ -57,6 +57,9 @@ export const CONFIG_TYPE_OF: Readonly<Record<string, string>> = {
   "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": "AWS::Route53Resolver::ResolverRuleAssociation",
   "aws:cfg/recorder:Recorder": "AWS::Config::ConfigurationRecorder",
   "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": "AWS::S3::AccountPublicAccessBlock",
+  "aws:backup/vault:Vault": "AWS::Backup::BackupVault",
+  "aws:backup/plan:Plan": "AWS::Backup::BackupPlan",
+  "aws:backup/selection:Selection": "AWS::Backup::BackupSelection",
 };
 
 /**

@@ -80,6 +80,7 @@ import { logsRetentionNetworkMaximum } from "./logs-retention-network-maximum";
 import { k8sWorkloadProbes } from "./k8s-workload-probes";
 import { networkfirewallPolicyRuleGroups } from "./networkfirewall-policy-rule-groups";
 import { accountGuards } from "./account-guards";
+import { backupRegulatedData } from "./backup-regulated-data";
 
 export const controls: Control[] = [
   s3BucketSseKms,
@@ -90,6 +91,7 @@ export const controls: Control[] = [
   s3BucketTlsOnly,
   s3ReplicationResidency,
   s3BucketNoncurrentExpiration,
+  backupRegulatedData,
   kmsKeyRotation,
   kmsKeyDeletionWindow,
   kmsKeyPolicyNoPublic,

@@ -11,5 +11,4 @@ export const R = {
   nlbOwnedByService: "The load balancer is owned by the gateway's Kubernetes Service and recreated with it; it holds no data and is internal only (sovereign-llm-k8s-service-not-exposed).",
   noServerAccessLogs:
     "S3 server access logs can only be delivered to a bucket without SSE-KMS, which the platform does not allow; object-level access is recorded by CloudTrail data events instead: on the model store (sovereign-llm-cloudtrail-s3-data-events) and on the audit archive itself, its reads and deletions (sovereign-llm-cloudtrail-audit-archive-access).",
-  backup: "The model store and audit archive are versioned, Object-Locked and can replicate only inside the residency regions; no AWS Backup plan or vault is declared yet.",
 } as const;

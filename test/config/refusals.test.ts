@@ -43,6 +43,7 @@ function govStack(change: (c: Config) => void = () => undefined): { config: Conf
     c[`${NS}compliance`] = ["fedramp-moderate"];
     c[`${NS}network`].availabilityZones = ["us-gov-west-1a", "us-gov-west-1b", "us-gov-west-1c"];
     c[`${NS}gpuNodeGroups`] = c[`${NS}gpuNodeGroups`].slice(0, 1);
+    c[`${NS}storage`].backup.copyRegion = "us-gov-east-1";
     const json = JSON.stringify(c).replaceAll("arn:aws:", "arn:aws-us-gov:").replaceAll(".us-east-1.", ".us-gov-west-1.");
     Object.assign(c, JSON.parse(json));
     change(c);
@@ -139,6 +140,9 @@ const CASES: Record<string, Case[]> = {
     { name: "an alarm threshold as a word", file: from("prod", (c) => (c[`${NS}monitoring`] = { thresholds: { authFailures: "fifty" } })), expect: [["sovereign-llm:monitoring.thresholds.authFailures", 'is "fifty", not a number; give failed authentications in 5 minutes (default 50)']] },
     { name: "account guards named like the detection strategies", file: from("prod", (c) => (c[`${NS}account`] = { guards: "organization" })), expect: [["sovereign-llm:account.guards", /"verify" \(the organisation sets them; checked at preview\)/]] },
     { name: "account guards as a flag", file: from("dev", (c) => (c[`${NS}account`] = { guards: true, verify: true })), expect: [["sovereign-llm:account.guards", /"create"/], ["sovereign-llm:account.verify", /unknown|not a key|did you mean/i]] },
+    { name: "a backup copy region outside the residency", file: from("prod-eu", (c) => (c[`${NS}storage`].backup = { copyRegion: "eu-west-2" })), expect: [["sovereign-llm:storage.backup.copyRegion", /"eu-west-2" lies outside the residency \[eu\]: the copy would take the stack's records out of it; use one of eu-north-1/]] },
+    { name: "a backup copy region that is the stack's own", file: from("prod", (c) => (c[`${NS}storage`].backup.copyRegion = "us-east-1")), expect: [["sovereign-llm:storage.backup.copyRegion", /is the stack's own region; a copy there survives no regional outage/]] },
+    { name: "backup recovery points kept two days", file: from("dev", (c) => (c[`${NS}storage`].backup = { retentionDays: 2 })), expect: [["sovereign-llm:storage.backup.retentionDays", /keep recovery points at least 7 days/]] },
     { name: "a number below its minimum", file: from("dev", (c) => (c[`${NS}models`][0].startupMinutes = 0)), expect: [["sovereign-llm:models[0].startupMinutes", "is the number 0; it must be at least 1, so raise it"]] },
   ],
   "images the nodes can pull": [

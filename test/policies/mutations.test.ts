@@ -67,6 +67,9 @@ export const ROWS: Row[] = [
   { op: "set", resourceType: "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", path: "blockPublicPolicy", value: false, packs: ALL, why: "the account's public access block lets a bucket policy make a bucket public" },
   { op: "set", resourceType: "aws:ebs/encryptionByDefault:EncryptionByDefault", path: "enabled", value: false, packs: ALL, why: "EBS encryption by default off in the account" },
   { op: "remove", resourceType: "aws:ebs/defaultKmsKey:DefaultKmsKey", packs: ALL, why: "encryption by default with the AWS managed key aws/ebs instead of the stack's key" },
+  // The records' second copy (DataBackup)
+  { op: "remove", resourceType: "aws:backup/selection:Selection", packs: ALL, why: "the CloudTrail archive and Config's history kept as a single copy (no backup selection)" },
+  { op: "remove", resourceType: "aws:backup/vaultLockConfiguration:VaultLockConfiguration", packs: ALL, why: "backup vaults without Vault Lock (recovery points deletable)" },
   // CloudTrail (AuditTrail)
   { op: "set", resourceType: TRAIL, path: "enableLogFileValidation", value: false, packs: ALL, why: "trail without log file validation" },
   { op: "set", resourceType: TRAIL, path: "isMultiRegionTrail", value: false, packs: ALL, why: "trail in one region only" },

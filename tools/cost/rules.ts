@@ -251,6 +251,11 @@ export const RULES: Record<string, Rule> = {
       missing: "AWS Config recording is billed per configuration item (one per change of a recorded resource); no dated price is committed: supply an estimate with --prices FILE (key config:recorder-month)",
     }),
   ],
+  "aws:backup/vault:Vault": (reg, ctx) => [
+    line(ctx, reg, "backup:vault-month", "AWS Backup: recovery points of S3 billed per GB-month stored (and per GB copied to another region)", fixed(1), {
+      missing: "AWS Backup is billed per GB-month of the S3 recovery points a vault holds (about the size of the backed-up buckets, kept storage.backup.retentionDays) and per GB copied to another region; no dated price is committed: supply an estimate with --prices FILE (key backup:vault-month)",
+    }),
+  ],
   "aws:securityhub/account:Account": (reg, ctx) => [
     line(ctx, reg, "securityhub:account-month", "Security Hub: billed per security check and per finding ingested", fixed(1), {
       missing: "Security Hub is billed per security check run and per finding ingested; no dated price is committed: supply an estimate with --prices FILE (key securityhub:account-month)",
@@ -287,6 +292,10 @@ export const NO_CHARGE: Record<string, string> = {
   "aws:iam/rolePolicy:RolePolicy": "IAM is free",
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "IAM is free",
   "aws:kms/alias:Alias": "no charge for KMS aliases",
+  "aws:backup/plan:Plan": "no charge for a plan; what it stores is priced with the vault",
+  "aws:backup/selection:Selection": "no charge for a selection",
+  "aws:backup/vaultLockConfiguration:VaultLockConfiguration": "no charge for Vault Lock",
+  "aws:backup/vaultPolicy:VaultPolicy": "no charge for a vault access policy",
   "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": "an account setting: no charge",
   "aws:ebs/encryptionByDefault:EncryptionByDefault": "a regional account setting: no charge (encrypted volumes cost what unencrypted ones do)",
   "aws:ebs/defaultKmsKey:DefaultKmsKey": "a regional account setting: no charge (the key itself is priced as a KMS key)",

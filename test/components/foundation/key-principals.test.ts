@@ -30,7 +30,9 @@ test("every AWS principal a key policy names exists in the account (committed st
   for (const [stack, result] of Object.entries(await committed)) {
     const file = stackFileFromConfig(stack, yamlConfig(stack));
     const account = /:iam::(\d{12}):/.exec(JSON.parse(file.config["sovereign-llm:access"]).adminRoleArns[0])![1];
-    const existing = mockRoles(file, account, "aws");
+    // Roles the program declares exist before any key naming them (the key policy is computed from the role's ARN).
+    const declared = ofType(result, "aws:iam/role:Role").map((r) => String(r.outputs.arn));
+    const existing = [...mockRoles(file, account, "aws"), ...declared];
     for (const key of ofType(result, "aws:kms/key:Key")) {
       for (const s of policyOf(key).Statement) {
         if (s.Effect === "Deny") continue; // a deny names everyone ("*") and excepts roles by condition

@@ -32,6 +32,8 @@ const NOT_RECORDED: Record<string, string> = {
   "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "part of the bucket's item",
   "aws:route53/resolverFirewallRule:ResolverFirewallRule": "part of its rule group's item (AWS::Route53Resolver::FirewallRuleGroup)",
   "aws:ebs/encryptionByDefault:EncryptionByDefault": "a setting of the account and region with no Config resource type; the periodic rule ec2-ebs-encryption-by-default evaluates it",
+  "aws:backup/vaultLockConfiguration:VaultLockConfiguration": "part of the vault's item (AWS::Backup::BackupVault LockConfiguration)",
+  "aws:backup/vaultPolicy:VaultPolicy": "part of the vault's item (AWS::Backup::BackupVault AccessPolicy)",
   "aws:ebs/defaultKmsKey:DefaultKmsKey": "a setting of the account and region with no Config resource type (the key itself is recorded as AWS::KMS::Key)",
 };
 

@@ -49,10 +49,10 @@ describe("committed stacks are priced", () => {
       for (const m of c.models) assert.ok(m.throughput || m.throughputMissing, `${m.name}: neither throughput nor a reason`);
     });
   }
-  test("prod (us-east-1) has a price for every line but the usage-billed detection services, which say so", () => {
+  test("prod (us-east-1) has a price for every line but the usage-billed detection services and backup vaults, which say so", () => {
     const c = priceStack({ regs: synth.prod.registrations, region: "us-east-1", book, table, usage: resolveUsage({ modelStorageGiB: 240 }) });
     // The rules' evaluations are one stack-wide line (no resource type).
-    assert.deepEqual(c.missing.map((l) => l.type).sort(), ["", "aws:cfg/recorder:Recorder", "aws:guardduty/detector:Detector", "aws:securityhub/account:Account"]);
+    assert.deepEqual(c.missing.map((l) => l.type).sort(), ["", "aws:backup/vault:Vault", "aws:backup/vault:Vault", "aws:cfg/recorder:Recorder", "aws:guardduty/detector:Detector", "aws:securityhub/account:Account"]);
     for (const l of c.missing) assert.match(l.missing ?? "", /billed .*--prices FILE/);
   });
 });

@@ -297,6 +297,72 @@ function autoscalerFlows(model: AccessModel): Flow[] {
   ];
 }
 
+/** The key whose policy lets `roleArn` use it through AWS Backup: the backup vault's key. */
+function vaultKeyOf(model: AccessModel, roleArn: string): string | undefined {
+  for (const [arn, doc] of model.keyPolicies) {
+    const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+    if (statements.some((st) => JSON.stringify(st.Principal ?? "").includes(roleArn) && JSON.stringify(st.Condition ?? "").includes(`backup.${model.region}.amazonaws.com`))) return arn;
+  }
+  return undefined;
+}
+
+/**
+ * AWS Backup's role (DataBackup): it reads the records into the vault, and nothing else. Its
+ * reads of the archive are S3 requests the role makes through AWS Backup; its use of the vault's
+ * key is AWS Backup's own (kms:ViaService backup).
+ * https://docs.aws.amazon.com/aws-backup/latest/devguide/s3-backups.html
+ */
+function backupFlows(model: AccessModel): Flow[] {
+  const r = model.roles.find((x) => JSON.stringify(x.trust ?? {}).includes("backup.amazonaws.com"));
+  const archive = model.auditBucket.arn;
+  const title = "AWS Backup reads the CloudTrail archive and writes its recovery point, encrypted with the vault's own key";
+  if (!r) return [missingFlow("backup-copies-records", title, "allow", archive, "the program declares no role AWS Backup assumes")];
+  const vaultKey = vaultKeyOf(model, r.arn);
+  if (!vaultKey) return [missingFlow("backup-copies-records", title, "allow", archive, `no key policy lets ${r.logicalName} use a key through AWS Backup in ${model.region}`)];
+  const object = `${archive}/AWSLogs/${model.accountId}/CloudTrail/${model.region}/2026/01/01/${model.accountId}_CloudTrail_${model.region}_20260101T0000Z_example.json.gz`;
+  const viaBackup = { "kms:ViaService": `backup.${model.region}.amazonaws.com`, "kms:CallerAccount": model.accountId };
+  const models = model.modelBucket.arn;
+  const weights = `${models}/${modelPrefix(model.models[0] ?? "example-model")}model-00001-of-00002.safetensors`;
+  return [
+    {
+      id: "backup-copies-records",
+      title,
+      expect: "allow",
+      resource: archive,
+      requests: [
+        { label: "AWS Backup assumes the role", principal: service("backup.amazonaws.com"), action: "sts:AssumeRole", resource: r.arn },
+        { label: "ListBucketVersions of the archive", principal: role(r), action: "s3:ListBucketVersions", resource: archive },
+        { label: "GetObjectVersion of a log file", principal: role(r), action: "s3:GetObjectVersion", resource: object },
+        { label: "Decrypt the log file through S3 with the audit key", principal: role(r), action: "kms:Decrypt", resource: model.keys.audit, context: viaS3(model, object) },
+        { label: "GenerateDataKey of the vault's key for the recovery point", principal: role(r), action: "kms:GenerateDataKey", resource: vaultKey, context: viaBackup },
+      ],
+    },
+    {
+      id: "backup-reads-other-data",
+      title: "the backup role reads the model store, or decrypts with another key of the stack",
+      expect: "deny",
+      resource: models,
+      requests: [
+        { label: "GetObject of model weights", principal: role(r), action: "s3:GetObject", resource: weights },
+        { label: "ListBucket of the model store", principal: role(r), action: "s3:ListBucket", resource: models },
+        ...Object.entries(model.keys)
+          .filter(([purpose]) => purpose !== "audit")
+          .map(([purpose, key]) => ({ label: `Decrypt through S3 with the ${purpose} key`, principal: role(r), action: "kms:Decrypt", resource: key, context: viaS3(model, models) })),
+      ],
+    },
+    {
+      id: "backup-changes-records",
+      title: "the backup role deletes or overwrites the records it copies",
+      expect: "deny",
+      resource: archive,
+      requests: [
+        { label: "DeleteObjectVersion of a log file", principal: role(r), action: "s3:DeleteObjectVersion", resource: object },
+        { label: "PutObject over a log file", principal: role(r), action: "s3:PutObject", resource: object },
+      ],
+    },
+  ];
+}
+
 function foreignAccountFlows(model: AccessModel): Flow[] {
   const other = foreignAccount(model);
   const p = external(`arn:${model.partition}:iam::${other}:role/any-role`, `a role of account ${other} (with AdministratorAccess)`);
@@ -314,5 +380,5 @@ function foreignAccountFlows(model: AccessModel): Flow[] {
 
 /** Every flow of the matrix for this stack, in a fixed order. */
 export function accessFlows(model: AccessModel): Flow[] {
-  return [...publishFlows(model), ...modelReadFlows(model), ...outsideEndpointFlows(model), ...auditFlows(model), ...logGroupFlows(model), ...autoscalerFlows(model), ...foreignAccountFlows(model)];
+  return [...publishFlows(model), ...modelReadFlows(model), ...outsideEndpointFlows(model), ...auditFlows(model), ...logGroupFlows(model), ...autoscalerFlows(model), ...backupFlows(model), ...foreignAccountFlows(model)];
 }

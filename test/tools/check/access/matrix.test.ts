@@ -47,6 +47,9 @@ for (const stack of STACKS) {
         ...model.logGroups.map((g) => `log-group-encrypts:${g.name}`),
         "autoscaler-resizes",
         "autoscaler-resizes-other-cluster",
+        "backup-copies-records",
+        "backup-reads-other-data",
+        "backup-changes-records",
         "foreign-account",
       ];
       for (const id of expected) assert.ok(ids.includes(id), `flow ${id} is missing; flows: ${ids.join(", ")}`);

@@ -197,3 +197,38 @@ test("rule called-apis-have-endpoints: an endpoint policy that no longer admits 
   const failures = (await failuresOf(broken)).filter((f) => f.startsWith("rule called-apis-have-endpoints: "));
   assert.ok(failures.some((f) => /is granted autoscaling:SetDesiredCapacity, but the policy of endpoint \S+ admits no autoscaling:SetDesiredCapacity call/.test(f)), failures.join("\n"));
 });
+
+test("the backup role widened like AWS's managed S3 backup policy (every bucket, every key through S3) is caught: it decrypts with the models key", async () => {
+  const widened = mutate((m) => {
+    const role = roleNamed(m, "-backup-role");
+    const wide = (st: Statement): Statement => {
+      const sid = String(st.Sid);
+      if (sid === "ReadBackedUpBuckets") return { ...st, Resource: "arn:aws:s3:::*" };
+      if (sid === "ReadBackedUpObjects") return { ...st, Resource: "arn:aws:s3:::*/*" };
+      if (sid === "DecryptBackedUpObjectsThroughS3") return { ...st, Resource: "*" };
+      return st;
+    };
+    role.policies = role.policies.map((p) => ({ ...p, document: { ...p.document, Statement: statements(p.document).map(wide) } }));
+  });
+  const failures = await failuresOf(widened);
+  const line = failures.find((f) => f.startsWith("flow backup-reads-other-data "));
+  assert.ok(line, failures.join("\n"));
+  assert.match(line, /must be denied/);
+  assert.match(line, /Decrypt through S3 with the models key \(kms:Decrypt on [^)]*\) is allowed/);
+  // The weights themselves stay out of reach: the model store's bucket policy refuses every
+  // principal but the admins outside the VPC endpoint, whatever the role's own policy says.
+  assert.doesNotMatch(line, /GetObject of model weights is allowed/);
+});
+
+test("a vault key whose policy no longer names the backup role is caught: the recovery point cannot be written", async () => {
+  const broken = mutate((m) => {
+    const role = roleNamed(m, "-backup-role");
+    for (const [arn, doc] of m.keyPolicies) {
+      if (!JSON.stringify(doc).includes(`backup.${m.region}.amazonaws.com`)) continue;
+      m.keyPolicies.set(arn, { ...doc, Statement: statements(doc).map((st) => (String(st.Sid).startsWith("BackupRole") ? { ...st, Principal: { AWS: `arn:aws:iam::${m.accountId}:role/other` }, Condition: { StringEquals: { "kms:ViaService": `backup.${m.region}.amazonaws.com` } } } : st)) });
+    }
+    assert.ok(role);
+  });
+  const failures = await failuresOf(broken);
+  assert.ok(failures.some((f) => f.startsWith("flow backup-copies-records ")), failures.join("\n"));
+});
