@@ -62,9 +62,15 @@ export class DataBackup extends pulumi.ComponentResource {
 
     // Assumed only by AWS Backup, as AWS documents its service role.
     // https://docs.aws.amazon.com/aws-backup/latest/devguide/iam-service-roles.html
+    // Named, so its ARN (which the vault keys' policies name) is known at preview, before the
+    // role exists, and the packs can read those policies; the keys still wait for the role, as
+    // KMS refuses a policy naming a principal that does not exist.
+    const roleName = `${args.namePrefix}-backup`;
+    const roleArn = pulumi.output(args.accountId).apply((accountId) => `arn:${args.partition}:iam::${accountId}:role/${roleName}`);
     this.role = new aws.iam.Role(
       `${name}-role`,
       {
+        name: roleName,
         description: "AWS Backup: reads the stack's record buckets into its vault",
         assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
         tags: withName(tags, `${name}-role`),
@@ -89,11 +95,11 @@ export class DataBackup extends pulumi.ComponentResource {
           enableKeyRotation: true,
           deletionWindowInDays: 30,
           bypassPolicyLockoutSafetyCheck: false,
-          policy: pulumi.all([args.accountId, this.role.arn]).apply(([accountId, roleArn]) => JSON.stringify(backupVaultKeyPolicy({ partition: args.partition, region: where, accountId, adminRoleArns: args.adminRoleArns }, roleArn))),
+          policy: pulumi.all([args.accountId, roleArn]).apply(([accountId, arn]) => JSON.stringify(backupVaultKeyPolicy({ partition: args.partition, region: where, accountId, adminRoleArns: args.adminRoleArns }, arn))),
           tags: withName(tags, `${args.aliasPrefix}/backup-${suffix}`),
           ...(region ? { region } : {}),
         },
-        { parent: this, ...keep },
+        { parent: this, ...keep, dependsOn: [this.role] },
       );
       new aws.kms.Alias(`${name}-${suffix}`, { name: `alias/${args.aliasPrefix}/backup-${suffix}`, targetKeyId: key.keyId, ...(region ? { region } : {}) }, { parent: key });
       const vault = new aws.backup.Vault(

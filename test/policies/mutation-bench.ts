@@ -13,6 +13,7 @@ import { isBlocking } from "../../tools/check/evidence";
 import { analyzeRequest, analyzeStackRequest, analyzeWith, providerResolver, type Diagnostic } from "../../tools/check/analyzer";
 import { applyMutation, type Mutation } from "../../tools/check/mutate";
 import { configure, startPacks, type PendingPacks, type RunningPack } from "../../tools/check/session";
+import { stackPackConfig } from "../../tools/check/pack-config";
 import { readStackFile, type StackFile } from "../../tools/check/stack-file";
 import { synthesize, type Registration, type SynthResult } from "../../tools/check/synth";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
@@ -88,12 +89,17 @@ export class MutationBench {
       this.synths.set(stack, outcome.result);
     }
     this.packs = await this.pending.ready;
-    const configs = configure(this.packs, {});
-    await Promise.all(this.packs.map((p) => p.process.configure(configs.get(p.name)!)));
+    // Each pack serves one stack, configured as npm run check configures it for that stack.
+    await Promise.all(this.packs.map((p) => p.process.configure(this.configFor(p).get(p.name)!)));
   }
 
   async stop(): Promise<void> {
     await this.pending?.close();
+  }
+
+  /** The pack's config for its stack: what the stack file implies (residency regions, strategies, alarms). */
+  private configFor(pack: RunningPack) {
+    return configure([pack], stackPackConfig(this.files.get(this.stackFor(pack.name))!.config, {}));
   }
 
   pack(name: string): RunningPack {
@@ -106,8 +112,7 @@ export class MutationBench {
   async baseline(name: string): Promise<Diagnostic[]> {
     const pack = this.pack(name);
     const stack = this.stackFor(name);
-    const configs = configure([pack], {});
-    const run = await analyzeWith(pack.process, pack.info, configs.get(name)!, this.synths.get(stack)!, this.files.get(stack)!);
+    const run = await analyzeWith(pack.process, pack.info, this.configFor(pack).get(name)!, this.synths.get(stack)!, this.files.get(stack)!);
     return run.diagnostics.filter(isBlocking);
   }
 

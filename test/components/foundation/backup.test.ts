@@ -63,7 +63,8 @@ for (const stack of STACKS) {
     assert.equal(key.inputs.enableKeyRotation, true);
     // KMS refuses a policy naming a role that does not exist yet: the key waits for the backup role.
     const role = one(result, "aws:iam/role:Role", "-backup-role");
-    assert.ok((key.propertyDependencies.policy ?? []).includes(role.urn), "the vault key's policy depends on the backup role");
+    assert.ok(key.dependencies.includes(role.urn), "the vault key waits for the backup role");
+    assert.ok(JSON.stringify(policyOf(key)).includes(String(role.outputs.arn)), "the vault key's policy names the backup role");
     if (cfg.storage.backup.copyRegion) {
       const copy = vaults.find((v) => v.inputs.region === cfg.storage.backup.copyRegion)!;
       assert.ok(copy, "the copy vault is in copyRegion");

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import type { PackRun } from "../../../tools/check/analyzer";
 import { buildEvidence, isBlocking } from "../../../tools/check/evidence";
 import { packsFromStackConfig } from "../../../tools/check/packs";
+import { stackPackConfig } from "../../../tools/check/pack-config";
 import { analyzeAll, configure, startPacks, type PendingPacks, type RunningPack } from "../../../tools/check/session";
 import { availableStacks, readStackFile, type StackFile } from "../../../tools/check/stack-file";
 import { synthesize, type SynthResult } from "../../../tools/check/synth";
@@ -43,7 +44,8 @@ for (const stack of stacks) {
     let runs: { pack: string; run: PackRun }[];
     before(async () => {
       const mine = packs.filter((p) => packsFromStackConfig(files.get(stack)!.config).includes(p.name));
-      runs = await analyzeAll(mine, configure(mine, {}), synths.get(stack)!, files.get(stack));
+      // Configured as npm run check configures them: the residency regions, strategies and alarms the stack file implies.
+      runs = await analyzeAll(mine, configure(mine, stackPackConfig(files.get(stack)!.config, {})), synths.get(stack)!, files.get(stack));
     });
 
     test("no pack it names reports a mandatory violation", () => {
