@@ -30,8 +30,8 @@ test("every AWS principal a key policy names exists in the account (committed st
   for (const [stack, result] of Object.entries(await committed)) {
     const file = stackFileFromConfig(stack, yamlConfig(stack));
     const account = /:iam::(\d{12}):/.exec(JSON.parse(file.config["sovereign-llm:access"]).adminRoleArns[0])![1];
-    // Roles the program declares exist before any key naming them (the key policy is computed from the role's ARN).
-    const declared = ofType(result, "aws:iam/role:Role").map((r) => String(r.outputs.arn));
+    // Roles the program declares by name exist before any key naming them (such keys depend on the role).
+    const declared = ofType(result, "aws:iam/role:Role").flatMap((r) => (typeof r.inputs.name === "string" ? [`arn:aws:iam::${account}:role/${r.inputs.name}`] : []));
     const existing = [...mockRoles(file, account, "aws"), ...declared];
     for (const key of ofType(result, "aws:kms/key:Key")) {
       for (const s of policyOf(key).Statement) {
