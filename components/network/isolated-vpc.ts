@@ -223,6 +223,11 @@ export class IsolatedVpc extends pulumi.ComponentResource {
     // the subnets. In: anything from inside the VPC (and from the organisation's networks), and
     // from elsewhere only TCP to ephemeral ports (replies to the allow-listed egress); never
     // administrative ports from the internet. Out: anything (egress is the firewall's job).
+    // RDP (3389) lies inside the ephemeral range a NAT gateway uses (1024-65535), so it is denied
+    // by a rule evaluated before the ephemeral allow (first match wins:
+    // https://docs.aws.amazon.com/vpc/latest/userguide/nacl-rules.html). The cost is that a NAT
+    // translation that happens to pick source port 3389 gets no reply: one port in 64,512, and the
+    // client's retry takes another. SSH (22) is below the range and never admitted.
     const inboundCidrs = [args.cidr, ...(args.onPremises?.cidrs ?? [])];
     this.networkAcl = new aws.ec2.NetworkAcl(
       `${name}-subnets`,
@@ -231,6 +236,7 @@ export class IsolatedVpc extends pulumi.ComponentResource {
         subnetIds: zones.flatMap((z) => [z.workloadSubnet.id, z.endpointSubnet.id, z.firewallSubnet.id, ...(z.publicSubnet ? [z.publicSubnet.id] : [])]),
         ingress: [
           ...inboundCidrs.map((cidr, i) => ({ ruleNo: 100 + i, action: "allow", protocol: "-1", cidrBlock: cidr, fromPort: 0, toPort: 0 })),
+          { ruleNo: 190, action: "deny", protocol: "tcp", cidrBlock: "0.0.0.0/0", fromPort: 3389, toPort: 3389 },
           { ruleNo: 200, action: "allow", protocol: "tcp", cidrBlock: "0.0.0.0/0", fromPort: 1024, toPort: 65535 },
         ],
         egress: [{ ruleNo: 100, action: "allow", protocol: "-1", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0 }],

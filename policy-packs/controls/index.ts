@@ -21,6 +21,7 @@ import { ec2VpcFlowLogs } from "./ec2-vpc-flow-logs";
 import { ec2SubnetNoPublicIp } from "./ec2-subnet-no-public-ip";
 import { ec2DefaultSgClosed } from "./ec2-default-sg-closed";
 import { ec2SgNoWorldIngress } from "./ec2-sg-no-world-ingress";
+import { ec2NaclNoAdminPortsFromWorld } from "./ec2-nacl-no-admin-ports-from-world";
 import { ec2EndpointSgHttpsOnly } from "./ec2-endpoint-sg-https-only";
 import { ec2VpcEndpointPolicy } from "./ec2-vpc-endpoint-policy";
 import { cloudtrailMultiRegion } from "./cloudtrail-multi-region";
@@ -103,6 +104,7 @@ export const controls: Control[] = [
   ec2SubnetNoPublicIp,
   ec2DefaultSgClosed,
   ec2SgNoWorldIngress,
+  ec2NaclNoAdminPortsFromWorld,
   ec2EndpointSgHttpsOnly,
   ec2VpcEndpointPolicy,
   cloudtrailMultiRegion,

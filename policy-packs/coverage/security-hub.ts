@@ -43,7 +43,7 @@ export const CONTROLS: [string, Verdict][] = [
   ["EC2.18", by("ec2-sg-no-world-ingress", "ec2-endpoint-sg-https-only")],
   ["EC2.19", by("ec2-sg-no-world-ingress")],
   ["EC2.20", CONFIG["vpc-vpn-2-tunnels-up"]!],
-  ["EC2.21", gap("Subnets use the VPC's default network ACL, which admits all traffic; ports 22 and 3389 are kept closed by the security groups (sovereign-llm-ec2-sg-no-world-ingress), the absence of any inbound internet route, and Session Manager instead of SSH or RDP (sovereign-llm-ec2-launch-template-no-remote-access). Network ACLs are not checked.")],
+  ["EC2.21", by("ec2-nacl-no-admin-ports-from-world")],
   ["EC2.22", except("Every security group the platform declares is attached to its endpoints, cluster or nodes; EKS deletes the groups it creates with their load balancers.")],
   ["EC2.23", none("AWS::EC2::TransitGateway (transit gateways belong to the organisation's network)")],
   ["EC2.24", byNote("every family on the allow-list is HVM on Nitro", "eks-nodegroup-instance-types")],

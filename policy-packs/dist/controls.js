@@ -1167,6 +1167,89 @@ var ec2SgNoWorldIngress = {
   resourceTypes: [SG, SG_RULE, INGRESS_RULE]
 };
 
+// policy-packs/controls/ec2-nacl-no-admin-ports-from-world.ts
+var NACL = "aws:ec2/networkAcl:NetworkAcl";
+var DEFAULT_NACL = "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl";
+var NACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule";
+var WORLD2 = ["0.0.0.0/0", "::/0"];
+var ADMIN_PORTS = [22, 3389];
+function covers(rule, port) {
+  const p = rule.protocol.toLowerCase();
+  if (p === "-1" || p === "all") return true;
+  if (!["tcp", "6", "udp", "17"].includes(p)) return false;
+  return rule.fromPort <= port && port <= rule.toPort;
+}
+function admittedAdminPorts(rules) {
+  const ordered = [...rules].sort((a, b) => a.ruleNo - b.ruleNo);
+  return ADMIN_PORTS.filter((port) => ordered.find((r) => covers(r, port))?.allow === true);
+}
+function worldRule(raw, actionKey) {
+  const cidrs = [raw.cidrBlock, raw.ipv6CidrBlock].filter((c) => typeof c === "string");
+  if (!cidrs.some((c) => WORLD2.includes(c))) return void 0;
+  return {
+    ruleNo: Number(raw.ruleNo ?? raw.ruleNumber ?? 0),
+    allow: String(raw[actionKey] ?? "").toLowerCase() === "allow",
+    protocol: String(raw.protocol ?? ""),
+    fromPort: Number(raw.fromPort ?? 0),
+    toPort: Number(raw.toPort ?? 0)
+  };
+}
+var ec2NaclNoAdminPortsFromWorld = {
+  policy: {
+    name: "sovereign-llm-ec2-nacl-no-admin-ports-from-world",
+    description: "No network ACL the program declares (including the adopted default ACL and separate ACL rules) admits traffic from 0.0.0.0/0 or ::/0 to port 22 or 3389: the first internet-sourced rule that covers each port, in rule-number order, must deny it.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+      const all = nodesOf(args);
+      const undecided = new Undecided();
+      const check3 = (urn, what, rules) => {
+        const open = admittedAdminPorts(rules);
+        if (open.length > 0) report(`${what} admits port ${open.join(" and ")} from the internet: add a deny rule from 0.0.0.0/0 (and ::/0) for it before any allow, or narrow the allow rule's port range`, urn);
+      };
+      for (const acl of ofType(all, NACL, DEFAULT_NACL)) {
+        const ingress = acl.props.ingress;
+        if (isUnknown(ingress)) {
+          undecided.note(`${label(acl)}: ingress unknown`);
+          continue;
+        }
+        const raw = asArray(ingress).map(asRecord);
+        if (raw.some((r) => containsUnknown(r))) undecided.note(`${label(acl)}: an ingress rule is unknown`);
+        check3(acl.urn, label(acl), raw.filter((r) => !containsUnknown(r)).map((r) => worldRule(r, "action")).filter((r) => r !== void 0));
+      }
+      const groups = /* @__PURE__ */ new Map();
+      for (const rule of ofType(all, NACL_RULE)) {
+        const p = rule.props;
+        const egress = p.egress;
+        if (isUnknown(egress) || containsUnknown(p)) {
+          undecided.note(`${label(rule)}: unknown`);
+          continue;
+        }
+        if (egress === true) continue;
+        const w = worldRule(p, "ruleAction");
+        if (!w) continue;
+        const acl = str(p.networkAclId);
+        const key = typeof acl === "string" ? acl : rule.urn;
+        const group = groups.get(key) ?? { urn: rule.urn, rules: [] };
+        group.rules.push(w);
+        if (w.allow) group.urn = rule.urn;
+        groups.set(key, group);
+      }
+      for (const [acl, g] of groups) check3(g.urn, `network ACL rule(s) of ${acl}`, g.rules);
+      undecided.finish();
+    }
+  },
+  severity: "high",
+  remediation: "Keep internet-sourced ingress on the subnets' ACL to TCP replies on ephemeral ports (1024-65535), as IsolatedVpc declares it; operators reach nodes through Session Manager, never SSH or RDP.",
+  frameworks: {
+    hipaa: [HIPAA.accessControl, HIPAA.transmissionSecurity],
+    gdpr: [GDPR.integrityConfidentiality, GDPR.byDefault],
+    soc2: [SOC2.boundary],
+    "fedramp-moderate": ["SC-7", "SC-7(5)", "AC-4", "CM-7"]
+  },
+  references: ["AWS Config: nacl-no-unrestricted-ssh-rdp"],
+  resourceTypes: [NACL, DEFAULT_NACL, NACL_RULE]
+};
+
 // policy-packs/controls/ec2-endpoint-sg-https-only.ts
 var SG2 = "aws:ec2/securityGroup:SecurityGroup";
 var ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
@@ -1390,7 +1473,7 @@ var cloudtrailCloudwatchLogs = {
 // policy-packs/controls/cloudtrail-s3-data-events.ts
 var DEFAULTS6 = { tagKey: "data-class", tagValues: ["model-artifacts"] };
 var objectArns = (bucket) => ["aws", "aws-us-gov", "aws-cn"].map((partition) => `arn:${partition}:s3:::${bucket}/`);
-function covers(trail, bucketName, arnsFromBucket = false) {
+function covers2(trail, bucketName, arnsFromBucket = false) {
   let unknown = false;
   for (const sel of asArray(trail.advancedEventSelectors).map(asRecord)) {
     const fields = asArray(sel.fieldSelectors).map(asRecord);
@@ -1459,7 +1542,7 @@ var cloudtrailS3DataEvents = {
           undecided.note(`${label(bucket)}: bucket name unknown`);
           continue;
         }
-        const results = trails.map((t) => covers(t.props, name, computedOnlyFrom(t, "advancedEventSelectors", byUrn, BUCKET_TYPES, bucket)));
+        const results = trails.map((t) => covers2(t.props, name, computedOnlyFrom(t, "advancedEventSelectors", byUrn, BUCKET_TYPES, bucket)));
         if (results.includes("yes")) continue;
         if (results.includes("unknown")) undecided.note(`${label(bucket)}: trail selectors unknown`);
         else report(`S3 bucket "${bucket.name}" (${cfg.tagKey}: ${value}) has no trail recording its object reads and writes as S3 data events`, bucket.urn);
@@ -1687,7 +1770,7 @@ var tagsRequired = {
 
 // policy-packs/controls/eks-cluster-endpoint-private.ts
 var CLUSTER = "aws:eks/cluster:Cluster";
-var WORLD2 = ["0.0.0.0/0", "::/0"];
+var WORLD3 = ["0.0.0.0/0", "::/0"];
 var eksClusterEndpointPrivate = {
   policy: {
     name: "sovereign-llm-eks-endpoint-private",
@@ -1710,7 +1793,7 @@ var eksClusterEndpointPrivate = {
           if (isUnknown(cidrs)) undecided.note("publicAccessCidrs unknown");
           else {
             const list2 = asArray(cidrs);
-            const world = list2.filter((c) => typeof c === "string" && WORLD2.includes(c));
+            const world = list2.filter((c) => typeof c === "string" && WORLD3.includes(c));
             if (list2.length === 0) report("the public API endpoint is on with no publicAccessCidrs, which EKS opens to 0.0.0.0/0: set endpointPublicAccess: false or list the allowed CIDRs");
             else if (world.length > 0) report(`the public API endpoint admits ${world.join(", ")}: set endpointPublicAccess: false or list only the allowed CIDRs`);
             else if (list2.some(isUnknown)) undecided.note("a publicAccessCidrs entry is unknown");
@@ -3268,7 +3351,7 @@ var k8sServiceNotExposed = {
 };
 
 // policy-packs/controls/k8s-networkpolicy-no-world-egress.ts
-var WORLD3 = /\/0$/;
+var WORLD4 = /\/0$/;
 var k8sNetworkpolicyNoWorldEgress = {
   policy: {
     name: "sovereign-llm-k8s-networkpolicy-no-world-egress",
@@ -3309,7 +3392,7 @@ var k8sNetworkpolicyNoWorldEgress = {
           for (const peer of asArray(to)) {
             const cidr = asRecord(asRecord(peer).ipBlock).cidr;
             if (isUnknown(cidr) || containsUnknown(peer)) undecided.note(`${label(np)}: an egress peer is unknown`);
-            else if (typeof cidr === "string" && WORLD3.test(cidr)) report(`NetworkPolicy ${ns}/${String(asRecord(metadataOf(np.props)).name ?? np.name)}: egress to ipBlock ${cidr} opens the internet; allow only the VPC CIDR or endpoint addresses`, np.urn);
+            else if (typeof cidr === "string" && WORLD4.test(cidr)) report(`NetworkPolicy ${ns}/${String(asRecord(metadataOf(np.props)).name ?? np.name)}: egress to ipBlock ${cidr} opens the internet; allow only the VPC CIDR or endpoint addresses`, np.urn);
           }
         });
       }
@@ -4821,6 +4904,7 @@ var controls = [
   ec2SubnetNoPublicIp,
   ec2DefaultSgClosed,
   ec2SgNoWorldIngress,
+  ec2NaclNoAdminPortsFromWorld,
   ec2EndpointSgHttpsOnly,
   ec2VpcEndpointPolicy,
   cloudtrailMultiRegion,

@@ -12,6 +12,7 @@ const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 const TRAIL = "aws:cloudtrail/trail:Trail";
 const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
 const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
+const NACL = "aws:ec2/networkAcl:NetworkAcl";
 const ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
 const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 const CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
@@ -47,6 +48,7 @@ export const ACCESS_AUDIT_MUTATION_ROWS: ClusterMutationRow[] = [
   { type: FLOW_LOG, path: "logDestination", value: "arn:aws:logs:us-east-1:444455556666:log-group:/central/flow-logs", packs: ALL, note: "flow logs delivered to a log group the platform does not own" },
   { type: ROUTE_TABLE, name: /-endpoints-[a-z0-9]+$/, path: "routes", value: internetRoute, packs: ALL, note: "internet-gateway route in the endpoint subnets' route tables" },
   { type: ROUTE_TABLE, name: /-firewall-[a-z0-9]+$/, path: "routes", value: internetRoute, packs: ALL, note: "internet-gateway route in the firewall subnets' route tables (traffic leaves around the NAT and its logs)" },
+  { type: NACL, path: "ingress", value: (old: unknown) => (Array.isArray(old) ? old.filter((r: { action?: string }) => r?.action !== "deny") : old), packs: ALL, note: "the subnets' ACL loses its RDP deny: internet replies on 1024-65535 admit port 3389" },
   { op: "remove", type: ENDPOINT, path: "", value: undefined, packs: ALL, note: "VPC without endpoints (AWS calls fail or leave the VPC)" },
   { type: LOG_GROUP, name: /-(net-flow-logs|egress-(alert|flow)|dns-queries)$/, path: "retentionInDays", value: 2192, packs: ["gdpr"], note: "flow, firewall and DNS query logs (IP addresses) kept six years under GDPR" },
   // Probes (VllmService, GuardrailGateway)

@@ -3,6 +3,7 @@
  * CloudTrail archive and delivery role as CloudTrail documents them, narrowed key, endpoint and
  * bucket policies, the closed default network ACL, and the organisation's network and DNS.
  */
+import { admittedAdminPorts } from "../../../policy-packs/controls/ec2-nacl-no-admin-ports-from-world";
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { networkRetentionDays } from "../../../infra/config.js";
@@ -85,6 +86,11 @@ for (const stack of STACKS) {
       for (const r of acl.inputs.ingress as { cidrBlock: string; fromPort: number; protocol: string }[]) {
         if (!inside.includes(r.cidrBlock)) assert.ok(r.protocol === "tcp" && r.fromPort >= 1024, `ingress ${JSON.stringify(r)}`);
       }
+      // RDP lies inside the ephemeral range: the rendered rules, in AWS's first-match order, deny it.
+      const world = (acl.inputs.ingress as { cidrBlock: string; ruleNo: number; action: string; protocol: string; fromPort: number; toPort: number }[])
+        .filter((r) => r.cidrBlock === "0.0.0.0/0")
+        .map((r) => ({ ruleNo: r.ruleNo, allow: r.action === "allow", protocol: r.protocol, fromPort: r.fromPort, toPort: r.toPort }));
+      assert.deepEqual(admittedAdminPorts(world), []);
     });
 
     test("admins reach the model store from outside the VPC endpoints only with MFA", async () => {
