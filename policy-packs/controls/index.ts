@@ -22,6 +22,8 @@ import { ec2SubnetNoPublicIp } from "./ec2-subnet-no-public-ip";
 import { ec2DefaultSgClosed } from "./ec2-default-sg-closed";
 import { ec2SgNoWorldIngress } from "./ec2-sg-no-world-ingress";
 import { ec2NaclNoAdminPortsFromWorld } from "./ec2-nacl-no-admin-ports-from-world";
+import { ecrRepositoryHardened } from "./ecr-repository-hardened";
+import { snsTopicEncrypted } from "./sns-topic-encrypted";
 import { ec2EndpointSgHttpsOnly } from "./ec2-endpoint-sg-https-only";
 import { ec2VpcEndpointPolicy } from "./ec2-vpc-endpoint-policy";
 import { cloudtrailMultiRegion } from "./cloudtrail-multi-region";
@@ -105,6 +107,8 @@ export const controls: Control[] = [
   ec2DefaultSgClosed,
   ec2SgNoWorldIngress,
   ec2NaclNoAdminPortsFromWorld,
+  ecrRepositoryHardened,
+  snsTopicEncrypted,
   ec2EndpointSgHttpsOnly,
   ec2VpcEndpointPolicy,
   cloudtrailMultiRegion,

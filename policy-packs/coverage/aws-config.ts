@@ -4,7 +4,7 @@
  * (awslabs/aws-config-rules, aws-config-conformance-packs/, commit b54d4a6), each with what the
  * platform does about it. PACKS lists which rules each template contains.
  */
-import { by, byNote, except, gap, none, type Verdict } from "./types";
+import { by, byNote, except, none, type Verdict } from "./types";
 import { R } from "./reasons";
 
 export const SOURCE = "awslabs/aws-config-rules, aws-config-conformance-packs/ (commit b54d4a6)";
@@ -55,7 +55,7 @@ export const RULES: Record<string, Verdict> = {
   "ec2-ebs-encryption-by-default": byNote("declared by the stack (account.guards: create) with a customer managed key, or read at preview and refused when off (verify)", "account-guards"),
   "ec2-imdsv2-check": byNote(R.nodesByEks, "ec2-launch-template-imdsv2", "eks-nodegroup-launch-template"),
   "ec2-instance-detailed-monitoring-enabled": except("Node health is watched by EKS and the cluster's own metrics; one-minute EC2 metrics add cost without a consumer."),
-  "ec2-instance-managed-by-systems-manager": gap("The node role carries AmazonSSMManagedInstanceCore and Bottlerocket runs the SSM agent (SecureCluster); no control requires it."),
+  "ec2-instance-managed-by-systems-manager": except("Registration with Systems Manager is a run-time state: the SSM agent of each Bottlerocket node registers after boot. The program gives every node what registration needs, which the packs check: the node role's AmazonSSMManagedInstanceCore (the only extra managed policy sovereign-llm-iam-node-role-least-privilege admits) and, without egress, the ssm, ssmmessages and ec2messages endpoints (sovereign-llm-ec2-vpc-endpoints-required); the rule itself runs in the account's AWS Config after deploy."),
   "ec2-instance-no-public-ip": byNote(R.nodesByEks, "ec2-launch-template-no-remote-access", "ec2-subnet-no-public-ip"),
   "ec2-instance-profile-attached": byNote("EKS attaches the node role's instance profile to every node; the node role's permissions are what the control checks", "iam-node-role-least-privilege"),
   "ec2-instances-in-vpc": except("EKS managed nodes are always launched into the node group's subnets of the platform's VPC."),
@@ -88,7 +88,7 @@ export const RULES: Record<string, Verdict> = {
   "encrypted-volumes": byNote(R.nodesByEks, "ec2-launch-template-ebs-encrypted"),
   "fsx-resources-protected-by-backup-plan": none("AWS::FSx::FileSystem"),
   "guardduty-enabled-centralized": by("monitoring-detection-services"),
-  "guardduty-non-archived-findings": gap("Findings reach the findings pipeline and its alarm (FindingsPipeline); whether they are archived is an operational matter outside a deployment."),
+  "guardduty-non-archived-findings": except("Whether findings are archived is the state of the account's GuardDuty findings after triage, not a property of a deployment. The program routes every finding at or above detection.guardDutyMinSeverity to the findings log group and an alarm (FindingsPipeline, checked by sovereign-llm-monitoring-required-alarms); the rule itself runs in the account's AWS Config after deploy."),
   "iam-customer-policy-blocked-kms-actions": by("iam-policy-no-blocked-kms-actions"),
   "iam-group-has-users-check": none("AWS::IAM::Group"),
   "iam-inline-policy-blocked-kms-actions": by("iam-policy-no-blocked-kms-actions"),
@@ -162,7 +162,7 @@ export const RULES: Record<string, Verdict> = {
   "secretsmanager-rotation-enabled-check": none("AWS::SecretsManager::Secret"),
   "secretsmanager-using-cmk": none("AWS::SecretsManager::Secret"),
   "securityhub-enabled": by("monitoring-detection-services"),
-  "sns-encrypted-kms": gap("The alarm topic is encrypted with the audit key (AuditTrail); no control checks SNS topics yet."),
+  "sns-encrypted-kms": by("sns-topic-encrypted"),
   "ssm-document-not-public": none("AWS::SSM::Document"),
   "subnet-auto-assign-public-ip-disabled": by("ec2-subnet-no-public-ip"),
   "vpc-default-security-group-closed": by("ec2-default-sg-closed"),

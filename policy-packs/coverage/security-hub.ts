@@ -7,7 +7,7 @@
  * table, with the resource type they are about.
  */
 import { RULES as CONFIG } from "./aws-config";
-import { by, byNote, except, gap, none, type Verdict } from "./types";
+import { by, byNote, except, none, type Verdict } from "./types";
 import { R } from "./reasons";
 
 export const SOURCE =
@@ -49,8 +49,8 @@ export const CONTROLS: [string, Verdict][] = [
   ["EC2.24", byNote("every family on the allow-list is HVM on Nitro", "eks-nodegroup-instance-types")],
   ["EC2.25", by("ec2-launch-template-no-remote-access")],
   ["ECR.1", byNote("running images must come from the stack's declared repositories, which the registry scanning configuration scans; the scanning setting itself is not checked", "ecr-images-declared-repositories")],
-  ["ECR.2", gap("Images are deployed by digest (sovereign-llm-k8s-workload-image-digest), which makes tag mutation harmless to what runs; repository tag immutability is not checked.")],
-  ["ECR.3", gap("Repositories get lifecycle policies from ImageSupplyChain; no pack control checks them yet.")],
+  ["ECR.2", by("ecr-repository-hardened")],
+  ["ECR.3", by("ecr-repository-hardened")],
   ["EKS.1", by("eks-endpoint-private")],
   ["EKS.2", by("eks-supported-version")],
   ["EKS.3", by("eks-secrets-encrypted")],

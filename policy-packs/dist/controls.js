@@ -1250,6 +1250,101 @@ var ec2NaclNoAdminPortsFromWorld = {
   resourceTypes: [NACL, DEFAULT_NACL, NACL_RULE]
 };
 
+// policy-packs/controls/ecr-repository-hardened.ts
+var REPOSITORY = "aws:ecr/repository:Repository";
+var LIFECYCLE2 = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
+var TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate";
+function hasRules(policy) {
+  if (isUnknown(policy)) return "unknown";
+  if (typeof policy !== "string") return false;
+  try {
+    const rules = JSON.parse(policy).rules;
+    return Array.isArray(rules) && rules.length > 0;
+  } catch {
+    return false;
+  }
+}
+var ecrRepositoryHardened = {
+  policy: {
+    name: "sovereign-llm-ecr-repository-hardened",
+    description: "Every ECR repository the program declares has immutable tags (a digest read from a tag stays what the tag names) and a lifecycle policy with at least one rule (old, unscanned images do not accumulate); a repository-creation template for pull-through cache repositories sets the same.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+      const all = nodesOf(args);
+      const undecided = new Undecided();
+      const lifecycles = ofType(all, LIFECYCLE2);
+      for (const repo of ofType(all, REPOSITORY)) {
+        const mutability = str(repo.props.imageTagMutability);
+        if (isUnknown(mutability)) undecided.note(`${label(repo)}: imageTagMutability unknown`);
+        else if (mutability !== "IMMUTABLE") report(`ECR repository ${label(repo)} has tag mutability ${mutability ?? "MUTABLE (the default)"}: set imageTagMutability IMMUTABLE so a pushed tag cannot be moved to other bytes`, repo.urn);
+        const links = lifecycles.map((l) => ({ l, link: refersTo(l, "repository", repo, [repo.props.name, repo.name]) }));
+        const mine = links.filter((x) => x.link === "yes");
+        if (mine.length === 0) {
+          if (links.some((x) => x.link === "unknown")) undecided.note(`${label(repo)}: which lifecycle policy applies is unknown`);
+          else report(`ECR repository ${label(repo)} has no lifecycle policy: declare an aws.ecr.LifecyclePolicy that expires untagged and old images`, repo.urn);
+          continue;
+        }
+        const rules = mine.map((x) => hasRules(x.l.props.policy));
+        if (rules.includes(true)) continue;
+        if (rules.includes("unknown")) undecided.note(`${label(repo)}: lifecycle policy unknown`);
+        else report(`ECR repository ${label(repo)}: its lifecycle policy has no rules`, repo.urn);
+      }
+      for (const t of ofType(all, TEMPLATE)) {
+        const mutability = str(t.props.imageTagMutability);
+        if (isUnknown(mutability)) undecided.note(`${label(t)}: imageTagMutability unknown`);
+        else if (mutability !== "IMMUTABLE") report(`repository creation template ${label(t)} creates repositories with mutable tags: set imageTagMutability IMMUTABLE`, t.urn);
+        const rules = hasRules(asRecord(t.props).lifecyclePolicy);
+        if (rules === "unknown") undecided.note(`${label(t)}: lifecyclePolicy unknown`);
+        else if (!rules) report(`repository creation template ${label(t)} sets no lifecycle policy with rules`, t.urn);
+      }
+      undecided.finish();
+    }
+  },
+  severity: "medium",
+  remediation: "Declare repositories through ImageSupplyChain (immutable tags, KMS encryption, scan on push, a lifecycle policy) rather than directly.",
+  frameworks: {
+    hipaa: [HIPAA.integrity],
+    gdpr: [GDPR.integrityConfidentiality],
+    soc2: [SOC2.change],
+    "fedramp-moderate": ["CM-14", "SI-7"]
+  },
+  references: [],
+  resourceTypes: [REPOSITORY, LIFECYCLE2, TEMPLATE]
+};
+
+// policy-packs/controls/sns-topic-encrypted.ts
+var TOPIC = "aws:sns/topic:Topic";
+var snsTopicEncrypted = {
+  policy: {
+    name: "sovereign-llm-sns-topic-encrypted",
+    description: "Every SNS topic (the alarm topic carries finding and alarm details) is encrypted with a customer-managed KMS key: kmsMasterKeyId set to a key ARN, not unset and not the AWS-managed alias/aws/sns. A key ARN not known until deployment passes when it is computed only from KMS keys declared in the program.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+      const all = nodesOf(args);
+      const byUrn = byUrnOf(all);
+      const undecided = new Undecided();
+      for (const topic of ofType(all, TOPIC)) {
+        const key = str(topic.props.kmsMasterKeyId);
+        if (isUnknown(key)) {
+          if (!computedOnlyFrom(topic, "kmsMasterKeyId", byUrn, KMS_KEY_TYPES)) undecided.note(`${label(topic)}: kmsMasterKeyId unknown`);
+        } else if (key === void 0 || key === "") report(`SNS topic ${label(topic)} is not encrypted at rest: set kmsMasterKeyId to a customer-managed key`, topic.urn);
+        else if (!/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(key)) report(`SNS topic ${label(topic)} uses ${key}, which is not a customer-managed key ARN (alias/aws/sns is AWS-managed: its policy cannot be narrowed)`, topic.urn);
+      }
+      undecided.finish();
+    }
+  },
+  severity: "medium",
+  remediation: "Set kmsMasterKeyId on the aws.sns.Topic to the ARN of the stack's audit key, whose policy lets CloudWatch, EventBridge and SNS use it for this account.",
+  frameworks: {
+    hipaa: [HIPAA.encryptionAtRest],
+    gdpr: [GDPR.encryption, GDPR.integrityConfidentiality],
+    soc2: [SOC2.confidentialInfo],
+    "fedramp-moderate": ["SC-28", "SC-28(1)"]
+  },
+  references: ["AWS Config: sns-encrypted-kms (HIPAA Security, FedRAMP Moderate, NIST 800-53 rev 5)", "cdk-nag: HIPAA.Security-SNSEncryptedKMS", "cdk-nag: NIST.800.53.R5-SNSEncryptedKMS"],
+  resourceTypes: [TOPIC]
+};
+
 // policy-packs/controls/ec2-endpoint-sg-https-only.ts
 var SG2 = "aws:ec2/securityGroup:SecurityGroup";
 var ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
@@ -3817,7 +3912,7 @@ var monitoringRequiredAlarms = {
 };
 
 // policy-packs/controls/ecr-images-declared-repositories.ts
-var REPOSITORY = "aws:ecr/repository:Repository";
+var REPOSITORY2 = "aws:ecr/repository:Repository";
 var CACHE_RULE = "aws:ecr/pullThroughCacheRule:PullThroughCacheRule";
 function ecrRepositoryOf(image) {
   const m = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/([^@:]+)(?::[^@]+)?(?:@sha256:[a-f0-9]{64})?$/.exec(image);
@@ -3833,7 +3928,7 @@ var ecrImagesDeclaredRepositories = {
       const undecided = new Undecided();
       const repos = /* @__PURE__ */ new Set();
       let reposUnknown = false;
-      for (const r of ofType(all, REPOSITORY)) {
+      for (const r of ofType(all, REPOSITORY2)) {
         const name = str(r.props.name);
         if (isUnknown(name)) reposUnknown = true;
         else if (name) repos.add(name);
@@ -3880,7 +3975,7 @@ var ecrImagesDeclaredRepositories = {
     "fedramp-moderate": ["CM-14", "RA-5", "SI-7", "SR-11"]
   },
   references: ["Related: AWS Config: ecr-private-image-scanning-enabled and inspector-ecr-scan-enabled (scanning of the repositories; this control ties the running images to them)"],
-  resourceTypes: [...WORKLOAD_TYPES, REPOSITORY, CACHE_RULE]
+  resourceTypes: [...WORKLOAD_TYPES, REPOSITORY2, CACHE_RULE]
 };
 
 // policy-packs/controls/iam-policy-no-blocked-kms-actions.ts
@@ -4600,7 +4695,7 @@ function referenced(policy, groups, refs) {
   }
   return out;
 }
-function hasRules(source) {
+function hasRules2(source) {
   const rules = source.rulesString;
   if (isUnknown(rules) || typeof rules === "string" && rules.split("\n").some((l) => l.trim() !== "" && !l.trim().startsWith("#"))) return true;
   if (isUnknown(source.statefulRules) || asArray(source.statefulRules).length > 0) return true;
@@ -4664,7 +4759,7 @@ var networkfirewallPolicyRuleGroups = {
         const source = asRecord(g.props.ruleGroup).rulesSource;
         if (isUnknown(g.props.ruleGroup) || isUnknown(source)) continue;
         if (g.props.ruleGroup === void 0) continue;
-        if (!hasRules(asRecord(source))) report(`stateful rule group "${g.name}" has no rules (rulesSource is empty)`, g.urn);
+        if (!hasRules2(asRecord(source))) report(`stateful rule group "${g.name}" has no rules (rulesSource is empty)`, g.urn);
       }
       for (const [g, l] of used) {
         if (l === "unknown") undecided.note(`${label(g)}: whether a firewall's policy references it is unknown`);
@@ -4905,6 +5000,8 @@ var controls = [
   ec2DefaultSgClosed,
   ec2SgNoWorldIngress,
   ec2NaclNoAdminPortsFromWorld,
+  ecrRepositoryHardened,
+  snsTopicEncrypted,
   ec2EndpointSgHttpsOnly,
   ec2VpcEndpointPolicy,
   cloudtrailMultiRegion,
