@@ -1,6 +1,6 @@
 import type { Control } from "./types";
-import { byUrnOf, computedOnlyFrom, KMS_KEY_TYPES, label, nodesOf, ofType, str } from "./lib/resources";
-import { isUnknown, Undecided } from "./lib/unknown";
+import { byUrnOf, customerKeyOf, label, nodesOf, ofType } from "./lib/resources";
+import { Undecided } from "./lib/unknown";
 import { GDPR, HIPAA, SOC2 } from "./lib/refs";
 
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
@@ -16,12 +16,10 @@ export const logsGroupEncrypted: Control = {
       const byUrn = byUrnOf(all);
       const undecided = new Undecided();
       for (const group of ofType(all, LOG_GROUP)) {
-        const key = str(group.props.kmsKeyId);
-        if (isUnknown(key)) {
-          // The ARN of a customer-managed key this program declares, whatever its value will be.
-          if (!computedOnlyFrom(group, "kmsKeyId", byUrn, KMS_KEY_TYPES)) undecided.note(`${label(group)}: kmsKeyId unknown`);
-        } else if (key === undefined || key === "") report("log group has no kmsKeyId: it is encrypted only with a CloudWatch-owned key; set a customer-managed KMS key", group.urn);
-        else if (!/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(key)) report(`log group kmsKeyId ${key} is not a KMS key ARN (CloudWatch Logs requires the key ARN; AWS-managed aliases are not customer-managed)`, group.urn);
+        const key = customerKeyOf(group, "kmsKeyId", byUrn);
+        if (key === "unknown") undecided.note(`${label(group)}: kmsKeyId unknown`);
+        else if (key === "missing") report("log group has no kmsKeyId: it is encrypted only with a CloudWatch-owned key; set a customer-managed KMS key", group.urn);
+        else if (key === "not-key-arn") report(`log group kmsKeyId ${String(group.props.kmsKeyId)} is not a KMS key ARN (CloudWatch Logs requires the key ARN; AWS-managed aliases are not customer-managed)`, group.urn);
       }
       undecided.finish();
     },

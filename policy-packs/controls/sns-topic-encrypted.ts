@@ -1,6 +1,6 @@
 import type { Control } from "./types";
-import { byUrnOf, computedOnlyFrom, KMS_KEY_TYPES, label, nodesOf, ofType, str } from "./lib/resources";
-import { isUnknown, Undecided } from "./lib/unknown";
+import { byUrnOf, customerKeyOf, label, nodesOf, ofType } from "./lib/resources";
+import { Undecided } from "./lib/unknown";
 import { GDPR, HIPAA, SOC2 } from "./lib/refs";
 
 const TOPIC = "aws:sns/topic:Topic";
@@ -16,11 +16,10 @@ export const snsTopicEncrypted: Control = {
       const byUrn = byUrnOf(all);
       const undecided = new Undecided();
       for (const topic of ofType(all, TOPIC)) {
-        const key = str(topic.props.kmsMasterKeyId);
-        if (isUnknown(key)) {
-          if (!computedOnlyFrom(topic, "kmsMasterKeyId", byUrn, KMS_KEY_TYPES)) undecided.note(`${label(topic)}: kmsMasterKeyId unknown`);
-        } else if (key === undefined || key === "") report(`SNS topic ${label(topic)} is not encrypted at rest: set kmsMasterKeyId to a customer-managed key`, topic.urn);
-        else if (!/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(key)) report(`SNS topic ${label(topic)} uses ${key}, which is not a customer-managed key ARN (alias/aws/sns is AWS-managed: its policy cannot be narrowed)`, topic.urn);
+        const key = customerKeyOf(topic, "kmsMasterKeyId", byUrn);
+        if (key === "unknown") undecided.note(`${label(topic)}: kmsMasterKeyId unknown`);
+        else if (key === "missing") report(`SNS topic ${label(topic)} is not encrypted at rest: set kmsMasterKeyId to a customer-managed key`, topic.urn);
+        else if (key === "not-key-arn") report(`SNS topic ${label(topic)} uses ${String(topic.props.kmsMasterKeyId)}, which is not a customer-managed key ARN (alias/aws/sns is AWS-managed: its policy cannot be narrowed)`, topic.urn);
       }
       undecided.finish();
     },

@@ -182,6 +182,12 @@ function computedOnlyFrom(node, prop, byUrn, types, only) {
     return dep !== void 0 && types.includes(dep.type) && (only === void 0 || dep.urn === only.urn);
   });
 }
+function customerKeyOf(node, prop, byUrn) {
+  const key = str(node.props[prop]);
+  if (isUnknown(key)) return computedOnlyFrom(node, prop, byUrn, KMS_KEY_TYPES) ? "ok" : "unknown";
+  if (key === void 0 || key === "") return "missing";
+  return /^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(key) ? "ok" : "not-key-arn";
+}
 
 // policy-packs/controls/lib/s3.ts
 var BUCKET = "aws:s3/bucket:Bucket";
@@ -898,11 +904,10 @@ var logsGroupEncrypted = {
       const byUrn = byUrnOf(all);
       const undecided = new Undecided();
       for (const group of ofType(all, LOG_GROUP)) {
-        const key = str(group.props.kmsKeyId);
-        if (isUnknown(key)) {
-          if (!computedOnlyFrom(group, "kmsKeyId", byUrn, KMS_KEY_TYPES)) undecided.note(`${label(group)}: kmsKeyId unknown`);
-        } else if (key === void 0 || key === "") report("log group has no kmsKeyId: it is encrypted only with a CloudWatch-owned key; set a customer-managed KMS key", group.urn);
-        else if (!/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(key)) report(`log group kmsKeyId ${key} is not a KMS key ARN (CloudWatch Logs requires the key ARN; AWS-managed aliases are not customer-managed)`, group.urn);
+        const key = customerKeyOf(group, "kmsKeyId", byUrn);
+        if (key === "unknown") undecided.note(`${label(group)}: kmsKeyId unknown`);
+        else if (key === "missing") report("log group has no kmsKeyId: it is encrypted only with a CloudWatch-owned key; set a customer-managed KMS key", group.urn);
+        else if (key === "not-key-arn") report(`log group kmsKeyId ${String(group.props.kmsKeyId)} is not a KMS key ARN (CloudWatch Logs requires the key ARN; AWS-managed aliases are not customer-managed)`, group.urn);
       }
       undecided.finish();
     }
@@ -1324,11 +1329,10 @@ var snsTopicEncrypted = {
       const byUrn = byUrnOf(all);
       const undecided = new Undecided();
       for (const topic of ofType(all, TOPIC)) {
-        const key = str(topic.props.kmsMasterKeyId);
-        if (isUnknown(key)) {
-          if (!computedOnlyFrom(topic, "kmsMasterKeyId", byUrn, KMS_KEY_TYPES)) undecided.note(`${label(topic)}: kmsMasterKeyId unknown`);
-        } else if (key === void 0 || key === "") report(`SNS topic ${label(topic)} is not encrypted at rest: set kmsMasterKeyId to a customer-managed key`, topic.urn);
-        else if (!/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(key)) report(`SNS topic ${label(topic)} uses ${key}, which is not a customer-managed key ARN (alias/aws/sns is AWS-managed: its policy cannot be narrowed)`, topic.urn);
+        const key = customerKeyOf(topic, "kmsMasterKeyId", byUrn);
+        if (key === "unknown") undecided.note(`${label(topic)}: kmsMasterKeyId unknown`);
+        else if (key === "missing") report(`SNS topic ${label(topic)} is not encrypted at rest: set kmsMasterKeyId to a customer-managed key`, topic.urn);
+        else if (key === "not-key-arn") report(`SNS topic ${label(topic)} uses ${String(topic.props.kmsMasterKeyId)}, which is not a customer-managed key ARN (alias/aws/sns is AWS-managed: its policy cannot be narrowed)`, topic.urn);
       }
       undecided.finish();
     }

@@ -154,3 +154,16 @@ export function computedOnlyFrom(node: Node, prop: string, byUrn: Map<string, No
     return dep !== undefined && types.includes(dep.type) && (only === undefined || dep.urn === only.urn);
   });
 }
+
+/**
+ * How a resource's KMS key input stands: a customer-managed key ARN (`ok`), one not known until
+ * deployment but computed only from KMS keys the program declares (`ok`), unknown otherwise
+ * (`unknown`), absent (`missing`), or something other than a key ARN, such as an AWS-managed alias
+ * (`not-key-arn`).
+ */
+export function customerKeyOf(node: Node, prop: string, byUrn: Map<string, Node>): "ok" | "unknown" | "missing" | "not-key-arn" {
+  const key = str(node.props[prop]);
+  if (isUnknown(key)) return computedOnlyFrom(node, prop, byUrn, KMS_KEY_TYPES) ? "ok" : "unknown";
+  if (key === undefined || key === "") return "missing";
+  return /^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\//.test(key) ? "ok" : "not-key-arn";
+}
